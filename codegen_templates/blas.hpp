@@ -1,0 +1,138 @@
+// \file
+// Matrix products for generated kernels: OpenBLAS (cblas, resolved from the host process) for
+// float32/float64, plain loops for the other dtypes. Operands may have any strides: a layout BLAS
+// accepts is passed as is (a transposed view becomes a transposed operand), others are copied to
+// a scratch buffer first. Pasted after kernel_abi.h, loops.hpp and reduce.hpp.
+#ifndef TJ_BLAS_HPP
+#define TJ_BLAS_HPP
+
+extern "C" {
+double cblas_ddot(int n, const double* x, int incx, const double* y, int incy);
+float cblas_sdot(int n, const float* x, int incx, const float* y, int incy);
+void cblas_dgemv(int order, int trans, int m, int n, double alpha, const double* a, int lda,
+                 const double* x, int incx, double beta, double* y, int incy);
+void cblas_sgemv(int order, int trans, int m, int n, float alpha, const float* a, int lda,
+                 const float* x, int incx, float beta, float* y, int incy);
+void cblas_dgemm(int order, int ta, int tb, int m, int n, int k, double alpha, const double* a,
+                 int lda, const double* b, int ldb, double beta, double* c, int ldc);
+void cblas_sgemm(int order, int ta, int tb, int m, int n, int k, float alpha, const float* a,
+                 int lda, const float* b, int ldb, float beta, float* c, int ldc);
+}
+
+enum { TJ_ROW_MAJOR = 101, TJ_NO_TRANS = 111, TJ_TRANS = 112 };
+
+// A matrix operand as BLAS sees it (row-major): data, leading dimension, transposed or not.
+template <class T> struct tj_mat {
+    const T* p;
+    long long ld;
+    int trans;
+};
+
+// Describes a (rows, cols) strided matrix for BLAS, copying it to scratch `which` when its
+// layout is not one BLAS takes. Returns 0 after an allocation error.
+template <class T>
+static inline int tj_as_blas_matrix(tj_frame* f, const tj_arr* a, int which, tj_mat<T>* m) {
+    const long long r = a->shape[0], c = a->shape[1], s0 = a->strides[0], s1 = a->strides[1];
+    const long long one = 1;
+    if (s1 == 1 && s0 >= (c > one ? c : one)) {
+        *m = tj_mat<T>{(const T*)a->data, s0, TJ_NO_TRANS};
+        return 1;
+    }
+    if (s0 == 1 && s1 >= (r > one ? r : one)) {
+        *m = tj_mat<T>{(const T*)a->data, s1, TJ_TRANS};
+        return 1;
+    }
+    T* buf = (T*)tj_rt_scratch(f, which, (long long)sizeof(T) * (r * c > 0 ? r * c : 1));
+    if (!buf) return 0;
+    tj_copy_to_contiguous(a, 2, buf);
+    *m = tj_mat<T>{buf, c > one ? c : one, TJ_NO_TRANS};
+    return 1;
+}
+
+// A vector with a positive stride (BLAS increments must be > 0 here), copied when needed.
+template <class T>
+static inline const T* tj_as_blas_vector(tj_frame* f, const tj_arr* a, int which, long long* inc) {
+    if (a->strides[0] > 0) {
+        *inc = a->strides[0];
+        return (const T*)a->data;
+    }
+    T* buf = (T*)tj_rt_scratch(f, which, (long long)sizeof(T) * (a->shape[0] > 0 ? a->shape[0] : 1));
+    if (!buf) return 0;
+    tj_copy_to_contiguous(a, 1, buf);
+    *inc = 1;
+    return buf;
+}
+
+// ---- BLAS for float and double, loops for everything else ------------------------------------
+
+template <class T> static inline T tj_mat_at(const tj_mat<T>& m, long long i, long long j) {
+    return m.trans == TJ_NO_TRANS ? m.p[i * m.ld + j] : m.p[j * m.ld + i];
+}
+
+template <class T>
+static inline void tj_gemm(long long m, long long n, long long k, const tj_mat<T>& a,
+                           const tj_mat<T>& b, T* c) {
+    for (long long i = 0; i < m * n; ++i) c[i] = 0;
+    for (long long i = 0; i < m; ++i)
+        for (long long l = 0; l < k; ++l) {
+            const T av = tj_mat_at(a, i, l);
+            for (long long j = 0; j < n; ++j) c[i * n + j] = (T)(c[i * n + j] + av * tj_mat_at(b, l, j));
+        }
+}
+static inline void tj_gemm(long long m, long long n, long long k, const tj_mat<double>& a,
+                           const tj_mat<double>& b, double* c) {
+    cblas_dgemm(TJ_ROW_MAJOR, a.trans, b.trans, (int)m, (int)n, (int)k, 1.0, a.p, (int)a.ld, b.p,
+                (int)b.ld, 0.0, c, (int)(n > 1 ? n : 1));
+}
+static inline void tj_gemm(long long m, long long n, long long k, const tj_mat<float>& a,
+                           const tj_mat<float>& b, float* c) {
+    cblas_sgemm(TJ_ROW_MAJOR, a.trans, b.trans, (int)m, (int)n, (int)k, 1.0f, a.p, (int)a.ld, b.p,
+                (int)b.ld, 0.0f, c, (int)(n > 1 ? n : 1));
+}
+
+// y = op(A) x, with op(A) of shape (m, n).
+template <class T>
+static inline void tj_gemv(long long m, long long n, const tj_mat<T>& a, const T* x,
+                           long long incx, T* y) {
+    for (long long i = 0; i < m; ++i) {
+        T acc = 0;
+        for (long long j = 0; j < n; ++j) acc = (T)(acc + tj_mat_at(a, i, j) * x[j * incx]);
+        y[i] = acc;
+    }
+}
+static inline void tj_gemv(long long m, long long n, const tj_mat<double>& a, const double* x,
+                           long long incx, double* y) {
+    // BLAS is told the stored matrix: (m, n) as is, or (n, m) transposed.
+    if (a.trans == TJ_NO_TRANS)
+        cblas_dgemv(TJ_ROW_MAJOR, TJ_NO_TRANS, (int)m, (int)n, 1.0, a.p, (int)a.ld, x, (int)incx, 0.0, y, 1);
+    else
+        cblas_dgemv(TJ_ROW_MAJOR, TJ_TRANS, (int)n, (int)m, 1.0, a.p, (int)a.ld, x, (int)incx, 0.0, y, 1);
+}
+static inline void tj_gemv(long long m, long long n, const tj_mat<float>& a, const float* x,
+                           long long incx, float* y) {
+    if (a.trans == TJ_NO_TRANS)
+        cblas_sgemv(TJ_ROW_MAJOR, TJ_NO_TRANS, (int)m, (int)n, 1.0f, a.p, (int)a.ld, x, (int)incx, 0.0f, y, 1);
+    else
+        cblas_sgemv(TJ_ROW_MAJOR, TJ_TRANS, (int)n, (int)m, 1.0f, a.p, (int)a.ld, x, (int)incx, 0.0f, y, 1);
+}
+
+template <class T>
+static inline T tj_vdot(long long n, const T* x, long long incx, const T* y, long long incy) {
+    T acc = 0;
+    for (long long i = 0; i < n; ++i) acc = (T)(acc + x[i * incx] * y[i * incy]);
+    return acc;
+}
+static inline double tj_vdot(long long n, const double* x, long long incx, const double* y, long long incy) {
+    return cblas_ddot((int)n, x, (int)incx, y, (int)incy);
+}
+static inline float tj_vdot(long long n, const float* x, long long incx, const float* y, long long incy) {
+    return cblas_sdot((int)n, x, (int)incx, y, (int)incy);
+}
+
+// The transpose of a BLAS matrix operand (same memory).
+template <class T> static inline tj_mat<T> tj_mat_t(tj_mat<T> m) {
+    m.trans = m.trans == TJ_NO_TRANS ? TJ_TRANS : TJ_NO_TRANS;
+    return m;
+}
+
+#endif

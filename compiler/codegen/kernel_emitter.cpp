@@ -1,0 +1,367 @@
+// The kernel emitter: schedule, fusion of element-wise chains, slots, and the C++ text.
+#include "compiler/codegen/kernel_emitter.hpp"
+
+#include "compiler/codegen/templates.hpp"
+#include "compiler/ops/op_def.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <unordered_set>
+
+namespace tensorjit::codegen {
+
+// ---- KernelEmitter helpers --------------------------------------------------------------------
+
+std::string KernelEmitter::ctype(DType t) { return std::string(dtype_kernel_type(t)); }
+
+std::string KernelEmitter::fresh(const char* prefix) { return prefix + std::to_string(fresh_++); }
+
+int KernelEmitter::slot(const Node* n) const {
+    auto it = slot_.find(n);
+    TJ_INTERNAL_CHECK(it != slot_.end()) << "codegen: node " << describe(*n) << " has no slot";
+    return it->second;
+}
+
+int KernelEmitter::id(const Node* n) const {
+    auto it = id_.find(n);
+    TJ_INTERNAL_CHECK(it != id_.end()) << "codegen: node " << describe(*n) << " is not scheduled";
+    return it->second;
+}
+
+void KernelEmitter::require_template(const char* name) {
+    if (std::find(templates_.begin(), templates_.end(), name) == templates_.end())
+        templates_.push_back(name);
+}
+
+bool KernelEmitter::is_temp(const Node* n) const {
+    return (*slots_)[static_cast<std::size_t>(slot(n))].kind == SlotPlan::Kind::Temp;
+}
+
+void KernelEmitter::emit_view(const Node& n, const std::string& build) {
+    auto& os = out();
+    const int s = slot(&n);
+    os << "  { /* " << describe(n) << " */\n";
+    os << "    const tj_arr* src = " << arr(n.inputs[0].get()) << ";\n" << build;
+    if (is_temp(&n)) {
+        os << "    f->slots[" << s << "] = v;\n  }\n";
+        return;
+    }
+    const std::string t = ctype(n.type.dtype);
+    os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << s << ", " << n.type.ndim() << ", v.shape);\n";
+    os << "    if (!o) return 1;\n    tj_copy_to_contiguous(&v, " << n.type.ndim() << ", o);\n  }\n";
+    require_template("reduce.hpp");
+}
+
+namespace {
+
+std::string literal_of(DType t, const void* p) {
+    char buf[64];
+    switch (t) {
+    case DType::Float64:
+    case DType::Float32: {
+        double v = t == DType::Float64 ? *static_cast<const double*>(p)
+                                       : static_cast<double>(*static_cast<const float*>(p));
+        std::string c = t == DType::Float64 ? "" : "(float)";
+        if (std::isnan(v)) return c + "__builtin_nan(\"\")";
+        if (std::isinf(v)) return c + (v < 0 ? "(-__builtin_inf())" : "__builtin_inf()");
+        std::snprintf(buf, sizeof buf, "%a", v);
+        return c + buf;
+    }
+    case DType::Bool:
+        return *static_cast<const bool*>(p) ? "true" : "false";
+    default:
+        break;
+    }
+    if (is_signed_int(t)) {
+        long long v = 0;
+        visit_dtype(t, [&](auto x) { v = static_cast<long long>(*static_cast<const decltype(x)*>(p)); });
+        // The most negative value has no literal of its own.
+        if (v == (-9223372036854775807LL - 1)) return "(-9223372036854775807LL - 1)";
+        std::snprintf(buf, sizeof buf, "(%s)%lldLL", std::string(dtype_kernel_type(t)).c_str(), v);
+        return buf;
+    }
+    unsigned long long v = 0;
+    visit_dtype(t, [&](auto x) { v = static_cast<unsigned long long>(*static_cast<const decltype(x)*>(p)); });
+    std::snprintf(buf, sizeof buf, "(%s)%lluULL", std::string(dtype_kernel_type(t)).c_str(), v);
+    return buf;
+}
+
+} // namespace
+
+std::string KernelEmitter::literal(DType t, double value) {
+    Array a = Array::full(t, Dims{}, value);
+    return literal_of(t, a.raw_data());
+}
+
+std::string KernelEmitter::arr(const Node* n) {
+    if (n->op != OpKind::Constant) return "(&f->slots[" + std::to_string(slot(n)) + "])";
+    auto it = const_arr_.find(n);
+    if (it != const_arr_.end()) return "(&" + it->second + ")";
+    // A constant: static data and a descriptor declared at the top of the entry point.
+    std::string name = fresh("c");
+    const Array& v = *n->value;
+    std::string t = ctype(v.dtype());
+    statics_ << "static " << t << " " << name << "_data[] = {";
+    std::int64_t count = std::max<std::int64_t>(v.size(), 1);
+    for (std::int64_t i = 0; i < count; ++i) {
+        if (i) statics_ << ", ";
+        statics_ << (v.size() ? literal_of(v.dtype(), static_cast<const char*>(v.raw_data()) + i * v.itemsize())
+                              : "0");
+    }
+    statics_ << "};\n";
+    statics_ << "static tj_arr " << name << " = {(void*)" << name << "_data, {";
+    for (int d = 0; d < v.ndim(); ++d) statics_ << (d ? ", " : "") << v.shape()[d];
+    statics_ << "}, {";
+    Dims st = c_strides(v.shape());
+    for (int d = 0; d < v.ndim(); ++d) statics_ << (d ? ", " : "") << st[d];
+    statics_ << "}};\n";
+    const_arr_[n] = name;
+    return "(&" + name + ")";
+}
+
+// ---- fusion -----------------------------------------------------------------------------------
+
+namespace {
+
+// A member joins its consumer's loop when it has the consumer group's rank and no axis where it is
+// statically 1 and the root is not (that would recompute a broadcast value per element).
+bool fusable(const Node* n, const Node* root) {
+    if (n->type.ndim() != root->type.ndim()) return false;
+    for (int d = 0; d < n->type.ndim(); ++d)
+        if (n->type.shape[d] == 1 && root->type.shape[d] != 1) return false;
+    return true;
+}
+
+struct Group {
+    const Node* root;
+    std::vector<const Node*> members;  // topological order, root last
+    std::unordered_set<const Node*> member_set;
+};
+
+void emit_group(KernelEmitter& e, const Group& g) {
+    auto& os = e.out();
+    const Node* root = g.root;
+    const int R = root->type.ndim();
+    // Operands: values read by the loop that it does not compute.
+    std::vector<const Node*> operands;
+    for (const Node* m : g.members)
+        for (const auto& in : m->inputs)
+            if (!g.member_set.count(in.get()) &&
+                std::find(operands.begin(), operands.end(), in.get()) == operands.end())
+                operands.push_back(in.get());
+    auto is_scalar_const = [](const Node* n) {
+        return n->op == OpKind::Constant && n->type.ndim() == 0;
+    };
+
+    os << "  { /* " << describe(*root) << " */\n";
+    // Shapes of every member, with the broadcast check of each op.
+    auto shape_of = [&](const Node* n) -> std::pair<int, std::string> {
+        if (g.member_set.count(n)) return {n->type.ndim(), "sh" + std::to_string(e.id(n))};
+        if (n->type.ndim() == 0) return {0, "(const long long*)0"};
+        return {n->type.ndim(), e.arr(n) + "->shape"};
+    };
+    for (const Node* m : g.members) {
+        std::string sh = "sh" + std::to_string(e.id(m));
+        os << "    long long " << sh << "[" << std::max(1, m->type.ndim()) << "];\n";
+        auto [r0, s0] = shape_of(m->inputs[0].get());
+        if (m->inputs.size() == 1) {
+            os << "    tj_bcast_shape(0, (const long long*)0, " << r0 << ", " << s0 << ", " << sh << ");\n";
+            continue;
+        }
+        TJ_INTERNAL_CHECK(m->inputs.size() == 2) << "codegen: element-wise op with " << m->inputs.size() << " inputs";
+        auto [r1, s1] = shape_of(m->inputs[1].get());
+        os << "    if (!tj_bcast_shape(" << r0 << ", " << s0 << ", " << r1 << ", " << s1 << ", " << sh
+           << ")) return tj_rt_shape_error(f, " << e.id(m) << ", " << r0 << ", " << s0 << ", " << r1
+           << ", " << s1 << ");\n";
+    }
+    const std::string root_sh = "sh" + std::to_string(e.id(root));
+    const std::string ot = KernelEmitter::ctype(root->type.dtype);
+    const int out_slot = e.slot(root);
+    os << "    " << ot << "* o = (" << ot << "*)tj_rt_alloc(f, " << out_slot << ", " << R << ", "
+       << root_sh << ");\n    if (!o) return 1;\n";
+
+    // Loop operands: 0 is the output; then every operand of rank > 0. Rank-0 operands are read
+    // once before the loop; scalar constants are literals.
+    std::vector<const Node*> loop_ops;
+    std::unordered_map<const Node*, std::string> scalar_name;
+    for (const Node* op : operands) {
+        if (is_scalar_const(op)) {
+            scalar_name[op] = literal_of(op->type.dtype, op->value->raw_data());
+        } else if (op->type.ndim() == 0) {
+            std::string s = e.fresh("s");
+            os << "    const " << KernelEmitter::ctype(op->type.dtype) << " " << s << " = *(const "
+               << KernelEmitter::ctype(op->type.dtype) << "*)" << e.arr(op) << "->data;\n";
+            scalar_name[op] = s;
+        } else {
+            loop_ops.push_back(op);
+        }
+    }
+    const int K = static_cast<int>(loop_ops.size()) + 1;
+    os << "    long long shp[TJ_MAX_NDIM] = {0}, st[" << K << "][TJ_MAX_NDIM];\n";
+    os << "    for (int d = 0; d < " << R << "; ++d) shp[d] = " << root_sh << "[d];\n";
+    os << "    tj_bcast_strides(" << R << ", shp, " << R << ", &f->slots[" << out_slot << "], st[0]);\n";
+    for (int k = 1; k < K; ++k)
+        os << "    tj_bcast_strides(" << R << ", shp, " << loop_ops[k - 1]->type.ndim() << ", "
+           << e.arr(loop_ops[k - 1]) << ", st[" << k << "]);\n";
+    os << "    if (tj_prod(" << R << ", shp) > 0) {\n";
+    os << "      const int m = tj_collapse(" << R << ", shp, " << K << ", st);\n";
+    os << "      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);\n";
+    os << "      long long idx[TJ_MAX_NDIM] = {0}, off[" << K << "] = {0};\n";
+    os << "      for (long long it = 0; it < n_out; ++it) {\n";
+    os << "        " << ot << "* __restrict p0 = o + off[0];\n";
+    for (int k = 1; k < K; ++k) {
+        std::string t = KernelEmitter::ctype(loop_ops[k - 1]->type.dtype);
+        os << "        const " << t << "* __restrict p" << k << " = (const " << t << "*)"
+           << e.arr(loop_ops[k - 1]) << "->data + off[" << k << "];\n";
+    }
+    // The loop body, once with unit strides (vectorizable) and once with general strides.
+    auto body = [&](bool unit) {
+        std::string b;
+        auto index = [&](int k) {
+            return unit ? std::string("[i]") : "[i * t" + std::to_string(k) + "]";
+        };
+        auto value_of = [&](const Node* n) -> std::string {
+            if (g.member_set.count(n)) return "v" + std::to_string(e.id(n));
+            auto it = scalar_name.find(n);
+            if (it != scalar_name.end()) return it->second;
+            int k = static_cast<int>(std::find(loop_ops.begin(), loop_ops.end(), n) - loop_ops.begin()) + 1;
+            return "p" + std::to_string(k) + index(k);
+        };
+        for (const Node* m : g.members) {
+            const OpDef& d = op_def(m->op);
+            std::string call = d.functor;
+            if (m->op == OpKind::Cast) call += "<" + KernelEmitter::ctype(m->type.dtype) + ">";
+            call += "(";
+            for (std::size_t i = 0; i < m->inputs.size(); ++i)
+                call += (i ? ", " : "") + value_of(m->inputs[i].get());
+            call += ")";
+            b += "          const " + KernelEmitter::ctype(m->type.dtype) + " v" + std::to_string(e.id(m)) +
+                 " = " + call + ";\n";
+        }
+        b += "          p0" + index(0) + " = v" + std::to_string(e.id(root)) + ";\n";
+        return b;
+    };
+    os << "        if (st[0][m - 1] == 1";
+    for (int k = 1; k < K; ++k) os << " && st[" << k << "][m - 1] == 1";
+    os << ") {\n          for (long long i = 0; i < n_in; ++i) {\n" << body(true) << "          }\n";
+    os << "        } else {\n";
+    for (int k = 0; k < K; ++k) os << "          const long long t" << k << " = st[" << k << "][m - 1];\n";
+    os << "          for (long long i = 0; i < n_in; ++i) {\n" << body(false) << "          }\n        }\n";
+    // Odometer over the outer dimensions.
+    os << "        for (int d = m - 2; d >= 0; --d) {\n";
+    os << "          if (++idx[d] < shp[d]) {";
+    for (int k = 0; k < K; ++k) os << " off[" << k << "] += st[" << k << "][d];";
+    os << " break; }\n";
+    for (int k = 0; k < K; ++k) os << "          off[" << k << "] -= st[" << k << "][d] * (shp[d] - 1);\n";
+    os << "          idx[d] = 0;\n        }\n";
+    os << "      }\n    }\n  }\n";
+}
+
+} // namespace
+
+namespace {
+std::function<void(std::string&)>& source_hook() {
+    static std::function<void(std::string&)> hook;
+    return hook;
+}
+} // namespace
+
+void set_source_hook(std::function<void(std::string&)> hook) { source_hook() = std::move(hook); }
+void apply_source_hook(std::string& source) {
+    if (source_hook()) source_hook()(source);
+}
+
+// ---- the kernel -------------------------------------------------------------------------------
+
+KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
+    KernelEmitter e;
+    BindingPlan plan;
+    plan.symbol = symbol;
+    e.slots_ = &plan.slots;
+    std::vector<NodePtr> roots = fg.roots();
+    std::vector<const Node*> order = topo_order(roots);
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        e.id_[order[i]] = static_cast<int>(i);
+        plan.node_names.push_back(describe(*order[i]));
+    }
+    std::unordered_map<const Node*, std::vector<const Node*>> users;
+    for (const Node* n : order)
+        for (const auto& in : n->inputs) users[in.get()].push_back(n);
+    std::unordered_set<const Node*> is_root;
+    for (const auto& r : roots) is_root.insert(r.get());
+
+    auto add_slot = [&](const Node* n, SlotPlan::Kind kind, int index) {
+        int s = static_cast<int>(plan.slots.size());
+        plan.slots.push_back({kind, index, n->type.dtype, n->type.ndim()});
+        e.slot_[n] = s;
+        return s;
+    };
+    for (std::size_t i = 0; i < fg.inputs.size(); ++i)
+        add_slot(fg.inputs[i].get(), SlotPlan::Kind::Input, static_cast<int>(i));
+    for (std::size_t i = 0; i < fg.shared.size(); ++i)
+        add_slot(fg.shared[i].get(), SlotPlan::Kind::Shared, static_cast<int>(i));
+
+    // Fusion groups, deciding from the outputs backwards.
+    std::unordered_map<const Node*, const Node*> group;
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+        const Node* n = *it;
+        if (n->is_leaf()) continue;
+        bool own = is_root.count(n) || !op_def(n->op).is_elementwise();
+        const Node* g0 = nullptr;
+        for (const Node* u : users[n]) {
+            if (own) break;
+            if (!op_def(u->op).is_elementwise()) own = true;
+            else if (!g0) g0 = group.at(u);
+            else if (g0 != group.at(u)) own = true;
+        }
+        if (!own && !fusable(n, g0)) own = true;
+        group[n] = own ? n : g0;
+    }
+
+    for (std::size_t i = 0; i < fg.outputs.size(); ++i) {
+        const Node* o = fg.outputs[i].get();
+        auto it = e.slot_.find(o);
+        plan.output_slots.push_back(it != e.slot_.end() ? it->second
+                                                         : add_slot(o, SlotPlan::Kind::Output, static_cast<int>(i)));
+    }
+    for (const auto& [sh, value] : fg.updates) {
+        const Node* v = value.get();
+        auto it = e.slot_.find(v);
+        plan.updates.push_back({sh, it != e.slot_.end() ? it->second : add_slot(v, SlotPlan::Kind::Update, sh)});
+    }
+    for (const Node* n : order)
+        if (!n->is_leaf() && group.at(n) == n && !e.slot_.count(n)) add_slot(n, SlotPlan::Kind::Temp, 0);
+
+    for (const Node* n : order) {
+        if (n->is_leaf() || group.at(n) != n) continue;
+        const OpDef& d = op_def(n->op);
+        if (!d.is_elementwise()) {
+            TJ_INTERNAL_CHECK(d.emit) << "codegen: op " << op_name(n->op) << " has no kernel template";
+            d.emit(e, *n);
+            continue;
+        }
+        Group g{n, {}, {}};
+        for (const Node* m : order)
+            if (!m->is_leaf() && group.at(m) == n) {
+                g.members.push_back(m);
+                g.member_set.insert(m);
+            }
+        emit_group(e, g);
+    }
+
+    std::string text;
+    text += "// tensorjit kernel " + symbol + " (generated; the templates follow)\n";
+    text += template_text("kernel_abi.h");
+    text += template_text("scalar_ops.hpp");
+    text += template_text("loops.hpp");
+    for (const auto& t : e.templates_) text += template_text(t);
+    text += "\n// ---- constants\n" + e.statics_.str();
+    text += "\nextern \"C\" int " + symbol + "(tj_frame* f) {\n";
+    text += e.body_.str();
+    text += "  return 0;\n}\n";
+    return {std::move(text), std::move(plan)};
+}
+
+} // namespace tensorjit::codegen

@@ -1,0 +1,475 @@
+// tj::function: inputs and options -> function graph -> cache key -> kernel (memory cache, disk
+// cache, or rewrites + codegen + Clang) -> a callable bound to shared storages.
+#include "compiler/function/function_graph.hpp"
+#include "compiler/function/function_impl.hpp"
+
+#include "cache/disk_cache.hpp"
+#include "compiler/codegen/kernel_emitter.hpp"
+#include "compiler/codegen/templates.hpp"
+#include "compiler/function/graph_key.hpp"
+#include "compiler/jit/jit.hpp"
+#include "compiler/rewrite/pipeline.hpp"
+#include "runtime/log.hpp"
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/topological_sort.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace tensorjit {
+
+std::vector<NodePtr> FunctionGraph::roots() const {
+    std::vector<NodePtr> r = outputs;
+    for (const auto& u : updates) r.push_back(u.second);
+    return r;
+}
+
+// ---- shared variables -------------------------------------------------------------------------
+
+namespace {
+
+void check_shared_value(const SharedStorage& s, const Array& v, const char* what) {
+    TJ_CHECK(v.ndim() == s.type.ndim(), ShapeError)
+        << what << ": shared variable \"" << s.name << "\" (" << s.type.str() << ") needs a "
+        << s.type.ndim() << "-d value, got shape " << shape_str(v.shape());
+    TJ_CHECK(s.type.accepts_shape(v.shape()), ShapeError)
+        << what << ": shared variable \"" << s.name << "\" has static shape " << s.type.str()
+        << ", got shape " << shape_str(v.shape());
+    TJ_CHECK(can_cast_safely(v.dtype(), s.type.dtype), TypeError)
+        << what << ": shared variable \"" << s.name << "\" has dtype " << dtype_name(s.type.dtype)
+        << "; a value of dtype " << dtype_name(v.dtype()) << " cannot be cast to it safely";
+}
+
+} // namespace
+
+SharedVar SharedAccess::wrap(std::shared_ptr<SharedStorage> storage, NodePtr node) {
+    SharedVar v;
+    static_cast<Var&>(v) = Var(std::move(node));
+    v.storage_ = std::move(storage);
+    return v;
+}
+
+SharedVar shared(const Array& value, SharedOptions options) {
+    auto s = std::make_shared<SharedStorage>();
+    s->name = options.name;
+    Dims shape;
+    shape.resize(value.ndim(), dyn);
+    if (options.shape) {
+        TJ_CHECK(options.shape->size() == value.ndim(), ShapeError)
+            << "shared: static shape " << shape_str(*options.shape) << " for \"" << options.name
+            << "\" has rank " << options.shape->size() << " but the value has shape "
+            << shape_str(value.shape());
+        shape = *options.shape;
+    }
+    s->type = TensorType{value.dtype(), shape};
+    check_shared_value(*s, value, "shared");
+    s->value = value.copy();
+    return SharedAccess::wrap(s, make_shared_node(s));
+}
+
+Array SharedVar::get_value() const {
+    TJ_CHECK(storage_, ValueError) << "get_value: undefined shared variable";
+    return storage_->value.copy();
+}
+
+void SharedVar::set_value(const Array& value) {
+    TJ_CHECK(storage_, ValueError) << "set_value: undefined shared variable";
+    check_shared_value(*storage_, value, "set_value");
+    storage_->value = value.astype(storage_->type.dtype);
+}
+
+// ---- statistics -------------------------------------------------------------------------------
+
+namespace {
+std::atomic<unsigned long long> g_functions{0}, g_compiles{0}, g_disk_hits{0}, g_memory_hits{0};
+} // namespace
+
+CompileStats compile_stats() {
+    return {g_functions.load(), g_compiles.load(), g_disk_hits.load(), g_memory_hits.load()};
+}
+
+// ---- kernels: memory cache, disk cache, compile -----------------------------------------------
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+std::string json_escape(const std::string& s) {
+    std::string o;
+    for (char c : s) {
+        switch (c) {
+        case '"': o += "\\\""; break;
+        case '\\': o += "\\\\"; break;
+        case '\n': o += "\\n"; break;
+        case '\t': o += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                o += buf;
+            } else {
+                o += c;
+            }
+        }
+    }
+    return o;
+}
+
+// The string value of "field" in our own metadata JSON.
+std::string json_field(const std::string& json, const std::string& field) {
+    std::string tag = "\"" + field + "\": \"";
+    auto p = json.find(tag);
+    TJ_INTERNAL_CHECK(p != std::string::npos) << "cache metadata has no field " << field;
+    std::string out;
+    for (p += tag.size(); p < json.size() && json[p] != '"'; ++p) {
+        if (json[p] != '\\') {
+            out += json[p];
+            continue;
+        }
+        char e = json[++p];
+        if (e == 'n') out += '\n';
+        else if (e == 't') out += '\t';
+        else if (e == 'u') {
+            out += static_cast<char>(std::stoi(json.substr(p + 1, 4), nullptr, 16));
+            p += 4;
+        } else out += e;
+    }
+    return out;
+}
+
+std::shared_ptr<CompiledKernel> load_kernel(const std::string& key, std::string source,
+                                            codegen::BindingPlan plan, const std::string& object) {
+    auto k = std::make_shared<CompiledKernel>();
+    k->key = key;
+    k->source = std::move(source);
+    k->plan = std::move(plan);
+    k->code = jit::load_object(object, k->plan.symbol);
+    k->entry = reinterpret_cast<tj_kernel_fn>(k->code->address());
+    return k;
+}
+
+void register_host_symbols() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        jit::add_host_symbol("tj_rt_alloc", reinterpret_cast<void*>(&tj_rt_alloc));
+        jit::add_host_symbol("tj_rt_shape_error", reinterpret_cast<void*>(&tj_rt_shape_error));
+        jit::add_host_symbol("tj_rt_value_error", reinterpret_cast<void*>(&tj_rt_value_error));
+        jit::add_host_symbol("tj_rt_scratch", reinterpret_cast<void*>(&tj_rt_scratch));
+    });
+}
+
+} // namespace
+
+std::shared_ptr<const CompiledKernel> get_kernel(const FunctionGraph& g) {
+    static std::mutex mu;
+    static std::unordered_map<std::string, std::weak_ptr<const CompiledKernel>> live;
+    register_host_symbols();
+
+    auto t0 = Clock::now();
+    const std::string key = graph_key(g);
+    const double key_ms = ms_since(t0);
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        auto it = live.find(key);
+        if (it != live.end())
+            if (auto k = it->second.lock()) {
+                ++g_memory_hits;
+                log().debug("kernel {}: memory hit (key {:.2f} ms)", key.substr(0, 16), key_ms);
+                return k;
+            }
+    }
+    auto remember = [&](std::shared_ptr<const CompiledKernel> k) {
+        std::lock_guard<std::mutex> lock(mu);
+        live[key] = k;
+        return k;
+    };
+
+    auto& disk = cache::DiskCache::global();
+    auto t1 = Clock::now();
+    if (auto entry = disk.load(key)) {
+        try {
+            auto plan = codegen::BindingPlan::parse(json_field(entry->metadata, "plan"));
+            auto k = load_kernel(key, std::move(entry->source), std::move(plan), entry->object);
+            ++g_disk_hits;
+            log().debug("kernel {}: disk hit (key {:.2f} ms, load {:.2f} ms)", key.substr(0, 16),
+                        key_ms, ms_since(t1));
+            return remember(std::move(k));
+        } catch (const Error& e) {
+            // A readable entry that does not load (written by a broken build, say): recompile.
+            log().warn("kernel {}: cached entry unusable ({}); recompiling", key.substr(0, 16), e.what());
+        }
+    }
+
+    auto t2 = Clock::now();
+    FunctionGraph rewritten = rewrite_pipeline(g);
+    const double rewrite_ms = ms_since(t2);
+    auto t3 = Clock::now();
+    const std::string symbol = "tj_k_" + key.substr(0, 16);
+    codegen::KernelSource src = codegen::emit_kernel(rewritten, symbol);
+    codegen::apply_source_hook(src.text);
+    const double codegen_ms = ms_since(t3);
+    const std::string source_path = disk.source_path(key).string();
+    jit::CompileTimes times;
+    std::string object;
+    try {
+        object = jit::compile_to_object(src.text, source_path, &times);
+    } catch (const CompileError&) {
+        // Keep the source where the error says it is.
+        std::error_code ec;
+        std::filesystem::create_directories(std::filesystem::path(source_path).parent_path(), ec);
+        std::ofstream(source_path) << src.text;
+        throw;
+    }
+    ++g_compiles;
+    std::string metadata = "{\n  \"format\": 1,\n  \"key\": \"" + key + "\",\n  \"target\": \"" +
+                           json_escape(jit::target_id()) + "\",\n  \"templates\": \"" +
+                           std::string(codegen::templates_hash()) + "\",\n  \"timings_ms\": {\"rewrite\": " +
+                           std::to_string(rewrite_ms) + ", \"codegen\": " + std::to_string(codegen_ms) +
+                           ", \"frontend\": " + std::to_string(times.frontend_ms) +
+                           ", \"optimize\": " + std::to_string(times.optimize_ms) +
+                           ", \"object\": " + std::to_string(times.codegen_ms) + "},\n  \"plan\": \"" +
+                           json_escape(src.plan.serialize()) + "\"\n}\n";
+    disk.store(key, cache::Entry{object, src.text, metadata});
+    auto t4 = Clock::now();
+    auto k = load_kernel(key, std::move(src.text), std::move(src.plan), object);
+    log().debug("kernel {}: miss; key {:.2f} ms, rewrite {:.2f} ms, codegen {:.2f} ms, clang "
+                "frontend {:.2f} ms, optimize {:.2f} ms, object {:.2f} ms, load {:.2f} ms",
+                key.substr(0, 16), key_ms, rewrite_ms, codegen_ms, times.frontend_ms,
+                times.optimize_ms, times.codegen_ms, ms_since(t4));
+    return remember(std::move(k));
+}
+
+// ---- function() -------------------------------------------------------------------------------
+
+namespace {
+
+std::string var_label(const Var& v) {
+    return v.name().empty() ? describe(*v.node()) : "\"" + v.name() + "\"";
+}
+
+bool types_compatible(const TensorType& want, const TensorType& got) {
+    if (want.dtype != got.dtype || want.ndim() != got.ndim()) return false;
+    for (int d = 0; d < want.ndim(); ++d)
+        if (want.shape[d] != dyn && got.shape[d] != dyn && want.shape[d] != got.shape[d]) return false;
+    return true;
+}
+
+// Givens: type checks and cycle detection (a replacement that depends, through other givens, on
+// the variable it replaces).
+std::unordered_map<const Node*, NodePtr> check_givens(const Pairs& givens, const std::string& fname) {
+    std::unordered_map<const Node*, NodePtr> map;
+    const auto& items = givens.items();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const auto& [from, to] = items[i];
+        TJ_CHECK(from.defined() && to.defined(), ValueError) << fname << ": givens: pair " << i + 1 << " has an undefined variable";
+        TJ_CHECK(types_compatible(from.type(), to.type()), TypeError)
+            << fname << ": givens: cannot replace " << var_label(from) << " (" << from.type().str()
+            << ") by " << var_label(to) << " (" << to.type().str() << "): the types differ";
+        TJ_CHECK(map.emplace(from.node().get(), to.node()).second, ValueError)
+            << fname << ": givens: " << var_label(from) << " is replaced twice";
+    }
+    using G = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+    G graph(items.size());
+    std::unordered_map<const Node*, std::size_t> index;
+    for (std::size_t i = 0; i < items.size(); ++i) index[items[i].first.node().get()] = i;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        NodePtr root = items[i].second.node();
+        for (const Node* n : topo_order(std::span<const NodePtr>(&root, 1))) {
+            auto it = index.find(n);
+            if (it != index.end()) boost::add_edge(i, it->second, graph);
+        }
+    }
+    std::vector<std::size_t> order;
+    try {
+        boost::topological_sort(graph, std::back_inserter(order));
+    } catch (const boost::not_a_dag&) {
+        std::string names;
+        for (const auto& [from, to] : items) names += (names.empty() ? "" : ", ") + var_label(from);
+        TJ_THROW(ValueError) << fname << ": givens form a cycle (a replacement depends on the variable it "
+                                "replaces, directly or through other givens): " << names;
+    }
+    return map;
+}
+
+std::shared_ptr<detail::FunctionImpl> build(const std::vector<In>& inputs, const std::vector<Var>& outputs,
+                                            const FunctionOptions& options) {
+    const std::string fname = options.name.empty() ? "function" : options.name;
+    // Inputs: symbolic variables, each once; defaults after non-defaults.
+    std::vector<detail::InputSpec> specs;
+    std::vector<NodePtr> input_nodes;
+    bool seen_default = false;
+    for (std::size_t k = 0; k < inputs.size(); ++k) {
+        const In& in = inputs[k];
+        TJ_CHECK(in.variable.defined(), ValueError) << fname << ": input " << k + 1 << " is an undefined variable";
+        const Node& n = *in.variable.node();
+        TJ_CHECK(n.op == OpKind::Input, TypeError)
+            << fname << ": input " << k + 1 << " (" << describe(n) << ") is not a symbolic input variable"
+            << (n.op == OpKind::Shared ? " (shared variables are implicit inputs)" : "");
+        for (const auto& prev : input_nodes)
+            TJ_CHECK(prev.get() != &n, ValueError) << fname << ": input " << var_label(in.variable) << " is listed twice";
+        detail::InputSpec s{n.type, in.name, n.name, std::nullopt};
+        if (in.value) {
+            TJ_CHECK(can_cast_safely(in.value->dtype(), n.type.dtype) ||
+                         (in.value->ndim() == 0 && in.value->astype(n.type.dtype).astype(in.value->dtype()).equals(*in.value)),
+                     TypeError)
+                << fname << ": the default value of input " << var_label(in.variable) << " has dtype "
+                << dtype_name(in.value->dtype()) << ", which cannot be cast safely to " << dtype_name(n.type.dtype);
+            TJ_CHECK(n.type.accepts_shape(in.value->shape()), ShapeError)
+                << fname << ": the default value of input " << var_label(in.variable) << " has shape "
+                << shape_str(in.value->shape()) << ", the input is " << n.type.str();
+            s.default_value = in.value->astype(n.type.dtype);
+            seen_default = true;
+        } else {
+            TJ_CHECK(!seen_default, ValueError)
+                << fname << ": input " << var_label(in.variable)
+                << " has no default value but follows an input with one";
+        }
+        for (const auto& prev : specs) {
+            const std::string& nm = s.name.empty() ? s.var_name : s.name;
+            TJ_CHECK(nm.empty() || (prev.name != nm && (prev.name.empty() ? prev.var_name != nm : true)), ValueError)
+                << fname << ": two inputs are named \"" << nm << "\"";
+        }
+        specs.push_back(std::move(s));
+        input_nodes.push_back(in.variable.node());
+    }
+    for (std::size_t i = 0; i < outputs.size(); ++i)
+        TJ_CHECK(outputs[i].defined(), ValueError) << fname << ": output " << i + 1 << " is an undefined variable";
+
+    // Roots: outputs, explicit updates, then default updates of the shared variables they read.
+    std::vector<NodePtr> roots;
+    for (const auto& o : outputs) roots.push_back(o.node());
+    std::vector<std::pair<std::shared_ptr<SharedStorage>, NodePtr>> updates;
+    std::unordered_set<const SharedStorage*> updated;
+    for (std::size_t i = 0; i < options.updates.items().size(); ++i) {
+        const auto& [var, value] = options.updates.items()[i];
+        TJ_CHECK(var.defined() && value.defined(), ValueError) << fname << ": update " << i + 1 << " has an undefined variable";
+        TJ_CHECK(var.node()->op == OpKind::Shared, TypeError)
+            << fname << ": update " << i + 1 << ": " << var_label(var) << " is not a shared variable";
+        const auto& storage = var.node()->storage;
+        TJ_CHECK(updated.insert(storage.get()).second, ValueError)
+            << fname << ": shared variable " << var_label(var) << " is updated twice";
+        TJ_CHECK(value.dtype() == storage->type.dtype && value.ndim() == storage->type.ndim() &&
+                     types_compatible(storage->type, value.type()),
+                 TypeError)
+            << fname << ": the update of shared variable " << var_label(var) << " (" << storage->type.str()
+            << ") has type " << value.type().str() << " (" << describe(*value.node()) << ")"
+            << (value.dtype() != storage->type.dtype ? "; cast it with tj::cast" : "");
+        updates.push_back({storage, value.node()});
+    }
+    if (!options.no_default_updates) {
+        // Default updates may read further shared variables with default updates: iterate.
+        for (std::size_t scanned = 0;;) {
+            std::vector<NodePtr> all = roots;
+            for (const auto& u : updates) all.push_back(u.second);
+            auto order = topo_order(all);
+            bool added = false;
+            for (; scanned < order.size(); ++scanned) {
+                const Node* n = order[scanned];
+                if (n->op == OpKind::Shared && n->storage->default_update && !updated.count(n->storage.get())) {
+                    updated.insert(n->storage.get());
+                    updates.push_back({n->storage, n->storage->default_update});
+                    added = true;
+                }
+            }
+            if (!added) break;
+            scanned = 0;
+        }
+    }
+
+    // Givens, applied to outputs and update values.
+    auto given = check_givens(options.givens, fname);
+    std::vector<NodePtr> all_roots = roots;
+    for (const auto& u : updates) all_roots.push_back(u.second);
+    if (!given.empty()) all_roots = replace_nodes(all_roots, given);
+
+    FunctionGraph fg;
+    fg.inputs = input_nodes;
+    // Shared variables in order of first use; update targets that are never read come last.
+    std::unordered_map<const SharedStorage*, int> shared_index;
+    std::vector<std::shared_ptr<SharedStorage>> storages;
+    auto shared_slot = [&](const NodePtr& n) {
+        auto [it, fresh] = shared_index.emplace(n->storage.get(), static_cast<int>(fg.shared.size()));
+        if (fresh) {
+            fg.shared.push_back(n);
+            storages.push_back(n->storage);
+        }
+        return it->second;
+    };
+    std::unordered_set<const Node*> input_set;
+    for (const auto& n : input_nodes) input_set.insert(n.get());
+    // topo_order yields raw pointers; keep the owning pointers of the shared leaves.
+    std::unordered_map<const Node*, NodePtr> owner;
+    {
+        std::vector<NodePtr> stack(all_roots.begin(), all_roots.end());
+        while (!stack.empty()) {
+            NodePtr n = std::move(stack.back());
+            stack.pop_back();
+            if (!owner.emplace(n.get(), n).second) continue;
+            for (const auto& in : n->inputs) stack.push_back(in);
+        }
+    }
+    for (const Node* n : topo_order(all_roots)) {
+        TJ_CHECK(n->op != OpKind::Input || input_set.count(n), ValueError)
+            << fname << ": the outputs depend on input "
+            << (n->name.empty() ? n->type.str() : "\"" + n->name + "\"")
+            << ", which is not among the function's inputs (nor replaced by givens)";
+        if (n->op == OpKind::Shared) shared_slot(owner.at(n));
+    }
+    // Outputs that are bare leaves are copied (a caller must never alias an input or a shared
+    // value); so are update values that are leaves.
+    auto materialize = [](const NodePtr& n) {
+        return n->is_leaf() ? make_node(OpKind::Identity, {n}) : n;
+    };
+    for (std::size_t i = 0; i < outputs.size(); ++i) fg.outputs.push_back(materialize(all_roots[i]));
+    for (std::size_t i = 0; i < updates.size(); ++i) {
+        const NodePtr& value = all_roots[outputs.size() + i];
+        const auto& storage = updates[i].first;
+        // An update of a variable to itself is no update.
+        if (value->op == OpKind::Shared && value->storage == storage) continue;
+        // A variable that is updated but never read still needs its index.
+        int idx = shared_index.count(storage.get()) ? shared_index.at(storage.get())
+                                                    : shared_slot(make_shared_node(storage));
+        fg.updates.push_back({idx, materialize(value)});
+    }
+
+    auto kernel = get_kernel(fg);
+    ++g_functions;
+    return std::make_shared<detail::FunctionImpl>(std::move(kernel), std::move(specs), std::move(storages),
+                                                  options.allow_input_downcast, fname);
+}
+
+} // namespace
+
+Function function(const std::vector<In>& inputs, const Var& output, const FunctionOptions& options) {
+    return Function(build(inputs, {output}, options));
+}
+
+MultiFunction function(const std::vector<In>& inputs, const std::vector<Var>& outputs,
+                       const FunctionOptions& options) {
+    return MultiFunction(build(inputs, outputs, options));
+}
+
+// ---- FunctionBase -----------------------------------------------------------------------------
+
+std::vector<Array>& FunctionBase::call(std::span<const Arg> args) {
+    TJ_CHECK(impl_, ValueError) << "call of an empty tj::Function";
+    return impl_->call(args);
+}
+const std::string& FunctionBase::kernel_source() const { return impl_->kernel().source; }
+const std::string& FunctionBase::cache_key() const { return impl_->kernel().key; }
+std::size_t FunctionBase::num_inputs() const { return impl_->num_inputs(); }
+const std::string& FunctionBase::name() const { return impl_->name(); }
+std::shared_ptr<detail::FunctionImpl> FunctionBase::copy_impl(const CopyOptions& options) const {
+    TJ_CHECK(impl_, ValueError) << "copy of an empty tj::Function";
+    return impl_->copy(options);
+}
+
+} // namespace tensorjit

@@ -1,0 +1,23 @@
+/// \file
+/// The function graph: what one compiled function computes, with givens applied, outputs and
+/// updates as roots, and shared variables collected as implicit inputs.
+#pragma once
+
+#include "compiler/graph/node.hpp"
+
+#include <utility>
+#include <vector>
+
+namespace tensorjit {
+
+struct FunctionGraph {
+    std::vector<NodePtr> inputs;   ///< explicit Input nodes, by position
+    std::vector<NodePtr> shared;   ///< Shared nodes, in order of first use (outputs, then updates)
+    std::vector<NodePtr> outputs;  ///< output expressions (never a bare leaf: see make)
+    std::vector<std::pair<int, NodePtr>> updates;  ///< (index into shared, new value)
+
+    /// Outputs then update values.
+    std::vector<NodePtr> roots() const;
+};
+
+} // namespace tensorjit

@@ -1,0 +1,248 @@
+// Node construction, the public Var/TensorType helpers, traversal and printing.
+#include "compiler/graph/node.hpp"
+
+#include "compiler/ops/op_def.hpp"
+
+#include <atomic>
+#include <cstring>
+#include <sstream>
+#include <unordered_set>
+
+namespace tensorjit {
+
+namespace {
+std::uint64_t next_serial() {
+    static std::atomic<std::uint64_t> counter{0};
+    return ++counter;
+}
+} // namespace
+
+const char* op_name(OpKind k) {
+    static constexpr const char* kNames[] = {
+#define X(E, N) N,
+#include "compiler/ops/op_kinds.def"
+#undef X
+    };
+    return kNames[static_cast<int>(k)];
+}
+
+std::string Attrs::canonical() const {
+    std::string s = std::string(dtype_name(dtype));
+    for (auto i : ints) s += "," + std::to_string(i);
+    return s;
+}
+
+// ---- TensorType -------------------------------------------------------------------------------
+
+std::string TensorType::str() const {
+    std::string s = std::string(dtype_name(dtype)) + "[";
+    for (int i = 0; i < shape.size(); ++i) {
+        if (i) s += ", ";
+        s += shape[i] == dyn ? "?" : std::to_string(shape[i]);
+    }
+    return s + "]";
+}
+
+bool TensorType::accepts_shape(const Dims& s) const {
+    if (s.size() != shape.size()) return false;
+    for (int i = 0; i < s.size(); ++i)
+        if (shape[i] != dyn && shape[i] != s[i]) return false;
+    return true;
+}
+
+// ---- nodes ------------------------------------------------------------------------------------
+
+NodePtr make_node(OpKind op, std::vector<NodePtr> inputs, Attrs attrs) {
+    const OpDef& def = op_def(op);
+    for (std::size_t i = 0; i < inputs.size(); ++i)
+        TJ_CHECK(inputs[i] != nullptr, ValueError)
+            << op_name(op) << ": input " << i + 1 << "/" << inputs.size() << " is an undefined variable";
+    TJ_CHECK(def.arity < 0 || static_cast<int>(inputs.size()) == def.arity, TypeError)
+        << op_name(op) << ": takes " << def.arity << " inputs, got " << inputs.size();
+    if (def.prepare) def.prepare(inputs, attrs);
+    TensorType type = def.type_rule(inputs, attrs);
+    return make_node_typed(op, std::move(inputs), std::move(attrs), std::move(type));
+}
+
+NodePtr make_node_typed(OpKind op, std::vector<NodePtr> inputs, Attrs attrs, TensorType type) {
+    auto n = std::make_shared<Node>();
+    n->op = op;
+    n->type = std::move(type);
+    n->inputs = std::move(inputs);
+    n->attrs = std::move(attrs);
+    n->serial = next_serial();
+    return n;
+}
+
+NodePtr make_input(const std::string& name, TensorType type) {
+    auto n = std::make_shared<Node>();
+    n->op = OpKind::Input;
+    n->type = std::move(type);
+    n->name = name;
+    n->serial = next_serial();
+    return n;
+}
+
+NodePtr make_constant(const Array& value, bool weak, const std::string& name) {
+    auto n = std::make_shared<Node>();
+    n->op = OpKind::Constant;
+    n->type = TensorType{value.dtype(), value.shape()};
+    n->value = std::make_shared<const Array>(value.copy());
+    n->weak = weak;
+    n->name = name;
+    n->serial = next_serial();
+    return n;
+}
+
+NodePtr make_shared_node(std::shared_ptr<SharedStorage> storage) {
+    auto n = std::make_shared<Node>();
+    n->op = OpKind::Shared;
+    n->type = storage->type;
+    n->name = storage->name;
+    n->storage = std::move(storage);
+    n->serial = next_serial();
+    return n;
+}
+
+NodePtr cast_to(const NodePtr& n, DType dtype) {
+    if (n->type.dtype == dtype) return n;
+    if (n->op == OpKind::Constant) return make_constant(n->value->astype(dtype), false, n->name);
+    Attrs a;
+    a.dtype = dtype;
+    return make_node(OpKind::Cast, {n}, a);
+}
+
+std::vector<const Node*> topo_order(std::span<const NodePtr> roots) {
+    std::vector<const Node*> order;
+    std::unordered_set<const Node*> seen;
+    // Iterative DFS (graphs can be deep: long chains of updates).
+    std::vector<std::pair<const Node*, std::size_t>> stack;
+    for (const auto& r : roots) {
+        if (!r || seen.count(r.get())) continue;
+        stack.push_back({r.get(), 0});
+        seen.insert(r.get());
+        while (!stack.empty()) {
+            auto& [n, i] = stack.back();
+            if (i < n->inputs.size()) {
+                const Node* c = n->inputs[i++].get();
+                if (seen.insert(c).second) stack.push_back({c, 0});
+                continue;
+            }
+            order.push_back(n);
+            stack.pop_back();
+        }
+    }
+    return order;
+}
+
+std::vector<NodePtr> replace_nodes(std::span<const NodePtr> roots,
+                                   const std::unordered_map<const Node*, NodePtr>& replace) {
+    std::unordered_map<const Node*, NodePtr> done;
+    // Iterative post-order (graphs can be deep): a node is rebuilt once its replacement or all its
+    // inputs are.
+    auto resolve = [&](const NodePtr& root) {
+        std::vector<const NodePtr*> stack{&root};
+        while (!stack.empty()) {
+            const NodePtr& n = *stack.back();
+            if (done.count(n.get())) {
+                stack.pop_back();
+                continue;
+            }
+            auto r = replace.find(n.get());
+            if (r != replace.end()) {
+                auto d = done.find(r->second.get());
+                if (d == done.end()) {
+                    stack.push_back(&r->second);
+                    continue;
+                }
+                done[n.get()] = d->second;
+                stack.pop_back();
+                continue;
+            }
+            bool ready = true;
+            for (const auto& in : n->inputs)
+                if (!done.count(in.get())) {
+                    stack.push_back(&in);
+                    ready = false;
+                }
+            if (!ready) continue;
+            std::vector<NodePtr> inputs;
+            bool changed = false;
+            for (const auto& in : n->inputs) {
+                inputs.push_back(done.at(in.get()));
+                changed |= inputs.back() != in;
+            }
+            done[n.get()] = changed ? make_node_typed(n->op, std::move(inputs), n->attrs, n->type) : n;
+            stack.pop_back();
+        }
+        return done.at(root.get());
+    };
+    std::vector<NodePtr> out;
+    for (const auto& r : roots) out.push_back(resolve(r));
+    return out;
+}
+
+std::string describe(const Node& n, int depth) {
+    switch (n.op) {
+    case OpKind::Input:
+    case OpKind::Shared:
+        return n.name.empty() ? std::string("<") + n.type.str() + ">" : n.name;
+    case OpKind::Constant:
+        if (n.value->size() == 1) {
+            std::ostringstream os;
+            os << n.value->item_double();
+            return os.str();
+        }
+        return "constant" + shape_str(n.value->shape());
+    default:
+        break;
+    }
+    std::string s = op_name(n.op);
+    if (n.op == OpKind::Cast) s += "{" + std::string(dtype_name(n.attrs.dtype)) + "}";
+    s += "(";
+    if (depth <= 0) return s + "...)";
+    for (std::size_t i = 0; i < n.inputs.size(); ++i) {
+        if (i) s += ", ";
+        s += describe(*n.inputs[i], depth - 1);
+    }
+    return s + ")";
+}
+
+// ---- Var --------------------------------------------------------------------------------------
+
+const TensorType& Var::type() const {
+    TJ_CHECK(node_, ValueError) << "use of an undefined variable";
+    return node_->type;
+}
+
+const std::string& Var::name() const {
+    TJ_CHECK(node_, ValueError) << "use of an undefined variable";
+    return node_->name;
+}
+
+Var::Var(const Array& value) : node_(make_constant(value)) {}
+
+Var Var::make_weak_constant(const Array& value) { return Var(make_constant(value, true)); }
+
+std::string to_string(const Var& v) { return v.defined() ? describe(*v.node(), 1000) : "<undefined>"; }
+
+Var tensor(const std::string& name, DType dtype, const Dims& shape) {
+    for (auto d : shape)
+        TJ_CHECK(d == dyn || d >= 0, ShapeError)
+            << "tensor " << name << ": extent " << d << " is neither tj::dyn nor >= 0";
+    return Var(make_input(name, TensorType{dtype, shape}));
+}
+
+Var scalar(const std::string& name, DType dtype) { return tensor(name, dtype, {}); }
+Var vector(const std::string& name, DType dtype) { return tensor(name, dtype, {dyn}); }
+Var matrix(const std::string& name, DType dtype) { return tensor(name, dtype, {dyn, dyn}); }
+Var tensor3(const std::string& name, DType dtype) { return tensor(name, dtype, {dyn, dyn, dyn}); }
+Var tensor4(const std::string& name, DType dtype) {
+    return tensor(name, dtype, {dyn, dyn, dyn, dyn});
+}
+
+Var constant(const Array& value, const std::string& name) {
+    return Var(make_constant(value, false, name));
+}
+
+} // namespace tensorjit

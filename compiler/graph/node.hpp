@@ -1,0 +1,89 @@
+/// \file
+/// Graph nodes: immutable values built only through make_node(), which runs the op's type rule.
+#pragma once
+
+#include <tensorjit/tensor.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace tensorjit {
+
+/// Every operation kind (compiler/ops/op_kinds.def).
+enum class OpKind : std::uint16_t {
+#define X(E, N) E,
+#include "compiler/ops/op_kinds.def"
+#undef X
+};
+
+/// The op's name ("add").
+const char* op_name(OpKind k);
+
+/// Static attributes of a node: integer parameters (axes, shapes, flags) and a dtype.
+struct Attrs {
+    std::vector<std::int64_t> ints;
+    DType dtype = DType::Float64;
+    /// A stable text form used in graph keys and printing.
+    std::string canonical() const;
+    friend bool operator==(const Attrs& a, const Attrs& b) {
+        return a.ints == b.ints && a.dtype == b.dtype;
+    }
+};
+
+/// The storage of a shared variable: its current value, shared by every function that uses it.
+struct SharedStorage {
+    Array value;
+    TensorType type;
+    std::string name;
+    /// The update a function applies when none is given (random generator states); unset for
+    /// ordinary shared variables.
+    std::shared_ptr<const Node> default_update;
+};
+
+using NodePtr = std::shared_ptr<const Node>;
+
+struct Node {
+    OpKind op = OpKind::Input;
+    TensorType type;
+    std::vector<NodePtr> inputs;
+    Attrs attrs;
+    std::string name;                        ///< Input and Shared names (may be empty)
+    std::shared_ptr<SharedStorage> storage;  ///< Shared only
+    std::shared_ptr<const Array> value;      ///< Constant only (C-contiguous)
+    bool weak = false;                       ///< a weakly typed scalar constant
+    std::uint64_t serial = 0;                ///< creation order, unique per process
+
+    bool is_leaf() const { return op == OpKind::Input || op == OpKind::Constant || op == OpKind::Shared; }
+};
+
+/// A new node: runs the op's preparation (casts to a common dtype, weak constants) and type rule.
+/// Throws TypeError/ShapeError naming the op when the inputs do not fit.
+NodePtr make_node(OpKind op, std::vector<NodePtr> inputs, Attrs attrs = {});
+/// The same, for a node whose inputs are already prepared and whose type is known (used when a
+/// graph is rebuilt with replaced inputs of identical types).
+NodePtr make_node_typed(OpKind op, std::vector<NodePtr> inputs, Attrs attrs, TensorType type);
+
+NodePtr make_input(const std::string& name, TensorType type);
+NodePtr make_constant(const Array& value, bool weak = false, const std::string& name = "");
+NodePtr make_shared_node(std::shared_ptr<SharedStorage> storage);
+
+/// Rebuilds the graphs of roots with nodes replaced: each key of `replace` stands for its value
+/// (itself rebuilt, so replacements may use other keys; the caller rules out cycles). Nodes whose
+/// inputs change are re-made with their original type. Returns the new roots in order.
+std::vector<NodePtr> replace_nodes(std::span<const NodePtr> roots,
+                                   const std::unordered_map<const Node*, NodePtr>& replace);
+
+/// Nodes reachable from roots, inputs before users (deterministic: depth-first in input order).
+std::vector<const Node*> topo_order(std::span<const NodePtr> roots);
+
+/// "add(x, exp(y))" — short expression text for messages (depth-limited).
+std::string describe(const Node& n, int depth = 2);
+
+/// Casts n to dtype (returns n itself when it already has it; weak constants are re-made).
+NodePtr cast_to(const NodePtr& n, DType dtype);
+
+} // namespace tensorjit

@@ -1,0 +1,267 @@
+/// \file
+/// Compiled functions: tj::function(inputs, outputs, options), In (defaults and names),
+/// keyword arguments, shared variables with updates, givens, and copies that share machine code.
+#pragma once
+
+#include <tensorjit/tensor.hpp>
+
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tensorjit {
+
+struct SharedStorage;
+
+/// Options of tj::shared: a name and a static shape (`{1, tj::dyn}`; default: the value's rank
+/// with every extent dynamic).
+struct SharedOptions {
+    std::string name;
+    std::optional<Dims> shape;
+};
+
+/// A symbolic variable with a value that persists across calls and is shared by every function
+/// that uses it.
+class SharedVar : public Var {
+  public:
+    SharedVar() = default;
+    /// A copy of the current value.
+    Array get_value() const;
+    /// Replaces the value by a copy of `value`. The dtype must cast safely to the variable's
+    /// (TypeError otherwise), the rank and the static extents must match (ShapeError).
+    void set_value(const Array& value);
+    /// The storage (internal; used by functions and copies).
+    const std::shared_ptr<SharedStorage>& storage() const { return storage_; }
+
+  private:
+    friend SharedVar shared(const Array&, SharedOptions);
+    friend class SharedAccess;
+    std::shared_ptr<SharedStorage> storage_;
+};
+
+/// A new shared variable holding a copy of value.
+SharedVar shared(const Array& value, SharedOptions options = {});
+inline SharedVar shared(const Array& value, const std::string& name) {
+    return shared(value, SharedOptions{name, std::nullopt});
+}
+
+/// An input of a function, with an optional default value and an optional name under which it
+/// can be passed as a keyword argument (the variable's own name always works too).
+struct In {
+    In(const Var& v) : variable(v) {}
+    In(const Var& v, const Array& default_value, std::string name = "")
+        : variable(v), value(default_value), name(std::move(name)) {}
+    Var variable;
+    std::optional<Array> value;
+    std::string name;
+};
+
+/// (variable, expression) pairs, given as a braced list, a vector or a std::map.
+class Pairs {
+  public:
+    Pairs() = default;
+    Pairs(std::initializer_list<std::pair<Var, Var>> pairs) : pairs_(pairs) {}
+    Pairs(std::vector<std::pair<Var, Var>> pairs) : pairs_(std::move(pairs)) {}
+    template <class K, class V, class C, class A>
+    Pairs(const std::map<K, V, C, A>& m) : pairs_(m.begin(), m.end()) {}
+    const std::vector<std::pair<Var, Var>>& items() const { return pairs_; }
+    bool empty() const { return pairs_.empty(); }
+
+  private:
+    std::vector<std::pair<Var, Var>> pairs_;
+};
+
+struct FunctionOptions {
+    /// New values of shared variables, computed from the values before the call and applied
+    /// together after the outputs.
+    Pairs updates;
+    /// Replacements of variables or expressions by others of the same type.
+    Pairs givens;
+    /// Leave out the default updates of random variables' generator states.
+    bool no_default_updates = false;
+    /// Accept arguments whose conversion to the input's dtype loses precision.
+    bool allow_input_downcast = false;
+    /// The function's name in error messages.
+    std::string name;
+};
+
+struct CopyOptions {
+    /// Shared variables to replace by others of the same type in the copy.
+    std::vector<std::pair<SharedVar, SharedVar>> swap;
+    /// Drop every update (the copy leaves shared variables alone).
+    bool delete_updates = false;
+};
+
+/// A call argument: a C++ scalar, an Array (any strides), a nested initializer list, a
+/// std::vector, or a keyword argument (`"w"_a = 1`).
+class Arg {
+  public:
+    Arg() = default;
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>> Arg(T v) {
+        set_scalar(std::is_same_v<T, bool> ? DType::Bool
+                   : std::is_integral_v<T> ? DType::Int64
+                                           : DType::Float64,
+                   static_cast<double>(v), static_cast<long long>(v));
+    }
+    Arg(const Array& a) : array_(a), kind_(Kind::Array) {}
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+    Arg(std::initializer_list<T> v) : Arg(Array(v)) {}
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+    Arg(std::initializer_list<std::initializer_list<T>> v) : Arg(Array(v)) {}
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+    Arg(std::initializer_list<std::initializer_list<std::initializer_list<T>>> v) : Arg(Array(v)) {}
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+    Arg(const std::vector<T>& v) : Arg(Array(v)) {}
+
+    enum class Kind : unsigned char { None, Scalar, Array };
+    Kind kind() const { return kind_; }
+    /// The keyword ("" for a positional argument).
+    std::string_view keyword() const { return keyword_; }
+    DType scalar_dtype() const { return scalar_dtype_; }
+    double scalar_double() const { return d_; }
+    long long scalar_int() const { return i_; }
+    const Array& array() const { return *array_; }
+
+  private:
+    friend struct KeywordName;
+    void set_scalar(DType t, double d, long long i) {
+        kind_ = Kind::Scalar;
+        scalar_dtype_ = t;
+        d_ = d;
+        i_ = i;
+    }
+    std::optional<Array> array_;
+    double d_ = 0;
+    long long i_ = 0;
+    std::string_view keyword_;
+    Kind kind_ = Kind::None;
+    DType scalar_dtype_ = DType::Float64;
+};
+
+/// `"name"_a = value` makes a keyword argument.
+struct KeywordName {
+    std::string_view name;
+    Arg operator=(Arg value) const {
+        value.keyword_ = name;
+        return value;
+    }
+};
+inline namespace literals {
+inline KeywordName operator""_a(const char* s, std::size_t n) { return {std::string_view(s, n)}; }
+} // namespace literals
+
+/// Counters of what building functions did in this process (for tests and tools).
+struct CompileStats {
+    unsigned long long functions_built = 0;  ///< tj::function calls that succeeded
+    unsigned long long clang_compiles = 0;   ///< kernels compiled by Clang
+    unsigned long long disk_hits = 0;        ///< kernels loaded from the disk cache
+    unsigned long long memory_hits = 0;      ///< kernels reused from this process
+};
+CompileStats compile_stats();
+
+namespace detail {
+class FunctionImpl;
+}
+
+/// What single- and multi-output functions share.
+class FunctionBase {
+  public:
+    /// Calls with arguments in a span; returns every output (valid until the next call).
+    std::vector<Array>& call(std::span<const Arg> args);
+    /// The generated kernel source (from the cache entry or the compile).
+    const std::string& kernel_source() const;
+    /// The cache key (hex SHA-256).
+    const std::string& cache_key() const;
+    /// Number of explicit inputs.
+    std::size_t num_inputs() const;
+    const std::string& name() const;
+
+  protected:
+    FunctionBase() = default;
+    explicit FunctionBase(std::shared_ptr<detail::FunctionImpl> impl) : impl_(std::move(impl)) {}
+    std::shared_ptr<detail::FunctionImpl> copy_impl(const CopyOptions& options) const;
+    std::shared_ptr<detail::FunctionImpl> impl_;
+};
+
+#define TJ_FUNCTION_CALL_OPERATORS(R, CONVERT)                                                     \
+    R operator()() { return CONVERT(call({})); }                                                   \
+    R operator()(const Arg& a) { return CONVERT(call(std::span<const Arg>(&a, 1))); }              \
+    R operator()(const Arg& a, const Arg& b) {                                                     \
+        const Arg args[] = {a, b};                                                                 \
+        return CONVERT(call(args));                                                                \
+    }                                                                                              \
+    R operator()(const Arg& a, const Arg& b, const Arg& c) {                                       \
+        const Arg args[] = {a, b, c};                                                              \
+        return CONVERT(call(args));                                                                \
+    }                                                                                              \
+    R operator()(const Arg& a, const Arg& b, const Arg& c, const Arg& d) {                         \
+        const Arg args[] = {a, b, c, d};                                                           \
+        return CONVERT(call(args));                                                                \
+    }                                                                                              \
+    R operator()(const Arg& a, const Arg& b, const Arg& c, const Arg& d, const Arg& e) {           \
+        const Arg args[] = {a, b, c, d, e};                                                        \
+        return CONVERT(call(args));                                                                \
+    }                                                                                              \
+    R operator()(const Arg& a, const Arg& b, const Arg& c, const Arg& d, const Arg& e,              \
+                 const Arg& g) {                                                                   \
+        const Arg args[] = {a, b, c, d, e, g};                                                     \
+        return CONVERT(call(args));                                                                \
+    }                                                                                              \
+    R operator()(std::span<const Arg> args) { return CONVERT(call(args)); }
+
+/// A compiled function with one output: a call returns the array itself.
+class Function : public FunctionBase {
+  public:
+    Function() = default;
+    explicit Function(std::shared_ptr<detail::FunctionImpl> impl) : FunctionBase(std::move(impl)) {}
+    TJ_FUNCTION_CALL_OPERATORS(Array, first_output)
+    /// A copy sharing the compiled kernel (no rewrites, codegen or Clang).
+    Function copy(const CopyOptions& options = {}) const { return Function(copy_impl(options)); }
+
+  private:
+    static Array first_output(std::vector<Array>& outs) { return std::move(outs[0]); }
+};
+
+/// A compiled function with several outputs: a call returns them in order.
+class MultiFunction : public FunctionBase {
+  public:
+    MultiFunction() = default;
+    explicit MultiFunction(std::shared_ptr<detail::FunctionImpl> impl)
+        : FunctionBase(std::move(impl)) {}
+    TJ_FUNCTION_CALL_OPERATORS(std::vector<Array>, all_outputs)
+    MultiFunction copy(const CopyOptions& options = {}) const {
+        return MultiFunction(copy_impl(options));
+    }
+
+  private:
+    static std::vector<Array> all_outputs(std::vector<Array>& outs) { return std::move(outs); }
+};
+#undef TJ_FUNCTION_CALL_OPERATORS
+
+/// Compiles a function of `inputs` computing `output` (graph -> rewrites -> one C++ kernel ->
+/// Clang -> ORC JIT; cached on disk by graph hash).
+Function function(const std::vector<In>& inputs, const Var& output, const FunctionOptions& options = {});
+/// The same with several outputs, computed by one kernel.
+MultiFunction function(const std::vector<In>& inputs, const std::vector<Var>& outputs,
+                       const FunctionOptions& options = {});
+
+} // namespace tensorjit
+
+/// Shared variables and expressions as std::map keys (identity order; Var's < is symbolic).
+template <> struct std::less<tensorjit::Var> {
+    bool operator()(const tensorjit::Var& a, const tensorjit::Var& b) const {
+        return a.node().get() < b.node().get();
+    }
+};
+template <> struct std::less<tensorjit::SharedVar> {
+    bool operator()(const tensorjit::SharedVar& a, const tensorjit::SharedVar& b) const {
+        return a.node().get() < b.node().get();
+    }
+};

@@ -1,0 +1,12 @@
+/// \file
+/// tensorjit: symbolic tensor expressions compiled to native kernels (Clang in process, LLVM ORC),
+/// cached on disk by graph hash. `namespace tj = tensorjit;` is provided.
+#pragma once
+
+#include <tensorjit/array.hpp>
+#include <tensorjit/dtype.hpp>
+#include <tensorjit/error.hpp>
+#include <tensorjit/function.hpp>
+#include <tensorjit/tensor.hpp>
+
+namespace tj = tensorjit;

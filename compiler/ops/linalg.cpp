@@ -1,0 +1,210 @@
+// Linear algebra: dot (vector/matrix combinations as NumPy) and transpose.
+#include "compiler/codegen/kernel_emitter.hpp"
+#include "compiler/ops/elemwise.hpp"
+#include "compiler/ops/op_def.hpp"
+
+#include <numeric>
+
+namespace tensorjit {
+
+namespace {
+
+using codegen::KernelEmitter;
+
+std::int64_t join_extent(std::int64_t a, std::int64_t b, const NodePtr& x, const NodePtr& y) {
+    TJ_CHECK(a == dyn || b == dyn || a == b, ShapeError)
+        << "dot: shapes " << x->type.str() << " and " << y->type.str()
+        << " are not aligned (" << a << " != " << b << ")";
+    return a == dyn ? b : a;
+}
+
+// Reference: plain triple loops in long double (floats) or the dtype (integers).
+Array dot_reference(const Array& a, const Array& b, DType dt) {
+    const bool av = a.ndim() == 1, bv = b.ndim() == 1;
+    const std::int64_t m = av ? 1 : a.shape()[0], k = a.shape()[av ? 0 : 1];
+    const std::int64_t n = bv ? 1 : b.shape()[1];
+    TJ_CHECK(k == b.shape()[0], ShapeError) << "dot: shapes " << shape_str(a.shape()) << " and "
+                                            << shape_str(b.shape()) << " are not aligned";
+    Dims shape;
+    if (!av) shape.push_back(m);
+    if (!bv) shape.push_back(n);
+    Array out = Array::zeros(dt, shape);
+    visit_dtype(dt, [&](auto tv) {
+        using T = decltype(tv);
+        using Acc = std::conditional_t<std::is_floating_point_v<T>, long double, T>;
+        T* o = static_cast<T*>(out.raw_data());
+        for (std::int64_t i = 0; i < m; ++i)
+            for (std::int64_t j = 0; j < n; ++j) {
+                Acc acc{};
+                for (std::int64_t l = 0; l < k; ++l) {
+                    double x = av ? a.at({l}) : a.at({i, l});
+                    double y = bv ? b.at({l}) : b.at({l, j});
+                    acc = static_cast<Acc>(acc + static_cast<Acc>(static_cast<T>(x)) * static_cast<Acc>(static_cast<T>(y)));
+                }
+                o[i * n + j] = static_cast<T>(acc);
+            }
+    });
+    return out;
+}
+
+void emit_dot(KernelEmitter& e, const Node& n) {
+    auto& os = e.out();
+    const Node* a = n.inputs[0].get();
+    const Node* b = n.inputs[1].get();
+    const std::string t = KernelEmitter::ctype(n.type.dtype);
+    const int slot = e.slot(&n), id = e.id(&n);
+    const int ra = a->type.ndim(), rb = b->type.ndim();
+    e.require_template("reduce.hpp");
+    e.require_template("blas.hpp");
+    os << "  { /* " << describe(n) << " */\n";
+    os << "    const tj_arr* a = " << e.arr(a) << ";\n    const tj_arr* b = " << e.arr(b) << ";\n";
+    const std::string ka = ra == 1 ? "a->shape[0]" : "a->shape[1]";
+    os << "    if (" << ka << " != b->shape[0]) return tj_rt_shape_error(f, " << id << ", " << ra
+       << ", a->shape, " << rb << ", b->shape);\n";
+    os << "    long long osh[2] = {0, 0};\n";
+    if (ra == 1 && rb == 1) {
+        os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot << ", 0, osh);\n    if (!o) return 1;\n";
+        os << "    long long ix, iy;\n";
+        os << "    const " << t << "* x = tj_as_blas_vector<" << t << ">(f, a, 0, &ix);\n";
+        os << "    const " << t << "* y = tj_as_blas_vector<" << t << ">(f, b, 1, &iy);\n";
+        os << "    if (!x || !y) return 1;\n";
+        os << "    *o = a->shape[0] > 0 ? tj_vdot(a->shape[0], x, ix, y, iy) : (" << t << ")0;\n";
+    } else if (ra == 2 && rb == 1) {
+        os << "    osh[0] = a->shape[0];\n";
+        os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot << ", 1, osh);\n    if (!o) return 1;\n";
+        os << "    tj_mat<" << t << "> A;\n    long long ix;\n";
+        os << "    if (!tj_as_blas_matrix<" << t << ">(f, a, 0, &A)) return 1;\n";
+        os << "    const " << t << "* x = tj_as_blas_vector<" << t << ">(f, b, 1, &ix);\n    if (!x) return 1;\n";
+        os << "    if (a->shape[0] > 0 && a->shape[1] > 0) tj_gemv(a->shape[0], a->shape[1], A, x, ix, o);\n";
+        os << "    else tj_fill(o, a->shape[0], (" << t << ")0);\n";
+    } else if (ra == 1 && rb == 2) {
+        os << "    osh[0] = b->shape[1];\n";
+        os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot << ", 1, osh);\n    if (!o) return 1;\n";
+        os << "    tj_mat<" << t << "> B;\n    long long ix;\n";
+        os << "    if (!tj_as_blas_matrix<" << t << ">(f, b, 0, &B)) return 1;\n";
+        os << "    const " << t << "* x = tj_as_blas_vector<" << t << ">(f, a, 1, &ix);\n    if (!x) return 1;\n";
+        // x B = B^T x
+        os << "    if (b->shape[0] > 0 && b->shape[1] > 0) tj_gemv(b->shape[1], b->shape[0], tj_mat_t(B), x, ix, o);\n";
+        os << "    else tj_fill(o, b->shape[1], (" << t << ")0);\n";
+    } else {
+        os << "    osh[0] = a->shape[0];\n    osh[1] = b->shape[1];\n";
+        os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot << ", 2, osh);\n    if (!o) return 1;\n";
+        os << "    tj_mat<" << t << "> A, B;\n";
+        os << "    if (!tj_as_blas_matrix<" << t << ">(f, a, 0, &A) || !tj_as_blas_matrix<" << t
+           << ">(f, b, 1, &B)) return 1;\n";
+        os << "    if (osh[0] > 0 && osh[1] > 0) {\n";
+        os << "      if (a->shape[1] > 0) tj_gemm(osh[0], osh[1], a->shape[1], A, B, o);\n";
+        os << "      else tj_fill(o, osh[0] * osh[1], (" << t << ")0);\n    }\n";
+    }
+    os << "  }\n";
+}
+
+Var expand(const Var& v, std::int64_t axis) {
+    Attrs a;
+    a.ints = {axis};
+    return Var(make_node(OpKind::ExpandDims, {v.node()}, a));
+}
+
+// d dot(a, b): (g . b^T, a^T . g) with vectors handled as NumPy's dot treats them
+std::vector<Var> dot_pullback(const Node& n, const Var& g) {
+    Var a(n.inputs[0]), b(n.inputs[1]);
+    if (!is_float(a.dtype())) return {Var(), Var()};
+    const int ra = a.ndim(), rb = b.ndim();
+    if (ra == 1 && rb == 1) return {g * b, g * a};
+    if (ra == 2 && rb == 1) return {dot(expand(g, 1), expand(b, 0)), dot(transpose(a), g)};
+    if (ra == 1 && rb == 2) return {dot(b, g), dot(expand(a, 1), expand(g, 0))};
+    return {dot(g, transpose(b)), dot(transpose(a), g)};
+}
+
+} // namespace
+
+TJ_REGISTER_OP(OpDef{
+    .kind = OpKind::Dot,
+    .arity = 2,
+    .prepare = [](std::vector<NodePtr>& in, Attrs&) {
+        DType t = promote(in[0]->type.dtype, in[1]->type.dtype);
+        in[0] = cast_to(in[0], t);
+        in[1] = cast_to(in[1], t);
+    },
+    .type_rule = [](std::span<const NodePtr> in, const Attrs&) {
+        const auto& a = in[0]->type;
+        const auto& b = in[1]->type;
+        TJ_CHECK(a.ndim() >= 1 && a.ndim() <= 2 && b.ndim() >= 1 && b.ndim() <= 2, TypeError)
+            << "dot: takes vectors and matrices (and scalars), got " << a.str() << " and " << b.str()
+            << " (use tensordot or matmul for higher ranks)";
+        Dims s;
+        join_extent(a.shape[a.ndim() - 1], b.shape[0], in[0], in[1]);
+        if (a.ndim() == 2) s.push_back(a.shape[0]);
+        if (b.ndim() == 2) s.push_back(b.shape[1]);
+        return TensorType{a.dtype, s};
+    },
+    .reference = [](std::span<const Array> in, const Node& n) { return dot_reference(in[0], in[1], n.type.dtype); },
+    .emit = emit_dot,
+    .pullback = [](const Node& n, const Var&, const Var& g) { return dot_pullback(n, g); },
+});
+
+// transpose(x, perm): a view for temporaries, a copy for results.
+TJ_REGISTER_OP(OpDef{
+    .kind = OpKind::Transpose,
+    .arity = 1,
+    .type_rule = [](std::span<const NodePtr> in, const Attrs& a) {
+        Dims s;
+        for (auto p : a.ints) s.push_back(in[0]->type.shape[static_cast<int>(p)]);
+        return TensorType{in[0]->type.dtype, s};
+    },
+    .reference = [](std::span<const Array> in, const Node& n) {
+        std::vector<int> perm(n.attrs.ints.begin(), n.attrs.ints.end());
+        return in[0].transpose(perm).copy();
+    },
+    .emit = [](KernelEmitter& e, const Node& n) {
+        std::string view = "    tj_arr v;\n    v.data = src->data;\n";
+        for (std::size_t d = 0; d < n.attrs.ints.size(); ++d)
+            view += "    v.shape[" + std::to_string(d) + "] = src->shape[" + std::to_string(n.attrs.ints[d]) +
+                    "];\n    v.strides[" + std::to_string(d) + "] = src->strides[" +
+                    std::to_string(n.attrs.ints[d]) + "];\n";
+        e.emit_view(n, view);
+    },
+    // d transpose(x, p) = transpose(g, p^-1)
+    .pullback = [](const Node& n, const Var&, const Var& g) -> std::vector<Var> {
+        std::vector<int> inv(n.attrs.ints.size());
+        for (std::size_t i = 0; i < inv.size(); ++i) inv[static_cast<std::size_t>(n.attrs.ints[i])] = static_cast<int>(i);
+        return {transpose(g, inv)};
+    },
+});
+
+Var dot(const Var& a, const Var& b) {
+    TJ_CHECK(a.defined() && b.defined(), ValueError) << "dot: undefined variable";
+    // NumPy: a scalar operand makes dot a multiplication.
+    if (a.ndim() == 0 || b.ndim() == 0) return a * b;
+    return Var(make_node(OpKind::Dot, {a.node(), b.node()}));
+}
+
+Var transpose(const Var& x, const std::vector<int>& axes) {
+    TJ_CHECK(x.defined(), ValueError) << "transpose: undefined variable";
+    const int nd = x.ndim();
+    TJ_CHECK(static_cast<int>(axes.size()) == nd, ValueError)
+        << "transpose: " << axes.size() << " axes given for " << x.type().str();
+    Attrs a;
+    std::vector<bool> seen(nd, false);
+    for (int ax : axes) {
+        int p = ax < 0 ? ax + nd : ax;
+        TJ_CHECK(p >= 0 && p < nd && !seen[p], ValueError)
+            << "transpose: axes are not a permutation of 0.." << nd - 1;
+        seen[p] = true;
+        a.ints.push_back(p);
+    }
+    bool identity = true;
+    for (int d = 0; d < nd; ++d) identity &= a.ints[d] == d;
+    if (identity) return x;
+    return Var(make_node(OpKind::Transpose, {x.node()}, a));
+}
+
+Var transpose(const Var& x) {
+    std::vector<int> axes(x.ndim());
+    std::iota(axes.rbegin(), axes.rend(), 0);
+    return transpose(x, axes);
+}
+
+Var Var::T() const { return transpose(*this); }
+
+} // namespace tensorjit

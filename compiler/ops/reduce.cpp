@@ -1,0 +1,287 @@
+// Reductions: sum, mean, sum_to (the gradient of broadcasting) and axes_size.
+#include "compiler/codegen/kernel_emitter.hpp"
+#include "compiler/ops/elemwise.hpp"
+#include "compiler/ops/op_def.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tensorjit {
+
+namespace {
+
+using codegen::KernelEmitter;
+
+// attrs.ints = {keepdims, axis...}: axes normalized and sorted.
+Attrs reduce_attrs(const Var& x, const Axes& axes, bool keepdims, const char* op) {
+    TJ_CHECK(x.defined(), ValueError) << op << ": undefined variable";
+    Attrs a;
+    a.ints.push_back(keepdims ? 1 : 0);
+    const int nd = x.ndim();
+    std::vector<int> list;
+    if (axes.all()) {
+        for (int d = 0; d < nd; ++d) list.push_back(d);
+    } else {
+        for (int ax : axes.list()) {
+            TJ_CHECK(ax >= -nd && ax < nd, ValueError)
+                << op << ": axis " << ax << " is out of bounds for " << x.type().str();
+            int n = ax < 0 ? ax + nd : ax;
+            TJ_CHECK(std::find(list.begin(), list.end(), n) == list.end(), ValueError)
+                << op << ": axis " << ax << " is repeated";
+            list.push_back(n);
+        }
+    }
+    std::sort(list.begin(), list.end());
+    for (int d : list) a.ints.push_back(d);
+    return a;
+}
+
+bool is_reduced(const Attrs& a, int d) {
+    return std::find(a.ints.begin() + 1, a.ints.end(), d) != a.ints.end();
+}
+
+Dims reduced_shape(const Dims& in, const Attrs& a) {
+    Dims out;
+    for (int d = 0; d < in.size(); ++d) {
+        if (!is_reduced(a, d)) out.push_back(in[d]);
+        else if (a.ints[0]) out.push_back(1);
+    }
+    return out;
+}
+
+DType sum_dtype(DType t) {
+    if (is_float(t)) return t;
+    return is_unsigned_int(t) ? DType::UInt64 : DType::Int64;
+}
+
+// Reference: plain loops in C order; integers accumulate exactly in the output type, floats in
+// long double (an independent, more accurate order than the kernel's).
+Array reduce_reference(const Array& x, const Node& n, bool mean) {
+    const Dims out_shape = reduced_shape(x.shape(), n.attrs);
+    Dims keep = x.shape();
+    for (int d = 0; d < keep.size(); ++d)
+        if (is_reduced(n.attrs, d)) keep[d] = 1;
+    const Dims kst = c_strides(keep);
+    std::int64_t count = 1;
+    for (int d = 0; d < x.ndim(); ++d)
+        if (is_reduced(n.attrs, d)) count *= x.shape()[d];
+    Array out = Array::zeros(n.type.dtype, out_shape);
+    const Array xc = x.copy();
+    visit_dtype(n.type.dtype, [&](auto tv) {
+        using T = decltype(tv);
+        using Acc = std::conditional_t<std::is_floating_point_v<T>, long double, T>;
+        std::vector<Acc> sums(static_cast<std::size_t>(keep.product()), Acc{});
+        const T* in = static_cast<const T*>(xc.raw_data());
+        for (std::int64_t i = 0; i < x.size(); ++i) {
+            std::int64_t rem = i, off = 0;
+            for (int d = x.ndim() - 1; d >= 0; --d) {
+                std::int64_t idx = rem % x.shape()[d];
+                rem /= x.shape()[d];
+                if (!is_reduced(n.attrs, d)) off += idx * kst[d];
+            }
+            sums[static_cast<std::size_t>(off)] = static_cast<Acc>(sums[static_cast<std::size_t>(off)] + in[i]);
+        }
+        T* o = static_cast<T*>(out.raw_data());
+        for (std::size_t j = 0; j < sums.size(); ++j)
+            o[j] = mean ? static_cast<T>(sums[j] / static_cast<Acc>(count)) : static_cast<T>(sums[j]);
+    });
+    return out;
+}
+
+void emit_reduce(KernelEmitter& e, const Node& n, bool mean) {
+    auto& os = e.out();
+    const Node* x = n.inputs[0].get();
+    const int rin = x->type.ndim(), rout = n.type.ndim();
+    const std::string t = KernelEmitter::ctype(n.type.dtype);
+    const int slot = e.slot(&n);
+    os << "  { /* " << describe(n) << " */\n";
+    os << "    const tj_arr* a = " << e.arr(x) << ";\n";
+    os << "    long long osh[" << std::max(1, rout) << "], ost[" << std::max(1, rin) << "];\n";
+    int j = 0;
+    for (int d = 0; d < rin; ++d) {
+        if (!is_reduced(n.attrs, d)) os << "    osh[" << j++ << "] = a->shape[" << d << "];\n";
+        else if (n.attrs.ints[0]) os << "    osh[" << j++ << "] = 1;\n";
+    }
+    os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot << ", " << rout << ", osh);\n";
+    os << "    if (!o) return 1;\n";
+    os << "    const long long n_out = tj_prod(" << rout << ", osh);\n";
+    os << "    tj_fill(o, n_out, (" << t << ")0);\n";
+    j = 0;
+    for (int d = 0; d < rin; ++d) {
+        if (!is_reduced(n.attrs, d)) {
+            os << "    ost[" << d << "] = f->slots[" << slot << "].strides[" << j++ << "];\n";
+        } else {
+            os << "    ost[" << d << "] = 0;\n";
+            if (n.attrs.ints[0]) ++j;
+        }
+    }
+    os << "    tj_reduce(a, " << rin << ", o, ost, [](" << t << " u, " << t << " v) { return (" << t
+       << ")(u + v); });\n";
+    if (mean) {
+        os << "    long long cnt = 1;\n";
+        for (std::size_t d = 1; d < n.attrs.ints.size(); ++d)
+            os << "    cnt *= a->shape[" << n.attrs.ints[d] << "];\n";
+        os << "    for (long long i = 0; i < n_out; ++i) o[i] = o[i] / (" << t << ")cnt;\n";
+    }
+    os << "  }\n";
+    e.require_template("reduce.hpp");
+}
+
+// d sum(x)/dx = g broadcast back over the reduced axes; mean divides by their total extent.
+std::vector<Var> reduce_pullback(const Node& n, const Var& g, bool mean) {
+    Var x(n.inputs[0]);
+    Var ge = g;
+    if (!n.attrs.ints[0] && n.attrs.ints.size() > 1) {
+        Attrs a;
+        a.ints.assign(n.attrs.ints.begin() + 1, n.attrs.ints.end());
+        ge = Var(make_node(OpKind::ExpandDims, {g.node()}, a));
+    }
+    Var full(make_node(OpKind::Fill, {x.node(), ge.node()}));
+    if (mean) {
+        Attrs a;
+        a.ints.assign(n.attrs.ints.begin() + 1, n.attrs.ints.end());
+        Var count(make_node(OpKind::AxesSize, {x.node()}, a));
+        full = full / cast(count, full.dtype());
+    }
+    return {full};
+}
+
+} // namespace
+
+TJ_REGISTER_OP(OpDef{
+    .kind = OpKind::Sum,
+    .arity = 1,
+    .prepare = [](std::vector<NodePtr>& in, Attrs&) { in[0] = cast_to(in[0], sum_dtype(in[0]->type.dtype)); },
+    .type_rule = [](std::span<const NodePtr> in, const Attrs& a) {
+        return TensorType{in[0]->type.dtype, reduced_shape(in[0]->type.shape, a)};
+    },
+    .reference = [](std::span<const Array> in, const Node& n) { return reduce_reference(in[0], n, false); },
+    .emit = [](KernelEmitter& e, const Node& n) { emit_reduce(e, n, false); },
+    .pullback = [](const Node& n, const Var&, const Var& g) { return reduce_pullback(n, g, false); },
+});
+
+TJ_REGISTER_OP(OpDef{
+    .kind = OpKind::Mean,
+    .arity = 1,
+    .prepare = [](std::vector<NodePtr>& in, Attrs&) {
+        if (!is_float(in[0]->type.dtype)) in[0] = cast_to(in[0], DType::Float64);
+    },
+    .type_rule = [](std::span<const NodePtr> in, const Attrs& a) {
+        return TensorType{in[0]->type.dtype, reduced_shape(in[0]->type.shape, a)};
+    },
+    .reference = [](std::span<const Array> in, const Node& n) { return reduce_reference(in[0], n, true); },
+    .emit = [](KernelEmitter& e, const Node& n) { emit_reduce(e, n, true); },
+    .pullback = [](const Node& n, const Var&, const Var& g) { return reduce_pullback(n, g, true); },
+});
+
+// axes_size(x) = the product of x's extents along attrs.ints (an int64 scalar).
+TJ_REGISTER_OP(OpDef{
+    .kind = OpKind::AxesSize,
+    .arity = 1,
+    .type_rule = [](std::span<const NodePtr>, const Attrs&) { return TensorType{DType::Int64, {}}; },
+    .reference = [](std::span<const Array> in, const Node& n) {
+        std::int64_t p = 1;
+        for (auto d : n.attrs.ints) p *= in[0].shape()[static_cast<int>(d)];
+        return Array(p);
+    },
+    .emit = [](KernelEmitter& e, const Node& n) {
+        auto& os = e.out();
+        os << "  { /* " << describe(n) << " */\n    long long* o = (long long*)tj_rt_alloc(f, " << e.slot(&n)
+           << ", 0, (const long long*)0);\n    if (!o) return 1;\n    *o = 1";
+        for (auto d : n.attrs.ints) os << " * " << e.arr(n.inputs[0].get()) << "->shape[" << d << "]";
+        os << ";\n  }\n";
+    },
+    .pullback = [](const Node&, const Var&, const Var&) -> std::vector<Var> { return {Var()}; },
+});
+
+// sum_to(g, x): g summed over the axes along which x was broadcast to g's shape (x's shape).
+TJ_REGISTER_OP(OpDef{
+    .kind = OpKind::SumTo,
+    .arity = 2,
+    .type_rule = [](std::span<const NodePtr> in, const Attrs&) {
+        TJ_CHECK(in[1]->type.ndim() <= in[0]->type.ndim(), ShapeError)
+            << "sum_to: cannot sum " << in[0]->type.str() << " to the higher rank " << in[1]->type.str();
+        return TensorType{in[0]->type.dtype, in[1]->type.shape};
+    },
+    .reference = [](std::span<const Array> in, const Node& n) {
+        const Array& g = in[0];
+        const Dims& xs = in[1].shape();
+        Attrs a;
+        a.ints.push_back(1);
+        const int off = g.ndim() - xs.size();
+        for (int d = 0; d < g.ndim(); ++d)
+            if (d < off || (xs[d - off] == 1 && g.shape()[d] != 1)) a.ints.push_back(d);
+        Node tmp = n;
+        tmp.attrs = a;
+        Array r = reduce_reference(g, tmp, false);
+        return r.reshape(xs);
+    },
+    .emit = [](KernelEmitter& e, const Node& n) {
+        auto& os = e.out();
+        const Node* g = n.inputs[0].get();
+        const Node* x = n.inputs[1].get();
+        const int rg = g->type.ndim(), rx = x->type.ndim(), off = rg - rx;
+        const std::string t = KernelEmitter::ctype(n.type.dtype);
+        const int slot = e.slot(&n);
+        os << "  { /* " << describe(n) << " */\n";
+        os << "    const tj_arr* a = " << e.arr(g) << ";\n    const tj_arr* like = " << e.arr(x) << ";\n";
+        os << "    int same = 1;\n";
+        for (int d = 0; d < rx; ++d) {
+            os << "    if (like->shape[" << d << "] != a->shape[" << d + off << "]) {\n";
+            os << "      if (like->shape[" << d << "] != 1) return tj_rt_shape_error(f, " << e.id(&n) << ", "
+               << rg << ", a->shape, " << rx << ", like->shape);\n";
+            os << "      same = 0;\n    }\n";
+        }
+        if (off > 0) os << "    same = 0;\n";
+        // Nothing to sum: the result is g itself (a view for temporaries, else a copy).
+        os << "    if (same) {\n";
+        if (e.is_temp(&n)) {
+            os << "      f->slots[" << slot << "] = *a;\n";
+        } else {
+            os << "      " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot << ", " << rx << ", like->shape);\n";
+            os << "      if (!o) return 1;\n      tj_copy_to_contiguous(a, " << rg << ", o);\n";
+        }
+        os << "    } else {\n";
+        os << "      " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot << ", " << rx << ", like->shape);\n";
+        os << "      if (!o) return 1;\n";
+        os << "      tj_fill(o, tj_prod(" << rx << ", like->shape), (" << t << ")0);\n";
+        os << "      long long ost[" << std::max(1, rg) << "];\n";
+        for (int d = 0; d < rg; ++d) {
+            if (d < off) {
+                os << "      ost[" << d << "] = 0;\n";
+                continue;
+            }
+            os << "      ost[" << d << "] = (like->shape[" << d - off << "] == 1 && a->shape[" << d
+               << "] != 1) ? 0 : f->slots[" << slot << "].strides[" << d - off << "];\n";
+        }
+        os << "      tj_reduce(a, " << rg << ", o, ost, [](" << t << " u, " << t << " v) { return (" << t
+           << ")(u + v); });\n    }\n  }\n";
+        e.require_template("reduce.hpp");
+    },
+    // d sum_to(g, x)/dg = g' broadcast back to g's shape
+    .pullback = [](const Node& n, const Var&, const Var& gout) -> std::vector<Var> {
+        return {Var(make_node(OpKind::Fill, {n.inputs[0], gout.node()})), Var()};
+    },
+});
+
+Var sum_to(const Var& g, const Var& x) {
+    // Statically nothing to sum: same rank and no axis where x is 1 and g is not (a `dyn` axis
+    // of x could still be 1 at run time, so it is left to the kernel unless g's is 1 too).
+    const TensorType& gt = g.type();
+    const TensorType& xt = x.type();
+    bool trivial = gt.ndim() == xt.ndim();
+    for (int d = 0; trivial && d < xt.ndim(); ++d)
+        trivial = xt.shape[d] == gt.shape[d] && xt.shape[d] != dyn;
+    if (trivial) return g;
+    return Var(make_node(OpKind::SumTo, {g.node(), x.node()}));
+}
+
+Var sum(const Var& x, const Axes& axis, bool keepdims) {
+    return Var(make_node(OpKind::Sum, {x.node()}, reduce_attrs(x, axis, keepdims, "sum")));
+}
+
+Var mean(const Var& x, const Axes& axis, bool keepdims) {
+    return Var(make_node(OpKind::Mean, {x.node()}, reduce_attrs(x, axis, keepdims, "mean")));
+}
+
+} // namespace tensorjit

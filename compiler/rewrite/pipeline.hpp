@@ -1,0 +1,21 @@
+/// \file
+/// The rewrite pipeline, a flat sequence of phases: merge -> constant_fold -> merge. Runs only on
+/// a cache miss (the key is taken before rewrites).
+#pragma once
+
+#include "compiler/function/function_graph.hpp"
+
+namespace tensorjit {
+
+/// Returns g rewritten; the outputs compute the same values.
+FunctionGraph rewrite_pipeline(FunctionGraph g);
+
+/// Merges structurally identical nodes (same op, attrs, type and inputs; constants by value):
+/// common subexpression elimination. Precondition: none.
+FunctionGraph merge(FunctionGraph g);
+
+/// Replaces nodes whose inputs are all constants by their value (reference evaluation), when the
+/// value is small (at most 64 elements). Precondition: none.
+FunctionGraph constant_fold(FunctionGraph g);
+
+} // namespace tensorjit

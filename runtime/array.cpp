@@ -1,0 +1,419 @@
+// tj::Array: construction, views, conversion and comparison. Printing is in array_print.cpp.
+#include <tensorjit/array.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace tensorjit {
+
+struct Storage {
+    explicit Storage(std::size_t bytes) : bytes(bytes) {
+        // 64-byte alignment: cache lines and the widest vector loads.
+        std::size_t rounded = (std::max<std::size_t>(bytes, 1) + 63) / 64 * 64;
+        data = std::aligned_alloc(64, rounded);
+        if (!data) throw std::bad_alloc();
+    }
+    ~Storage() { std::free(data); }
+    Storage(const Storage&) = delete;
+    Storage& operator=(const Storage&) = delete;
+    void* data;
+    std::size_t bytes;
+};
+
+// ---- Dims ------------------------------------------------------------------------------------
+
+Dims::Dims(std::initializer_list<std::int64_t> v) {
+    for (auto x : v) push_back(x);
+}
+
+Dims::Dims(std::span<const std::int64_t> v) {
+    for (auto x : v) push_back(x);
+}
+
+void Dims::push_back(std::int64_t v) {
+    TJ_CHECK(n_ < kMaxNdim, ShapeError)
+        << "rank " << n_ + 1 << " exceeds tensorjit's maximum rank " << kMaxNdim;
+    d_[n_++] = v;
+}
+
+void Dims::resize(int n, std::int64_t fill) {
+    TJ_CHECK(n >= 0 && n <= kMaxNdim, ShapeError)
+        << "rank " << n << " exceeds tensorjit's maximum rank " << kMaxNdim;
+    for (int i = n_; i < n; ++i) d_[i] = fill;
+    n_ = n;
+}
+
+std::int64_t Dims::product() const {
+    std::int64_t p = 1;
+    for (int i = 0; i < n_; ++i) p *= d_[i];
+    return p;
+}
+
+bool operator==(const Dims& a, const Dims& b) {
+    return a.n_ == b.n_ && std::equal(a.begin(), a.end(), b.begin());
+}
+
+std::string shape_str(const Dims& shape) {
+    std::string s = "(";
+    for (int i = 0; i < shape.size(); ++i) {
+        if (i) s += ", ";
+        s += std::to_string(shape[i]);
+    }
+    if (shape.size() == 1) s += ",";
+    return s + ")";
+}
+
+Dims c_strides(const Dims& shape) {
+    Dims s;
+    s.resize(shape.size());
+    std::int64_t acc = 1;
+    for (int i = shape.size() - 1; i >= 0; --i) {
+        s[i] = acc;
+        acc *= std::max<std::int64_t>(shape[i], 1);
+    }
+    return s;
+}
+
+Dims broadcast_shapes(const Dims& a, const Dims& b, const std::string& what) {
+    int n = std::max(a.size(), b.size());
+    Dims out;
+    out.resize(n);
+    for (int i = 0; i < n; ++i) {
+        int ia = a.size() - n + i, ib = b.size() - n + i;
+        std::int64_t da = ia >= 0 ? a[ia] : 1, db = ib >= 0 ? b[ib] : 1;
+        TJ_CHECK(da == db || da == 1 || db == 1, ShapeError)
+            << what << ": shapes " << shape_str(a) << " and " << shape_str(b)
+            << " cannot broadcast";
+        out[i] = da == 1 ? db : da;
+    }
+    return out;
+}
+
+// ---- element access helpers -------------------------------------------------------------------
+
+namespace {
+
+double load_as_double(DType t, const void* p) {
+    return visit_dtype(t, [p](auto v) { return static_cast<double>(*static_cast<const decltype(v)*>(p)); });
+}
+
+// Copies `count` elements of src_dtype from src (contiguous) into dst (contiguous) of dst_dtype
+// with C conversions.
+void convert_contiguous(DType dst_dtype, void* dst, DType src_dtype, const void* src,
+                        std::int64_t count) {
+    visit_dtype(dst_dtype, [&](auto d) {
+        using D = decltype(d);
+        visit_dtype(src_dtype, [&](auto s) {
+            using S = decltype(s);
+            auto* out = static_cast<D*>(dst);
+            auto* in = static_cast<const S*>(src);
+            if constexpr (std::is_same_v<D, bool>) {
+                for (std::int64_t i = 0; i < count; ++i) out[i] = in[i] != S{};
+            } else {
+                for (std::int64_t i = 0; i < count; ++i) out[i] = static_cast<D>(in[i]);
+            }
+        });
+    });
+}
+
+// Visits every element offset (in elements) of a strided array in C order.
+template <class F> void for_each_offset(const Dims& shape, const Dims& strides, F&& f) {
+    std::int64_t n = shape.product();
+    if (n == 0) return;
+    int nd = shape.size();
+    std::array<std::int64_t, kMaxNdim> idx{};
+    std::int64_t off = 0;
+    for (std::int64_t k = 0; k < n; ++k) {
+        f(off);
+        for (int ax = nd - 1; ax >= 0; --ax) {
+            if (++idx[ax] < shape[ax]) {
+                off += strides[ax];
+                break;
+            }
+            off -= strides[ax] * (shape[ax] - 1);
+            idx[ax] = 0;
+        }
+    }
+}
+
+} // namespace
+
+// ---- construction -----------------------------------------------------------------------------
+
+Array::Array(std::in_place_t, DType dtype, const Dims& shape)
+    : storage_(std::make_shared<Storage>(static_cast<std::size_t>(shape.product()) * dtype_size(dtype))),
+      data_(storage_->data), dtype_(dtype), shape_(shape), strides_(c_strides(shape)) {}
+
+Array::Array() : Array(Array::zeros(DType::Float64, Dims{})) {}
+
+void Array::ragged(int depth, std::int64_t expected, std::int64_t got) {
+    TJ_THROW(ShapeError) << "ragged nested list: a list at depth " << depth << " has " << got
+                         << " elements where an earlier one has " << expected;
+}
+
+void Array::init_scalar(DType dtype, double value, std::uint64_t int_bits) {
+    *this = empty(dtype, Dims{});
+    visit_dtype(dtype, [&](auto v) {
+        using T = decltype(v);
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+            *static_cast<T*>(data_) = static_cast<T>(int_bits);
+        else
+            *static_cast<T*>(data_) = static_cast<T>(value);
+    });
+}
+
+void Array::init_from_buffer(DType dtype, const Dims& shape, const void* src, std::size_t count,
+                             DType src_dtype) {
+    for (auto d : shape)
+        TJ_CHECK(d >= 0, ShapeError) << "negative extent in shape " << shape_str(shape);
+    TJ_CHECK(static_cast<std::int64_t>(count) == shape.product(), ShapeError)
+        << "cannot lay out " << count << " values as shape " << shape_str(shape);
+    *this = empty(dtype, shape);
+    convert_contiguous(dtype, data_, src_dtype, src, static_cast<std::int64_t>(count));
+}
+
+Array Array::empty(DType dtype, const Dims& shape) {
+    for (auto d : shape)
+        TJ_CHECK(d >= 0, ShapeError) << "negative extent in shape " << shape_str(shape);
+    Array a(std::in_place, dtype, shape);
+    return a;
+}
+
+Array Array::zeros(DType dtype, const Dims& shape) {
+    Array a = empty(dtype, shape);
+    std::memset(a.data_, 0, static_cast<std::size_t>(a.size()) * a.itemsize());
+    return a;
+}
+
+Array Array::full(DType dtype, const Dims& shape, double value) {
+    Array a = empty(dtype, shape);
+    visit_dtype(dtype, [&](auto v) {
+        using T = decltype(v);
+        std::fill_n(static_cast<T*>(a.data_), a.size(), static_cast<T>(value));
+    });
+    return a;
+}
+
+Array Array::from_raw(DType dtype, const Dims& shape, const void* data) {
+    Array a = empty(dtype, shape);
+    std::memcpy(a.data_, data, static_cast<std::size_t>(a.size()) * a.itemsize());
+    return a;
+}
+
+// ---- queries ----------------------------------------------------------------------------------
+
+std::int64_t Array::shape(int axis) const {
+    int nd = ndim();
+    TJ_CHECK(axis >= -nd && axis < nd, ValueError)
+        << "axis " << axis << " is out of bounds for an array of rank " << nd;
+    return shape_[axis < 0 ? axis + nd : axis];
+}
+
+bool Array::is_c_contiguous() const {
+    std::int64_t expected = 1;
+    for (int i = ndim() - 1; i >= 0; --i) {
+        if (shape_[i] == 1) continue;
+        if (shape_[i] == 0) return true;
+        if (strides_[i] != expected) return false;
+        expected *= shape_[i];
+    }
+    return true;
+}
+
+void Array::check_dtype(DType t) const {
+    TJ_CHECK(t == dtype_, TypeError) << "array has dtype " << dtype_name(dtype_)
+                                     << ", accessed as " << dtype_name(t);
+}
+
+double Array::at(std::initializer_list<std::int64_t> index) const {
+    TJ_CHECK(static_cast<int>(index.size()) == ndim(), ValueError)
+        << "index of length " << index.size() << " for an array of rank " << ndim();
+    std::int64_t off = 0;
+    int ax = 0;
+    for (auto i : index) {
+        std::int64_t n = shape_[ax];
+        TJ_CHECK(i >= -n && i < n, ValueError)
+            << "index " << i << " is out of bounds for axis " << ax << " with size " << n;
+        off += (i < 0 ? i + n : i) * strides_[ax];
+        ++ax;
+    }
+    return load_as_double(dtype_, static_cast<const char*>(data_) + off * itemsize());
+}
+
+double Array::flat(std::int64_t i) const {
+    std::int64_t n = size();
+    TJ_CHECK(i >= 0 && i < n, ValueError) << "flat index " << i << " out of bounds for size " << n;
+    std::int64_t off = 0;
+    for (int ax = ndim() - 1; ax >= 0; --ax) {
+        off += (i % shape_[ax]) * strides_[ax];
+        i /= shape_[ax];
+    }
+    return load_as_double(dtype_, static_cast<const char*>(data_) + off * itemsize());
+}
+
+double Array::item_double() const {
+    TJ_CHECK(size() == 1, ValueError)
+        << "item() needs an array of size 1, got shape " << shape_str(shape_);
+    return flat(0);
+}
+
+// ---- copies and views -------------------------------------------------------------------------
+
+Array Array::astype(DType dtype) const {
+    Array out = empty(dtype, shape_);
+    if (is_c_contiguous()) {
+        convert_contiguous(dtype, out.data_, dtype_, data_, size());
+        return out;
+    }
+    std::size_t isz = itemsize(), osz = out.itemsize();
+    char* dst = static_cast<char*>(out.data_);
+    const char* src = static_cast<const char*>(data_);
+    for_each_offset(shape_, strides_, [&](std::int64_t off) {
+        convert_contiguous(dtype, dst, dtype_, src + off * static_cast<std::int64_t>(isz), 1);
+        dst += osz;
+    });
+    return out;
+}
+
+Array Array::copy() const { return astype(dtype_); }
+
+Array Array::view(void* data, DType dtype, const Dims& shape, const Dims& strides) const {
+    Array a = *this;
+    a.data_ = data;
+    a.dtype_ = dtype;
+    a.shape_ = shape;
+    a.strides_ = strides;
+    return a;
+}
+
+Array Array::transpose() const {
+    std::vector<int> axes(ndim());
+    for (int i = 0; i < ndim(); ++i) axes[i] = ndim() - 1 - i;
+    return transpose(axes);
+}
+
+Array Array::transpose(const std::vector<int>& axes) const {
+    TJ_CHECK(static_cast<int>(axes.size()) == ndim(), ValueError)
+        << "transpose: " << axes.size() << " axes given for an array of rank " << ndim();
+    Dims shape, strides;
+    std::vector<bool> seen(ndim(), false);
+    for (int ax : axes) {
+        int a = ax < 0 ? ax + ndim() : ax;
+        TJ_CHECK(a >= 0 && a < ndim() && !seen[a], ValueError)
+            << "transpose: axes are not a permutation of 0.." << ndim() - 1;
+        seen[a] = true;
+        shape.push_back(shape_[a]);
+        strides.push_back(strides_[a]);
+    }
+    return view(data_, dtype_, shape, strides);
+}
+
+Array Array::slice(int axis, std::int64_t start, std::int64_t stop, std::int64_t step) const {
+    TJ_CHECK(step != 0, ValueError) << "slice step cannot be zero";
+    int ax = axis < 0 ? axis + ndim() : axis;
+    TJ_CHECK(ax >= 0 && ax < ndim(), ValueError)
+        << "axis " << axis << " is out of bounds for an array of rank " << ndim();
+    std::int64_t n = shape_[ax];
+    // Python's slice.indices().
+    auto clamp = [&](std::int64_t v, bool is_start) {
+        if (v < 0) v += n;
+        if (step > 0) return std::clamp<std::int64_t>(v, 0, n);
+        return std::clamp<std::int64_t>(v, -1, n - 1) + (is_start ? 0 : 0);
+    };
+    std::int64_t b = clamp(start, true), e = clamp(stop, false);
+    std::int64_t len = step > 0 ? (e > b ? (e - b + step - 1) / step : 0)
+                                : (b > e ? (b - e - step - 1) / (-step) : 0);
+    Dims shape = shape_, strides = strides_;
+    shape[ax] = len;
+    strides[ax] = strides_[ax] * step;
+    char* p = static_cast<char*>(data_) + (len > 0 ? b * strides_[ax] * static_cast<std::int64_t>(itemsize()) : 0);
+    return view(p, dtype_, shape, strides);
+}
+
+Array Array::reshape(const Dims& new_shape_in) const {
+    Dims shape = new_shape_in;
+    int infer = -1;
+    std::int64_t known = 1;
+    for (int i = 0; i < shape.size(); ++i) {
+        if (shape[i] == -1) {
+            TJ_CHECK(infer < 0, ShapeError) << "reshape: more than one -1 in " << shape_str(shape);
+            infer = i;
+        } else {
+            TJ_CHECK(shape[i] >= 0, ShapeError) << "reshape: negative extent in " << shape_str(shape);
+            known *= shape[i];
+        }
+    }
+    if (infer >= 0) {
+        TJ_CHECK(known != 0 && size() % known == 0, ShapeError)
+            << "reshape: cannot reshape array of shape " << shape_str(shape_) << " into "
+            << shape_str(new_shape_in);
+        shape[infer] = size() / known;
+    }
+    TJ_CHECK(shape.product() == size(), ShapeError)
+        << "reshape: cannot reshape array of shape " << shape_str(shape_) << " (size " << size()
+        << ") into " << shape_str(new_shape_in);
+    Array src = is_c_contiguous() ? *this : copy();
+    return src.view(src.data_, dtype_, shape, c_strides(shape));
+}
+
+Array Array::broadcast_to(const Dims& shape) const {
+    TJ_CHECK(shape.size() >= ndim(), ShapeError)
+        << "broadcast_to: cannot broadcast shape " << shape_str(shape_) << " to "
+        << shape_str(shape);
+    Dims strides;
+    strides.resize(shape.size());
+    int off = shape.size() - ndim();
+    for (int i = 0; i < shape.size(); ++i) {
+        if (i < off) continue;
+        std::int64_t d = shape_[i - off];
+        TJ_CHECK(d == shape[i] || d == 1, ShapeError)
+            << "broadcast_to: cannot broadcast shape " << shape_str(shape_) << " to "
+            << shape_str(shape);
+        strides[i] = d == 1 ? 0 : strides_[i - off];
+    }
+    return view(data_, dtype_, shape, strides);
+}
+
+bool Array::shares_memory_with(const Array& other) const {
+    return storage_ && storage_ == other.storage_;
+}
+
+bool Array::equals(const Array& other) const {
+    if (dtype_ != other.dtype_ || !(shape_ == other.shape_)) return false;
+    // Compare in the element type: through double, int64 values beyond 2^53 would collide.
+    return visit_dtype(dtype_, [&](auto zero) {
+        using T = decltype(zero);
+        std::vector<std::int64_t> mine, theirs;
+        for_each_offset(shape_, strides_, [&](std::int64_t off) { mine.push_back(off); });
+        for_each_offset(other.shape_, other.strides_,
+                        [&](std::int64_t off) { theirs.push_back(off); });
+        const T* p = static_cast<const T*>(data_);
+        const T* q = static_cast<const T*>(other.data_);
+        for (std::size_t i = 0; i < mine.size(); ++i)
+            if (!(p[mine[i]] == q[theirs[i]])) return false;
+        return true;
+    });
+}
+
+bool allclose(const Array& a, const Array& b, double rtol, double atol, bool equal_nan) {
+    Dims shape = broadcast_shapes(a.shape(), b.shape(), "allclose");
+    Array x = a.broadcast_to(shape), y = b.broadcast_to(shape);
+    for (std::int64_t i = 0; i < x.size(); ++i) {
+        double u = x.flat(i), v = y.flat(i);
+        if (std::isnan(u) || std::isnan(v)) {
+            if (equal_nan && std::isnan(u) && std::isnan(v)) continue;
+            return false;
+        }
+        if (std::isinf(u) || std::isinf(v)) {
+            if (u != v) return false;
+            continue;
+        }
+        if (std::abs(u - v) > atol + rtol * std::abs(v)) return false;
+    }
+    return true;
+}
+
+} // namespace tensorjit

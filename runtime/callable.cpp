@@ -1,0 +1,351 @@
+// The call path of a compiled function: bind arguments, fill the frame, run the kernel, apply
+// updates. Steady state allocates nothing but the outputs: the frame, scalar scratch arrays and
+// update/temporary buffers are kept from call to call.
+#include "compiler/function/function_impl.hpp"
+
+#include <tensorjit/function.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace tensorjit {
+
+using codegen::SlotPlan;
+
+// ---- callbacks from kernels (C ABI; never throw through generated code) -----------------------
+
+extern "C" {
+__attribute__((visibility("default"))) void* tj_rt_alloc(tj_frame* f, int slot, int ndim,
+                                                         const long long* shape) {
+    return static_cast<detail::FunctionImpl*>(f->rt)->alloc(slot, ndim, shape);
+}
+__attribute__((visibility("default"))) int tj_rt_shape_error(tj_frame* f, int node, int na,
+                                                             const long long* a, int nb,
+                                                             const long long* b) {
+    static_cast<detail::FunctionImpl*>(f->rt)->shape_error(node, na, a, nb, b);
+    return 1;
+}
+__attribute__((visibility("default"))) void* tj_rt_scratch(tj_frame* f, int which, long long bytes) {
+    return static_cast<detail::FunctionImpl*>(f->rt)->scratch(which, bytes);
+}
+__attribute__((visibility("default"))) int tj_rt_value_error(tj_frame* f, int node, int code,
+                                                             long long value) {
+    static_cast<detail::FunctionImpl*>(f->rt)->value_error(node, code, value);
+    return 1;
+}
+}
+
+namespace detail {
+
+namespace {
+
+enum PendingKind { kNone = 0, kShape = 1, kValue = 2, kMemory = 3 };
+
+void fill_slot(tj_arr& s, const Array& a) {
+    s.data = a.raw_data();
+    for (int d = 0; d < a.ndim(); ++d) {
+        s.shape[d] = a.shape()[d];
+        s.strides[d] = a.strides()[d];
+    }
+}
+
+std::string shape_text(int n, const long long* s) {
+    Dims d;
+    for (int i = 0; i < n; ++i) d.push_back(s[i]);
+    return shape_str(d);
+}
+
+// Whether an integer value is exactly representable in dtype t.
+bool int_fits(long long v, DType t) {
+    bool ok = false;
+    visit_dtype(t, [&](auto x) {
+        using T = decltype(x);
+        if constexpr (std::is_same_v<T, bool>) {
+            ok = v == 0 || v == 1;
+        } else if constexpr (std::is_integral_v<T>) {
+            if constexpr (std::is_unsigned_v<T>)
+                ok = v >= 0 && static_cast<unsigned long long>(v) <= std::numeric_limits<T>::max();
+            else
+                ok = v >= std::numeric_limits<T>::min() && v <= std::numeric_limits<T>::max();
+        } else {
+            ok = static_cast<long long>(static_cast<T>(v)) == v;
+        }
+    });
+    return ok;
+}
+
+} // namespace
+
+FunctionImpl::FunctionImpl(std::shared_ptr<const CompiledKernel> kernel, std::vector<InputSpec> inputs,
+                           std::vector<std::shared_ptr<SharedStorage>> shared, bool allow_input_downcast,
+                           std::string name)
+    : kernel_(std::move(kernel)), inputs_(std::move(inputs)), shared_(std::move(shared)),
+      allow_input_downcast_(allow_input_downcast), name_(std::move(name)) {
+    setup_frame();
+}
+
+FunctionImpl::FunctionImpl(const FunctionImpl& other)
+    : kernel_(other.kernel_), inputs_(other.inputs_), shared_(other.shared_),
+      allow_input_downcast_(other.allow_input_downcast_), delete_updates_(other.delete_updates_),
+      name_(other.name_) {
+    setup_frame();
+}
+
+void FunctionImpl::setup_frame() {
+    const auto& plan = kernel_->plan;
+    slots_.assign(plan.slots.size(), tj_arr{});
+    slot_arrays_.assign(plan.slots.size(), Array());
+    input_slot_.assign(inputs_.size(), -1);
+    for (std::size_t s = 0; s < plan.slots.size(); ++s)
+        if (plan.slots[s].kind == SlotPlan::Kind::Input) input_slot_[plan.slots[s].index] = static_cast<int>(s);
+    bound_.assign(inputs_.size(), nullptr);
+    converted_.clear();
+    // Scalar inputs get a scratch array so that binding a C++ scalar allocates nothing.
+    for (const auto& in : inputs_)
+        converted_.push_back(in.type.ndim() == 0 ? Array::empty(in.type.dtype, Dims{}) : Array());
+    outputs_.resize(plan.output_slots.size());
+}
+
+// ---- binding ----------------------------------------------------------------------------------
+
+namespace {
+std::string input_label(const InputSpec& in, std::size_t k) {
+    if (!in.name.empty()) return "\"" + in.name + "\"";
+    if (!in.var_name.empty()) return "\"" + in.var_name + "\"";
+    return "#" + std::to_string(k + 1);
+}
+} // namespace
+
+void FunctionImpl::bind_input(int k, const Arg& arg) {
+    const InputSpec& in = inputs_[k];
+    if (arg.kind() == Arg::Kind::Array) {
+        bind_array(k, arg.array());
+        return;
+    }
+    // A C++ scalar: accepted when its value converts exactly (as PyTensor accepts Python
+    // scalars), or with allow_input_downcast.
+    TJ_CHECK(in.type.ndim() == 0, ShapeError)
+        << name_ << ": input " << input_label(in, k) << " expects a " << in.type.ndim()
+        << "-d array (" << in.type.str() << "), got a scalar";
+    DType t = in.type.dtype;
+    Array& dst = converted_[k];
+    bool exact = true;
+    if (arg.scalar_dtype() == DType::Float64) {
+        double v = arg.scalar_double();
+        exact = t == DType::Float64 || (t == DType::Float32 && (std::isnan(v) || static_cast<double>(static_cast<float>(v)) == v));
+        TJ_CHECK(exact || allow_input_downcast_, TypeError)
+            << name_ << ": input " << input_label(in, k) << " has dtype " << dtype_name(t)
+            << "; the float64 value " << v << " cannot be converted exactly"
+            << " (build the function with allow_input_downcast to allow it)";
+        visit_dtype(t, [&](auto x) { *static_cast<decltype(x)*>(dst.raw_data()) = static_cast<decltype(x)>(v); });
+    } else {
+        long long v = arg.scalar_int();
+        exact = int_fits(v, t);
+        TJ_CHECK(exact || allow_input_downcast_, TypeError)
+            << name_ << ": input " << input_label(in, k) << " has dtype " << dtype_name(t)
+            << "; the value " << v << " does not fit"
+            << " (build the function with allow_input_downcast to allow it)";
+        visit_dtype(t, [&](auto x) { *static_cast<decltype(x)*>(dst.raw_data()) = static_cast<decltype(x)>(v); });
+    }
+    fill_slot(slots_[input_slot_[k]], dst);
+}
+
+void FunctionImpl::bind_array(int k, const Array& a) {
+    const InputSpec& in = inputs_[k];
+    TJ_CHECK(a.ndim() == in.type.ndim(), ShapeError)
+        << name_ << ": input " << input_label(in, k) << " expects a " << in.type.ndim()
+        << "-d array (" << in.type.str() << "), got shape " << shape_str(a.shape());
+    TJ_CHECK(in.type.accepts_shape(a.shape()), ShapeError)
+        << name_ << ": input " << input_label(in, k) << " has static shape " << in.type.str()
+        << ", got shape " << shape_str(a.shape());
+    if (a.dtype() == in.type.dtype) {
+        fill_slot(slots_[input_slot_[k]], a);
+        return;
+    }
+    TJ_CHECK(can_cast_safely(a.dtype(), in.type.dtype) || allow_input_downcast_, TypeError)
+        << name_ << ": input " << input_label(in, k) << " has dtype " << dtype_name(in.type.dtype)
+        << "; an array of dtype " << dtype_name(a.dtype())
+        << " cannot be cast to it safely (build the function with allow_input_downcast to allow it)";
+    converted_[k] = a.astype(in.type.dtype);
+    fill_slot(slots_[input_slot_[k]], converted_[k]);
+}
+
+std::vector<Array>& FunctionImpl::call(std::span<const Arg> args) {
+    const std::size_t n = inputs_.size();
+    std::fill(bound_.begin(), bound_.end(), nullptr);
+    std::size_t positional = 0;
+    bool seen_keyword = false;
+    for (const Arg& a : args) {
+        if (a.kind() == Arg::Kind::None) continue;
+        if (a.keyword().empty()) {
+            TJ_CHECK(!seen_keyword, ArgumentError)
+                << name_ << ": positional argument " << positional + 1 << " follows a keyword argument";
+            TJ_CHECK(positional < n, ArgumentError)
+                << name_ << ": too many arguments: takes " << n << (n == 1 ? " input" : " inputs")
+                << ", got " << args.size();
+            bound_[positional++] = &a;
+            continue;
+        }
+        seen_keyword = true;
+        // Keywords are matched against In names first, then variable names (only when used).
+        int k = -1;
+        for (std::size_t i = 0; i < n && k < 0; ++i)
+            if (inputs_[i].name == a.keyword()) k = static_cast<int>(i);
+        for (std::size_t i = 0; i < n && k < 0; ++i)
+            if (inputs_[i].var_name == a.keyword()) k = static_cast<int>(i);
+        TJ_CHECK(k >= 0, ArgumentError) << name_ << ": unknown keyword argument \"" << a.keyword() << "\"";
+        TJ_CHECK(!bound_[k], ArgumentError)
+            << name_ << ": got multiple values for argument " << input_label(inputs_[k], k);
+        bound_[k] = &a;
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+        if (input_slot_[k] < 0) {
+            // An input the outputs do not depend on: still checked, never read.
+            TJ_CHECK(bound_[k] || inputs_[k].default_value, ArgumentError)
+                << name_ << ": missing required argument " << input_label(inputs_[k], k);
+            continue;
+        }
+        if (bound_[k]) {
+            bind_input(static_cast<int>(k), *bound_[k]);
+            continue;
+        }
+        TJ_CHECK(inputs_[k].default_value.has_value(), ArgumentError)
+            << name_ << ": missing required argument " << input_label(inputs_[k], k);
+        fill_slot(slots_[input_slot_[k]], *inputs_[k].default_value);
+    }
+    const auto& plan = kernel_->plan;
+    for (std::size_t s = 0; s < plan.slots.size(); ++s)
+        if (plan.slots[s].kind == SlotPlan::Kind::Shared)
+            fill_slot(slots_[s], shared_[plan.slots[s].index]->value);
+
+    pending_kind_ = kNone;
+    tj_frame frame{slots_.data(), this};
+    if (kernel_->entry(&frame) != 0) throw_pending();
+
+    // Updates: check every new value first, then apply them all (a failure changes nothing).
+    if (!delete_updates_) {
+        for (const auto& [sh, slot] : plan.updates) {
+            const Array& v = slot_arrays_[slot];
+            TJ_CHECK(shared_[sh]->type.accepts_shape(v.shape()), ShapeError)
+                << name_ << ": the update of shared variable \"" << shared_[sh]->name << "\" ("
+                << shared_[sh]->type.str() << ") computed a value of shape " << shape_str(v.shape());
+        }
+        for (std::size_t u = 0; u < plan.updates.size(); ++u) {
+            auto [sh, slot] = plan.updates[u];
+            // A value that is also an output, or the new value of two variables, is copied.
+            const Array* taken = nullptr;
+            for (std::size_t p = 0; p < u; ++p)
+                if (plan.updates[p].second == slot) taken = &shared_[plan.updates[p].first]->value;
+            if (taken)
+                shared_[sh]->value = taken->copy();
+            else if (plan.slots[slot].kind == SlotPlan::Kind::Output)
+                shared_[sh]->value = slot_arrays_[slot].copy();
+            else
+                std::swap(shared_[sh]->value, slot_arrays_[slot]);
+        }
+    }
+    outputs_.resize(plan.output_slots.size());
+    for (std::size_t i = 0; i < plan.output_slots.size(); ++i) {
+        int slot = plan.output_slots[i];
+        bool repeated = false;
+        for (std::size_t p = 0; p < i; ++p) repeated |= plan.output_slots[p] == slot;
+        if (repeated) {
+            for (std::size_t p = 0; p < i; ++p)
+                if (plan.output_slots[p] == slot) outputs_[i] = outputs_[p].copy();
+        } else {
+            outputs_[i] = std::move(slot_arrays_[slot]);
+        }
+    }
+    return outputs_;
+}
+
+// ---- callbacks --------------------------------------------------------------------------------
+
+void* FunctionImpl::alloc(int slot, int ndim, const long long* shape) {
+    try {
+        const SlotPlan& sp = kernel_->plan.slots[slot];
+        Dims d;
+        for (int i = 0; i < ndim; ++i) d.push_back(shape[i]);
+        Array& a = slot_arrays_[slot];
+        bool reuse = sp.kind != SlotPlan::Kind::Output && a.storage_use_count() == 1 &&
+                     a.dtype() == sp.dtype && a.shape() == d;
+        if (!reuse) a = Array::empty(sp.dtype, d);
+        fill_slot(slots_[slot], a);
+        return a.raw_data();
+    } catch (const std::exception& e) {
+        pending_kind_ = kMemory;
+        pending_message_ = e.what();
+        return nullptr;
+    }
+}
+
+void* FunctionImpl::scratch(int which, long long bytes) {
+    try {
+        TJ_INTERNAL_CHECK(which >= 0 && which < kScratchBuffers) << "scratch buffer " << which << " out of range";
+        Array& a = scratch_[which];
+        if (a.storage_use_count() == 0 || a.size() < bytes)
+            a = Array::empty(DType::UInt8, Dims{std::max<long long>(bytes, 1)});
+        return a.raw_data();
+    } catch (const std::exception& e) {
+        pending_kind_ = kMemory;
+        pending_message_ = e.what();
+        return nullptr;
+    }
+}
+
+void FunctionImpl::shape_error(int node, int na, const long long* a, int nb, const long long* b) {
+    pending_kind_ = kShape;
+    const auto& names = kernel_->plan.node_names;
+    pending_message_ = name_ + (name_.empty() ? "" : ": ") + "apply node " +
+                       (node >= 0 && node < static_cast<int>(names.size()) ? names[node] : "?") +
+                       ": shapes " + shape_text(na, a) + " and " + shape_text(nb, b) +
+                       " cannot broadcast";
+}
+
+void FunctionImpl::value_error(int node, int code, long long value) {
+    pending_kind_ = kValue;
+    const auto& names = kernel_->plan.node_names;
+    static const char* kMessages[] = {"error", "index out of bounds", "bad reshape size",
+                                      "invalid value"};
+    const char* what = code >= 0 && code < 4 ? kMessages[code] : kMessages[0];
+    pending_message_ = name_ + (name_.empty() ? "" : ": ") + "apply node " +
+                       (node >= 0 && node < static_cast<int>(names.size()) ? names[node] : "?") +
+                       ": " + what + " (" + std::to_string(value) + ")";
+}
+
+void FunctionImpl::throw_pending() {
+    switch (pending_kind_) {
+    case kShape:
+        throw ShapeError(pending_message_);
+    case kValue:
+        throw ValueError(pending_message_);
+    case kMemory:
+        throw Error(name_ + ": out of memory in a kernel allocation: " + pending_message_);
+    default:
+        throw InternalError(name_ + ": kernel reported an error without a message");
+    }
+}
+
+// ---- copies -----------------------------------------------------------------------------------
+
+std::shared_ptr<FunctionImpl> FunctionImpl::copy(const CopyOptions& options) const {
+    auto c = std::make_shared<FunctionImpl>(*this);
+    for (const auto& [from, to] : options.swap) {
+        TJ_CHECK(from.storage() && to.storage(), ValueError) << name_ << ": copy: swap needs shared variables";
+        auto it = std::find(c->shared_.begin(), c->shared_.end(), from.storage());
+        TJ_CHECK(it != c->shared_.end(), ValueError)
+            << name_ << ": copy: shared variable \"" << from.storage()->name << "\" is not used by the function";
+        TJ_CHECK(from.storage()->type == to.storage()->type, TypeError)
+            << name_ << ": copy: cannot swap shared variable \"" << from.storage()->name << "\" ("
+            << from.storage()->type.str() << ") for \"" << to.storage()->name << "\" ("
+            << to.storage()->type.str() << "): the types differ";
+        *it = to.storage();
+    }
+    if (options.delete_updates) c->delete_updates_ = true;
+    return c;
+}
+
+} // namespace detail
+} // namespace tensorjit

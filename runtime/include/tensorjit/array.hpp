@@ -1,0 +1,252 @@
+/// \file
+/// tj::Array: a strided n-d array over a shared, 64-byte aligned buffer (NumPy's ndarray, without
+/// the Python). Views share the buffer; copies do not.
+#pragma once
+
+#include <tensorjit/dtype.hpp>
+#include <tensorjit/error.hpp>
+
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <iosfwd>
+#include <memory>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace tensorjit {
+
+/// The largest rank an array or a symbolic tensor may have.
+inline constexpr int kMaxNdim = 8;
+
+/// A fixed-capacity list of up to kMaxNdim extents or strides (no heap allocation).
+class Dims {
+  public:
+    Dims() = default;
+    Dims(std::initializer_list<std::int64_t> v);
+    explicit Dims(std::span<const std::int64_t> v);
+    Dims(const std::vector<std::int64_t>& v) : Dims(std::span<const std::int64_t>(v)) {}
+    template <class Int, class = std::enable_if_t<std::is_integral_v<Int>>>
+    Dims(const std::vector<Int>& v) {
+        for (auto x : v) push_back(static_cast<std::int64_t>(x));
+    }
+
+    int size() const { return n_; }
+    bool empty() const { return n_ == 0; }
+    std::int64_t operator[](int i) const { return d_[i]; }
+    std::int64_t& operator[](int i) { return d_[i]; }
+    const std::int64_t* begin() const { return d_.data(); }
+    const std::int64_t* end() const { return d_.data() + n_; }
+    std::int64_t* begin() { return d_.data(); }
+    std::int64_t* end() { return d_.data() + n_; }
+    const std::int64_t* data() const { return d_.data(); }
+    void push_back(std::int64_t v);
+    void resize(int n, std::int64_t fill = 0);
+    /// Product of the extents (1 for rank 0).
+    std::int64_t product() const;
+    std::vector<std::int64_t> vec() const { return {begin(), end()}; }
+    friend bool operator==(const Dims& a, const Dims& b);
+
+  private:
+    std::array<std::int64_t, kMaxNdim> d_{};
+    int n_ = 0;
+};
+
+/// "(2, 3)", "(5,)" or "()" as NumPy prints shapes.
+std::string shape_str(const Dims& shape);
+
+/// Shared, aligned memory of an array; views hold the same Storage.
+struct Storage;
+
+class Array {
+  public:
+    /// A 0-d float64 array holding 0.
+    Array();
+    /// A 0-d array from a C++ scalar: bool -> bool, int -> int64 (as NumPy), double -> float64,
+    /// float -> float32; the other integer types keep their dtype. std::int32_t is `int`, so it
+    /// gives int64 too: use Array::full(DType::Int32, {}, v) for a 0-d int32 array.
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>> Array(T v) {
+        init_scalar(dtype_for_scalar<T>(), static_cast<double>(v), scalar_bits(v));
+    }
+    /// Nested initializer lists: `{1, 2}`, `{{0, 1}, {-1, -2}}`, up to rank 4; integers give an
+    /// int64 array, anything with a double a float64 array. Ragged lists are a ShapeError.
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+    Array(std::initializer_list<T> v) {
+        init_nested<T>(v);
+    }
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+    Array(std::initializer_list<std::initializer_list<T>> v) {
+        init_nested<T>(v);
+    }
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+    Array(std::initializer_list<std::initializer_list<std::initializer_list<T>>> v) {
+        init_nested<T>(v);
+    }
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+    Array(std::initializer_list<std::initializer_list<std::initializer_list<std::initializer_list<T>>>>
+              v) {
+        init_nested<T>(v);
+    }
+    /// A 1-d array holding a copy of `data`; with a shape, the data is laid out in C order and its
+    /// length must equal the shape's product.
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+    explicit Array(const std::vector<T>& data) : Array(data, Dims{static_cast<std::int64_t>(data.size())}) {}
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+    Array(const std::vector<T>& data, const Dims& shape) {
+        if constexpr (std::is_same_v<T, bool>) {
+            // std::vector<bool> is packed and has no data(): go through one byte per value.
+            std::vector<std::uint8_t> bytes(data.begin(), data.end());
+            init_from_buffer(DType::Bool, shape, bytes.data(), bytes.size(), DType::UInt8);
+        } else {
+            init_from_buffer(dtype_for_vector<T>(), shape, data.data(), data.size(), dtype_v<T>);
+        }
+    }
+
+    /// An uninitialized C-contiguous array.
+    static Array empty(DType dtype, const Dims& shape);
+    static Array zeros(DType dtype, const Dims& shape);
+    static Array full(DType dtype, const Dims& shape, double value);
+    /// A contiguous array of `n` elements copied from raw typed memory.
+    static Array from_raw(DType dtype, const Dims& shape, const void* data);
+
+    DType dtype() const { return dtype_; }
+    int ndim() const { return shape_.size(); }
+    const Dims& shape() const { return shape_; }
+    /// Strides in elements (not bytes, unlike NumPy), one per axis.
+    const Dims& strides() const { return strides_; }
+    std::int64_t size() const { return shape_.product(); }
+    std::int64_t shape(int axis) const;
+    bool is_c_contiguous() const;
+    std::size_t itemsize() const { return dtype_size(dtype_); }
+
+    /// Pointer to the first element (the view's origin), untyped.
+    void* raw_data() const { return data_; }
+    /// Typed pointer to the first element; TypeError when T is not the array's dtype.
+    template <class T> T* data() const {
+        check_dtype(dtype_v<T>);
+        return static_cast<T*>(data_);
+    }
+    /// The element at a multi-index (negative indices count from the end), converted to double.
+    double at(std::initializer_list<std::int64_t> index) const;
+    /// The element at C-order position i of the logical array, converted to double.
+    double flat(std::int64_t i) const;
+    /// The only element of a size-1 array, converted to T.
+    template <class T> T item() const { return static_cast<T>(item_double()); }
+    double item_double() const;
+
+    /// A C-contiguous copy (own buffer).
+    Array copy() const;
+    /// A copy converted to dtype (C casts, as NumPy's astype).
+    Array astype(DType dtype) const;
+    /// A view with the axes reversed (or permuted by `axes`).
+    Array transpose() const;
+    Array transpose(const std::vector<int>& axes) const;
+    /// A view of [start, stop) with step along axis (Python slice semantics for negatives).
+    Array slice(int axis, std::int64_t start, std::int64_t stop, std::int64_t step = 1) const;
+    /// A view with a new shape when the layout allows, else a copy; -1 infers one extent.
+    Array reshape(const Dims& shape) const;
+    /// A view with broadcast (stride 0) axes to `shape`; ShapeError when not broadcastable.
+    Array broadcast_to(const Dims& shape) const;
+
+    /// A view built from parts: shares this array's storage.
+    Array view(void* data, DType dtype, const Dims& shape, const Dims& strides) const;
+    /// True when both arrays view the same storage.
+    bool shares_memory_with(const Array& other) const;
+    /// A value that identifies the storage (for aliasing checks).
+    const void* storage_id() const { return storage_.get(); }
+    /// How many arrays view this array's storage (1: this one alone, so it may be reused).
+    long storage_use_count() const { return storage_.use_count(); }
+
+    /// Element-wise equality of dtype, shape and values (NaN != NaN).
+    bool equals(const Array& other) const;
+
+  private:
+    Array(std::in_place_t, DType dtype, const Dims& shape);
+    template <class T> static constexpr DType dtype_for_scalar() {
+        // Not `short`: it is std::int16_t, which must stay int16.
+        if constexpr (std::is_same_v<T, int> || std::is_same_v<T, long> ||
+                      std::is_same_v<T, long long>)
+            return DType::Int64;
+        else if constexpr (std::is_same_v<T, char>)
+            return DType::Int64;
+        else
+            return dtype_v<T>;
+    }
+    template <class T> static constexpr DType dtype_for_vector() {
+        if constexpr (std::is_same_v<T, long> || std::is_same_v<T, long long>)
+            return DType::Int64;
+        else
+            return dtype_v<T>;
+    }
+    template <class T> static std::uint64_t scalar_bits(T v) {
+        if constexpr (std::is_integral_v<T>)
+            return static_cast<std::uint64_t>(v);
+        else
+            return 0;
+    }
+    template <class T, class L> void init_nested(const L& list) {
+        // The values are collected in a type that holds them exactly (a double would round int64
+        // values beyond 2^53): double for floats, one byte for bools, 64-bit integers otherwise.
+        using Stored = std::conditional_t<
+            std::is_floating_point_v<T>, double,
+            std::conditional_t<std::is_same_v<T, bool>, std::uint8_t,
+                               std::conditional_t<std::is_signed_v<T>, std::int64_t,
+                                                  std::uint64_t>>>;
+        std::vector<Stored> values;
+        Dims shape;
+        flatten_nested(list, values, shape, 0);
+        init_from_buffer(std::is_floating_point_v<T> ? DType::Float64
+                         : std::is_same_v<T, bool> ? DType::Bool
+                                                   : DType::Int64,
+                         shape, values.data(), values.size(), dtype_v<Stored>);
+    }
+    template <class T, class Stored>
+    static void flatten_nested(const std::initializer_list<T>& list, std::vector<Stored>& out,
+                               Dims& shape, int depth) {
+        auto n = static_cast<std::int64_t>(list.size());
+        if (shape.size() <= depth)
+            shape.push_back(n);
+        else if (shape[depth] != n)
+            ragged(depth, shape[depth], n);
+        for (const auto& item : list) {
+            if constexpr (std::is_arithmetic_v<T>)
+                out.push_back(static_cast<Stored>(item));
+            else
+                flatten_nested(item, out, shape, depth + 1);
+        }
+        // A list of empty lists still has a known inner extent.
+    }
+    [[noreturn]] static void ragged(int depth, std::int64_t expected, std::int64_t got);
+    void init_scalar(DType dtype, double value, std::uint64_t int_bits);
+    void init_from_buffer(DType dtype, const Dims& shape, const void* src, std::size_t count,
+                          DType src_dtype);
+    void check_dtype(DType t) const;
+
+    std::shared_ptr<Storage> storage_;
+    void* data_ = nullptr;
+    DType dtype_ = DType::Float64;
+    Dims shape_;
+    Dims strides_;
+};
+
+/// NumPy's repr: `array([[0.5       , 0.73105858], ...])`, `array(34.)`, `array([1, 2])`.
+std::ostream& operator<<(std::ostream& os, const Array& a);
+std::string repr(const Array& a);
+/// A list of arrays prints as `[array(...), array(...)]`.
+std::ostream& operator<<(std::ostream& os, const std::vector<Array>& list);
+
+/// np.allclose: same broadcast-compatible shape and |a - b| <= atol + rtol * |b| everywhere;
+/// NaNs compare equal only when equal_nan.
+bool allclose(const Array& a, const Array& b, double rtol = 1e-5, double atol = 1e-8,
+              bool equal_nan = false);
+
+/// The broadcast shape of a and b (NumPy rules); nullopt-free: throws ShapeError naming `what`.
+Dims broadcast_shapes(const Dims& a, const Dims& b, const std::string& what);
+
+/// C-order strides (in elements) of a contiguous array of the given shape.
+Dims c_strides(const Dims& shape);
+
+} // namespace tensorjit

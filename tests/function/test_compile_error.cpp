@@ -1,0 +1,36 @@
+// A Clang failure surfaces as tj::CompileError with the diagnostics and the kernel source path.
+#include <catch2/catch.hpp>
+
+#include "compiler/codegen/kernel_emitter.hpp"
+
+#include <tensorjit/tensorjit.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+TEST_CASE("a clang failure is a CompileError naming the diagnostics and the source path",
+          "[function][errors]") {
+    tj::codegen::set_source_hook([](std::string& s) { s += "\nint broken = undeclared_name;\n"; });
+    auto x = tj::dvector("x");
+    auto y = x * 3.25 + 1.0625;  // constants unique to this test: never in a cache
+    bool thrown = false;
+    try {
+        tj::function({x}, y);
+    } catch (const tj::CompileError& e) {
+        thrown = true;
+        CHECK(std::string(e.what()).find("undeclared_name") != std::string::npos);
+        CHECK(e.diagnostics().find("undeclared_name") != std::string::npos);
+        CHECK(e.diagnostics().find("error") != std::string::npos);
+        REQUIRE(std::filesystem::exists(e.source_path()));
+        std::ifstream f(e.source_path());
+        std::stringstream text;
+        text << f.rdbuf();
+        CHECK(text.str().find("int broken = undeclared_name;") != std::string::npos);
+    }
+    tj::codegen::set_source_hook(nullptr);
+    CHECK(thrown);
+    // The failure was not cached: the same graph now compiles and runs.
+    auto f = tj::function({x}, y);
+    CHECK(tj::allclose(f(tj::Array({1.0, 2.0})), tj::Array({4.3125, 7.5625})));
+}

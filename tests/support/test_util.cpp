@@ -1,0 +1,56 @@
+#include "support/test_util.hpp"
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <sys/wait.h>
+
+namespace tj_test {
+
+TempDir::TempDir() {
+    std::string templ = (std::filesystem::temp_directory_path() / "tj_test_XXXXXX").string();
+    if (!mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = templ;
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::add, ec);
+    std::filesystem::remove_all(path_, ec);
+}
+
+tensorjit::Array random_array(std::mt19937_64& rng, tensorjit::DType dtype,
+                              const tensorjit::Dims& shape, double lo, double hi) {
+    auto a = tensorjit::Array::empty(dtype, shape);
+    tensorjit::visit_dtype(dtype, [&](auto v) {
+        using T = decltype(v);
+        T* p = static_cast<T*>(a.raw_data());
+        for (std::int64_t i = 0; i < a.size(); ++i) {
+            if constexpr (std::is_same_v<T, bool>) {
+                p[i] = std::uniform_int_distribution<int>(0, 1)(rng) != 0;
+            } else if constexpr (std::is_integral_v<T>) {
+                auto l = static_cast<long long>(lo), h = static_cast<long long>(hi);
+                p[i] = static_cast<T>(std::uniform_int_distribution<long long>(l, h - 1)(rng));
+            } else {
+                p[i] = static_cast<T>(std::uniform_real_distribution<double>(lo, hi)(rng));
+            }
+        }
+    });
+    return a;
+}
+
+std::filesystem::path shared_dir() { return std::filesystem::path(TJ_SHARED_DIR); }
+
+int run_command(const std::string& command, std::string* out) {
+    FILE* p = popen(command.c_str(), "r");
+    if (!p) return -1;
+    std::array<char, 4096> buf;
+    std::size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
+        if (out) out->append(buf.data(), n);
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+} // namespace tj_test
