@@ -1,0 +1,316 @@
+// The process-wide LLVM ORC JIT that links objects from compile_to_object, host symbols for
+// kernels, and the host facts that go into the cache key (target_id).
+#include "compiler/jit/host_target.hpp"
+#include "compiler/jit/jit.hpp"
+#include "runtime/log.hpp"
+#include "tensorjit/error.hpp"
+
+#include <llvm/ADT/StringMap.h>
+#include <llvm/Config/llvm-config.h>
+#include <llvm/ExecutionEngine/JITSymbol.h>
+#include <llvm/ExecutionEngine/Orc/Core.h>
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/Support/DynamicLibrary.h>
+#include <llvm/Support/Error.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/TargetParser/Host.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tensorjit::jit {
+
+namespace detail {
+
+const HostTarget& host_target() {
+    static const HostTarget host = [] {
+        HostTarget result;
+        result.triple = llvm::sys::getProcessTriple();
+        result.cpu = llvm::sys::getHostCPUName().str();
+        llvm::StringMap<bool> features;
+        std::vector<std::string> list;
+        if (llvm::sys::getHostCPUFeatures(features)) {
+            for (const auto& feature : features)
+                list.push_back((feature.getValue() ? "+" : "-") + feature.getKey().str());
+        }
+        // StringMap iterates in hash order; sorting makes the string stable across runs.
+        std::sort(list.begin(), list.end(), [](const std::string& a, const std::string& b) {
+            return a.compare(1, std::string::npos, b, 1, std::string::npos) < 0;
+        });
+        for (const std::string& feature : list) {
+            if (!result.features.empty())
+                result.features += ',';
+            result.features += feature;
+        }
+        return result;
+    }();
+    return host;
+}
+
+void initialize_native_target() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        llvm::InitializeNativeTarget();
+        llvm::InitializeNativeTargetAsmPrinter();
+        // Kernels may contain inline assembly, which codegen parses.
+        llvm::InitializeNativeTargetAsmParser();
+    });
+}
+
+} // namespace detail
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Where the session error reporter of this thread writes, while load_object runs on it.
+// Without it, a failed lookup only says "Failed to materialize symbols"; the reason ("Symbols
+// not found: [ foo ]") is reported separately, by the thread doing the linking (this one: the
+// JIT has no compile threads).
+thread_local std::string* session_errors = nullptr;
+
+void report_session_error(llvm::Error error) {
+    std::string text = llvm::toString(std::move(error));
+    if (!session_errors) {
+        // Not during a load on this thread (say, while freeing a kernel): only a log can tell.
+        log().error("JIT session error: {}", text);
+        return;
+    }
+    log().debug("JIT session error: {}", text);
+    if (!session_errors->empty())
+        *session_errors += '\n';
+    *session_errors += text;
+}
+
+// Points session_errors at `sink` for the lifetime of this object.
+class SessionErrorCapture {
+  public:
+    explicit SessionErrorCapture(std::string& sink) : previous_(session_errors) {
+        session_errors = &sink;
+    }
+    ~SessionErrorCapture() { session_errors = previous_; }
+    SessionErrorCapture(const SessionErrorCapture&) = delete;
+    SessionErrorCapture& operator=(const SessionErrorCapture&) = delete;
+
+  private:
+    std::string* previous_;
+};
+
+// Kernels call libm/libmvec (vectorized exp and log) and OpenBLAS. The host may not have them
+// loaded, and a library loaded with RTLD_LOCAL is invisible to the process symbol search: load
+// them globally and for good. A missing library is not an error until a kernel needs it.
+void load_support_libraries() {
+    for (const char* name : {"libmvec.so.1", "libm.so.6", "libopenblas.so.0"}) {
+        std::string error;
+        if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(name, &error))
+            log().debug("JIT: {} not loaded: {}", name, error);
+    }
+}
+
+/// LLJIT with the shape of LLVM's KaleidoscopeJIT. Objects go into their own JITDylib each,
+/// which links against the main JITDylib: host symbols (absolute), then the process.
+class OrcJit {
+  public:
+    /// Builds the JIT for the host. Load the support libraries first: the process generator
+    /// finds only what is loaded globally.
+    static llvm::Expected<std::unique_ptr<OrcJit>> create() {
+        detail::initialize_native_target();
+        auto jit = llvm::orc::LLJITBuilder().create();
+        if (!jit)
+            return jit.takeError();
+        (*jit)->getExecutionSession().setErrorReporter(report_session_error);
+        auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+            (*jit)->getDataLayout().getGlobalPrefix());
+        if (!process)
+            return process.takeError();
+        (*jit)->getMainJITDylib().addGenerator(std::move(*process));
+        return std::unique_ptr<OrcJit>(new OrcJit(std::move(*jit)));
+    }
+
+    // ~LLJIT ends the session (ExecutionSession::endSession), as KaleidoscopeJIT's destructor.
+    ~OrcJit() = default;
+    OrcJit(const OrcJit&) = delete;
+    OrcJit& operator=(const OrcJit&) = delete;
+
+    /// A new, empty JITDylib whose link order is itself, then the main JITDylib. One per object,
+    /// so the same object (same symbol names) can be loaded twice at once.
+    llvm::Expected<llvm::orc::JITDylib&> create_dylib() {
+        std::string name = "tj_object_" + std::to_string(next_dylib_.fetch_add(1));
+        auto dylib = jit_->createJITDylib(std::move(name));
+        if (!dylib)
+            return dylib.takeError();
+        dylib->addToLinkOrder(jit_->getMainJITDylib());
+        return dylib;
+    }
+
+    /// Adds a relocatable object under `tracker`; it is linked on the first lookup.
+    llvm::Error add_object(std::unique_ptr<llvm::MemoryBuffer> object,
+                           llvm::orc::ResourceTrackerSP tracker) {
+        return jit_->addObjectFile(std::move(tracker), std::move(object));
+    }
+
+    /// Address of `name` (unmangled) defined in `dylib` itself; links the dylib's objects.
+    llvm::Expected<llvm::orc::ExecutorAddr> lookup(llvm::orc::JITDylib& dylib,
+                                                   llvm::StringRef name) {
+        return jit_->lookup(dylib, name);
+    }
+
+    /// Defines `name` in the main JITDylib as the absolute address `address`.
+    llvm::Error define_host_symbol(llvm::StringRef name, void* address) {
+        llvm::orc::SymbolMap symbols;
+        symbols[jit_->mangleAndIntern(name)] = llvm::JITEvaluatedSymbol::fromPointer(
+            address, llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+        return jit_->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(symbols)));
+    }
+
+    /// Frees everything in `dylib` and removes it from the session.
+    llvm::Error remove_dylib(llvm::orc::JITDylib& dylib) {
+        return jit_->getExecutionSession().removeJITDylib(dylib);
+    }
+
+  private:
+    explicit OrcJit(std::unique_ptr<llvm::orc::LLJIT> jit) : jit_(std::move(jit)) {}
+
+    std::unique_ptr<llvm::orc::LLJIT> jit_;
+    std::atomic<unsigned long long> next_dylib_{0};
+};
+
+// The process-wide JIT and the host symbols registered for it.
+struct JitState {
+    std::once_flag created;
+    // Never destroyed: kernels held by other static objects may be released during exit, after
+    // this state would have been destroyed, and unmapping code at exit gains nothing.
+    OrcJit* jit = nullptr;    // written once, under host_mutex
+    std::string create_error; // why creating the JIT failed
+    std::mutex host_mutex;
+    std::map<std::string, void*> host_symbols; // all registered, defined once the JIT exists
+};
+
+JitState& state() {
+    static JitState* const state = new JitState; // leaked on purpose, see JitState::jit
+    return *state;
+}
+
+OrcJit& the_jit() {
+    JitState& s = state();
+    std::call_once(s.created, [&s] {
+        const Clock::time_point start = Clock::now();
+        load_support_libraries();
+        auto jit = OrcJit::create();
+        if (!jit) {
+            s.create_error = llvm::toString(jit.takeError());
+            log().error("JIT: could not create LLJIT: {}", s.create_error);
+            return;
+        }
+        std::lock_guard<std::mutex> lock(s.host_mutex);
+        for (const auto& [name, address] : s.host_symbols) {
+            if (auto error = (*jit)->define_host_symbol(name, address))
+                log().error("JIT: could not define host symbol {}: {}", name,
+                            llvm::toString(std::move(error)));
+        }
+        s.jit = jit->release();
+        log().debug("JIT: created in {:.2f} ms",
+                    std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    });
+    if (!s.jit)
+        throw CompileError("could not create the LLVM JIT: " + s.create_error, s.create_error, "");
+    return *s.jit;
+}
+
+// Owns one loaded object: its JITDylib and the tracker of its code.
+class LoadedKernel final : public Kernel {
+  public:
+    LoadedKernel(OrcJit& jit, llvm::orc::JITDylib& dylib, llvm::orc::ResourceTrackerSP tracker)
+        : jit_(jit), dylib_(dylib), tracker_(std::move(tracker)) {}
+
+    // Frees the code. Errors can only be logged: this runs in destructors.
+    ~LoadedKernel() override {
+        if (auto error = tracker_->remove())
+            log().error("JIT: freeing kernel code failed: {}", llvm::toString(std::move(error)));
+        if (auto error = jit_.remove_dylib(dylib_))
+            log().error("JIT: removing JITDylib failed: {}", llvm::toString(std::move(error)));
+    }
+
+    void* address() const override { return address_; }
+    void set_address(void* address) { address_ = address; }
+
+  private:
+    OrcJit& jit_;
+    llvm::orc::JITDylib& dylib_;
+    llvm::orc::ResourceTrackerSP tracker_;
+    void* address_ = nullptr;
+};
+
+[[noreturn]] void throw_load_error(const std::string& symbol, llvm::Error error,
+                                   const std::string& session_text) {
+    std::string diagnostics = llvm::toString(std::move(error));
+    if (!session_text.empty())
+        diagnostics += "\n" + session_text;
+    throw CompileError("could not load kernel " + symbol + ":\n" + diagnostics, diagnostics, "");
+}
+
+} // namespace
+
+std::shared_ptr<Kernel> load_object(std::string_view object, const std::string& symbol) {
+    OrcJit& jit = the_jit();
+    const Clock::time_point start = Clock::now();
+    std::string session_text;
+    SessionErrorCapture capture(session_text);
+
+    auto dylib = jit.create_dylib();
+    if (!dylib)
+        throw_load_error(symbol, dylib.takeError(), session_text);
+    // From here on, the kernel's destructor cleans up if linking or the lookup fails.
+    llvm::orc::ResourceTrackerSP tracker = dylib->createResourceTracker();
+    auto kernel = std::make_shared<LoadedKernel>(jit, *dylib, tracker);
+    // ORC keeps the buffer until it has linked the object; the caller's bytes may go sooner.
+    auto buffer = llvm::MemoryBuffer::getMemBufferCopy(
+        llvm::StringRef(object.data(), object.size()), dylib->getName());
+    if (auto error = jit.add_object(std::move(buffer), std::move(tracker)))
+        throw_load_error(symbol, std::move(error), session_text);
+    auto address = jit.lookup(*dylib, symbol);
+    if (!address)
+        throw_load_error(symbol, address.takeError(), session_text);
+    kernel->set_address(address->toPtr<void*>());
+    log().debug("JIT: loaded {} ({} byte object) in {:.3f} ms", symbol, object.size(),
+                std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    return kernel;
+}
+
+void add_host_symbol(const std::string& name, void* address) {
+    JitState& s = state();
+    std::lock_guard<std::mutex> lock(s.host_mutex);
+    auto [it, inserted] = s.host_symbols.try_emplace(name, address);
+    if (!inserted) {
+        if (it->second == address)
+            return;
+        TJ_THROW(InternalError) << "add_host_symbol: " << name << " is already registered at "
+                                << it->second << ", cannot rebind it to " << address;
+    }
+    if (!s.jit)
+        return; // defined when the JIT is created
+    if (auto error = s.jit->define_host_symbol(name, address)) {
+        s.host_symbols.erase(it);
+        std::string text = llvm::toString(std::move(error));
+        throw CompileError("add_host_symbol: could not define " + name + ": " + text, text, "");
+    }
+}
+
+const std::string& target_id() {
+    static const std::string id = [] {
+        const detail::HostTarget& host = detail::host_target();
+        return std::string("llvm ") + LLVM_VERSION_STRING + "; " + host.triple + "; " + host.cpu +
+               "; " + host.features;
+    }();
+    return id;
+}
+
+} // namespace tensorjit::jit
