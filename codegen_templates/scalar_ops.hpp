@@ -29,6 +29,18 @@ TJ_INLINE float tj_log(float a) { return __builtin_logf(a); }
 TJ_INLINE double tj_tanh(double a) { return __builtin_tanh(a); }
 TJ_INLINE float tj_tanh(float a) { return __builtin_tanhf(a); }
 
+TJ_INLINE double tj_sigmoid(double a) { return 1.0 / (1.0 + __builtin_exp(-a)); }
+TJ_INLINE float tj_sigmoid(float a) { return 1.0f / (1.0f + __builtin_expf(-a)); }
+TJ_INLINE double tj_log1p(double a) { return __builtin_log1p(a); }
+TJ_INLINE float tj_log1p(float a) { return __builtin_log1pf(a); }
+// log(1 + exp(a)) = max(a, 0) + log1p(exp(-|a|)): no overflow, no loss for large |a|.
+TJ_INLINE double tj_softplus(double a) {
+    return (a > 0 ? a : 0.0) + __builtin_log1p(__builtin_exp(-__builtin_fabs(a)));
+}
+TJ_INLINE float tj_softplus(float a) {
+    return (a > 0 ? a : 0.0f) + __builtin_log1pf(__builtin_expf(-__builtin_fabsf(a)));
+}
+
 template <class T> TJ_INLINE T tj_add(T a, T b) { return (T)(a + b); }
 template <class T> TJ_INLINE T tj_sub(T a, T b) { return (T)(a - b); }
 template <class T> TJ_INLINE T tj_mul(T a, T b) { return (T)(a * b); }

@@ -302,6 +302,13 @@ void FunctionImpl::shape_error(int node, int na, const long long* a, int nb, con
                        (node >= 0 && node < static_cast<int>(names.size()) ? names[node] : "?") +
                        ": shapes " + shape_text(na, a) + " and " + shape_text(nb, b) +
                        " cannot broadcast";
+    // Broadcasting is decided by static shapes (as in PyTensor): say so when a 1 was involved.
+    bool one = false;
+    for (int i = 0; i < na; ++i) one |= a[i] == 1;
+    for (int i = 0; i < nb; ++i) one |= b[i] == 1;
+    if (one)
+        pending_message_ += " (an axis broadcasts only where its static extent is 1: declare it with "
+                            "tj::tensor(name, dtype, {1, tj::dyn}), say)";
 }
 
 void FunctionImpl::value_error(int node, int code, long long value) {

@@ -156,25 +156,36 @@ void emit_group(KernelEmitter& e, const Group& g) {
     };
 
     os << "  { /* " << describe(*root) << " */\n";
-    // Shapes of every member, with the broadcast check of each op.
-    auto shape_of = [&](const Node* n) -> std::pair<int, std::string> {
-        if (g.member_set.count(n)) return {n->type.ndim(), "sh" + std::to_string(e.id(n))};
-        if (n->type.ndim() == 0) return {0, "(const long long*)0"};
-        return {n->type.ndim(), e.arr(n) + "->shape"};
+    // Shapes of every member, with the broadcast check of each op. Broadcasting is static (as
+    // PyTensor): an axis broadcasts only where its static extent is 1 (or it is missing); every
+    // other extent must equal the rest at run time.
+    auto shape_of = [&](const Node* n) -> std::string {
+        if (g.member_set.count(n)) return "sh" + std::to_string(e.id(n));
+        return e.arr(n) + "->shape";
     };
     for (const Node* m : g.members) {
-        std::string sh = "sh" + std::to_string(e.id(m));
-        os << "    long long " << sh << "[" << std::max(1, m->type.ndim()) << "];\n";
-        auto [r0, s0] = shape_of(m->inputs[0].get());
-        if (m->inputs.size() == 1) {
-            os << "    tj_bcast_shape(0, (const long long*)0, " << r0 << ", " << s0 << ", " << sh << ");\n";
-            continue;
+        const int r = m->type.ndim();
+        const std::string sh = "sh" + std::to_string(e.id(m));
+        os << "    long long " << sh << "[" << std::max(1, r) << "];\n";
+        for (int d = 0; d < r; ++d) {
+            std::string first;
+            for (const auto& in : m->inputs) {
+                const int k = d - (r - in->type.ndim());
+                if (k < 0 || in->type.shape[k] == 1) continue;
+                const std::string ext = shape_of(in.get()) + "[" + std::to_string(k) + "]";
+                if (first.empty()) {
+                    first = ext;
+                    os << "    " << sh << "[" << d << "] = " << ext << ";\n";
+                    continue;
+                }
+                const Node* a0 = m->inputs[0].get();
+                const Node* a1 = m->inputs[1].get();
+                os << "    if (" << ext << " != " << sh << "[" << d << "]) return tj_rt_shape_error(f, "
+                   << e.id(m) << ", " << a0->type.ndim() << ", " << (a0->type.ndim() ? shape_of(a0) : "(const long long*)0")
+                   << ", " << a1->type.ndim() << ", " << (a1->type.ndim() ? shape_of(a1) : "(const long long*)0") << ");\n";
+            }
+            if (first.empty()) os << "    " << sh << "[" << d << "] = 1;\n";
         }
-        TJ_INTERNAL_CHECK(m->inputs.size() == 2) << "codegen: element-wise op with " << m->inputs.size() << " inputs";
-        auto [r1, s1] = shape_of(m->inputs[1].get());
-        os << "    if (!tj_bcast_shape(" << r0 << ", " << s0 << ", " << r1 << ", " << s1 << ", " << sh
-           << ")) return tj_rt_shape_error(f, " << e.id(m) << ", " << r0 << ", " << s0 << ", " << r1
-           << ", " << s1 << ");\n";
     }
     const std::string root_sh = "sh" + std::to_string(e.id(root));
     const std::string ot = KernelEmitter::ctype(root->type.dtype);
@@ -199,6 +210,23 @@ void emit_group(KernelEmitter& e, const Group& g) {
         }
     }
     const int K = static_cast<int>(loop_ops.size()) + 1;
+    if (R == 0) {
+        // A scalar result: no loop at all.
+        std::unordered_map<const Node*, std::string> names = scalar_name;
+        for (const Node* m : g.members) {
+            const OpDef& d = op_def(m->op);
+            std::string call = d.functor;
+            if (m->op == OpKind::Cast) call += "<" + KernelEmitter::ctype(m->type.dtype) + ">";
+            call += "(";
+            for (std::size_t i = 0; i < m->inputs.size(); ++i) call += (i ? ", " : "") + names.at(m->inputs[i].get());
+            call += ")";
+            std::string v = "v" + std::to_string(e.id(m));
+            os << "    const " << KernelEmitter::ctype(m->type.dtype) << " " << v << " = " << call << ";\n";
+            names[m] = v;
+        }
+        os << "    *o = v" << e.id(root) << ";\n  }\n";
+        return;
+    }
     os << "    long long shp[TJ_MAX_NDIM] = {0}, st[" << K << "][TJ_MAX_NDIM];\n";
     os << "    for (int d = 0; d < " << R << "; ++d) shp[d] = " << root_sh << "[d];\n";
     os << "    tj_bcast_strides(" << R << ", shp, " << R << ", &f->slots[" << out_slot << "], st[0]);\n";
@@ -248,6 +276,8 @@ void emit_group(KernelEmitter& e, const Group& g) {
     os << ") {\n          for (long long i = 0; i < n_in; ++i) {\n" << body(true) << "          }\n";
     os << "        } else {\n";
     for (int k = 0; k < K; ++k) os << "          const long long t" << k << " = st[" << k << "][m - 1];\n";
+    // The strided fallback is not worth vectorizing code (and compile time) for.
+    os << "#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)\n";
     os << "          for (long long i = 0; i < n_in; ++i) {\n" << body(false) << "          }\n        }\n";
     // Odometer over the outer dimensions.
     os << "        for (int d = m - 2; d >= 0; --d) {\n";

@@ -248,6 +248,34 @@ TJ_REGISTER_OP(with_grad(elemwise_def({OpKind::Tanh, 1, DtypeRule::FloatMath, "t
                              return {g * (1 - out * out)};
                          }));
 
+// d/dx sigmoid(x) = sigmoid(x) (1 - sigmoid(x))
+TJ_REGISTER_OP(with_grad(elemwise_def({OpKind::Sigmoid, 1, DtypeRule::FloatMath, "tj_sigmoid"},
+                                      [](auto a, auto) {
+                                          using T = decltype(a);
+                                          return static_cast<T>(1 / (1 + std::exp(-a)));
+                                      }),
+                         [](const Node&, const Var& out, const Var& g) -> std::vector<Var> {
+                             return {g * out * (1 - out)};
+                         }));
+
+// d/dx softplus(x) = sigmoid(x); softplus(x) = log(1 + exp(x)) without overflow
+TJ_REGISTER_OP(with_grad(elemwise_def({OpKind::Softplus, 1, DtypeRule::FloatMath, "tj_softplus"},
+                                      [](auto a, auto) {
+                                          using T = decltype(a);
+                                          return static_cast<T>(a > 0 ? a + std::log1p(std::exp(-a))
+                                                                      : std::log1p(std::exp(a)));
+                                      }),
+                         [](const Node& n, const Var&, const Var& g) -> std::vector<Var> {
+                             return {g * sigmoid(in(n, 0))};
+                         }));
+
+// d/dx log1p(x) = 1 / (1 + x)
+TJ_REGISTER_OP(with_grad(elemwise_def({OpKind::Log1p, 1, DtypeRule::FloatMath, "tj_log1p"},
+                                      [](auto a, auto) { return std::log1p(a); }),
+                         [](const Node& n, const Var&, const Var& g) -> std::vector<Var> {
+                             return {g / (1 + in(n, 0))};
+                         }));
+
 // d(a+b) = (1, 1)
 TJ_REGISTER_OP(with_grad(elemwise_def({OpKind::Add, 2, DtypeRule::Arith, "tj_add"},
                                       [](auto a, auto b) { return a + b; }),
@@ -338,6 +366,9 @@ Var operator>=(const Var& a, const Var& b) { return apply(OpKind::Ge, {a, b}); }
 Var exp(const Var& x) { return apply(OpKind::Exp, {x}); }
 Var log(const Var& x) { return apply(OpKind::Log, {x}); }
 Var tanh(const Var& x) { return apply(OpKind::Tanh, {x}); }
+Var sigmoid(const Var& x) { return apply(OpKind::Sigmoid, {x}); }
+Var softplus(const Var& x) { return apply(OpKind::Softplus, {x}); }
+Var log1p(const Var& x) { return apply(OpKind::Log1p, {x}); }
 Var abs(const Var& x) { return apply(OpKind::Abs, {x}); }
 Var pow(const Var& x, const Var& y) { return apply(OpKind::Pow, {x, y}); }
 

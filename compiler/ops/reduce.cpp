@@ -194,86 +194,24 @@ TJ_REGISTER_OP(OpDef{
     .pullback = [](const Node&, const Var&, const Var&) -> std::vector<Var> { return {Var()}; },
 });
 
-// sum_to(g, x): g summed over the axes along which x was broadcast to g's shape (x's shape).
-TJ_REGISTER_OP(OpDef{
-    .kind = OpKind::SumTo,
-    .arity = 2,
-    .type_rule = [](std::span<const NodePtr> in, const Attrs&) {
-        TJ_CHECK(in[1]->type.ndim() <= in[0]->type.ndim(), ShapeError)
-            << "sum_to: cannot sum " << in[0]->type.str() << " to the higher rank " << in[1]->type.str();
-        return TensorType{in[0]->type.dtype, in[1]->type.shape};
-    },
-    .reference = [](std::span<const Array> in, const Node& n) {
-        const Array& g = in[0];
-        const Dims& xs = in[1].shape();
-        Attrs a;
-        a.ints.push_back(1);
-        const int off = g.ndim() - xs.size();
-        for (int d = 0; d < g.ndim(); ++d)
-            if (d < off || (xs[d - off] == 1 && g.shape()[d] != 1)) a.ints.push_back(d);
-        Node tmp = n;
-        tmp.attrs = a;
-        Array r = reduce_reference(g, tmp, false);
-        return r.reshape(xs);
-    },
-    .emit = [](KernelEmitter& e, const Node& n) {
-        auto& os = e.out();
-        const Node* g = n.inputs[0].get();
-        const Node* x = n.inputs[1].get();
-        const int rg = g->type.ndim(), rx = x->type.ndim(), off = rg - rx;
-        const std::string t = KernelEmitter::ctype(n.type.dtype);
-        const int slot = e.slot(&n);
-        os << "  { /* " << describe(n) << " */\n";
-        os << "    const tj_arr* a = " << e.arr(g) << ";\n    const tj_arr* like = " << e.arr(x) << ";\n";
-        os << "    int same = 1;\n";
-        for (int d = 0; d < rx; ++d) {
-            os << "    if (like->shape[" << d << "] != a->shape[" << d + off << "]) {\n";
-            os << "      if (like->shape[" << d << "] != 1) return tj_rt_shape_error(f, " << e.id(&n) << ", "
-               << rg << ", a->shape, " << rx << ", like->shape);\n";
-            os << "      same = 0;\n    }\n";
-        }
-        if (off > 0) os << "    same = 0;\n";
-        // Nothing to sum: the result is g itself (a view for temporaries, else a copy).
-        os << "    if (same) {\n";
-        if (e.is_temp(&n)) {
-            os << "      f->slots[" << slot << "] = *a;\n";
-        } else {
-            os << "      " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot << ", " << rx << ", like->shape);\n";
-            os << "      if (!o) return 1;\n      tj_copy_to_contiguous(a, " << rg << ", o);\n";
-        }
-        os << "    } else {\n";
-        os << "      " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot << ", " << rx << ", like->shape);\n";
-        os << "      if (!o) return 1;\n";
-        os << "      tj_fill(o, tj_prod(" << rx << ", like->shape), (" << t << ")0);\n";
-        os << "      long long ost[" << std::max(1, rg) << "];\n";
-        for (int d = 0; d < rg; ++d) {
-            if (d < off) {
-                os << "      ost[" << d << "] = 0;\n";
-                continue;
-            }
-            os << "      ost[" << d << "] = (like->shape[" << d - off << "] == 1 && a->shape[" << d
-               << "] != 1) ? 0 : f->slots[" << slot << "].strides[" << d - off << "];\n";
-        }
-        os << "      tj_reduce(a, " << rg << ", o, ost, [](" << t << " u, " << t << " v) { return (" << t
-           << ")(u + v); });\n    }\n  }\n";
-        e.require_template("reduce.hpp");
-    },
-    // d sum_to(g, x)/dg = g' broadcast back to g's shape
-    .pullback = [](const Node& n, const Var&, const Var& gout) -> std::vector<Var> {
-        return {Var(make_node(OpKind::Fill, {n.inputs[0], gout.node()})), Var()};
-    },
-});
-
 Var sum_to(const Var& g, const Var& x) {
-    // Statically nothing to sum: same rank and no axis where x is 1 and g is not (a `dyn` axis
-    // of x could still be 1 at run time, so it is left to the kernel unless g's is 1 too).
+    // Broadcasting is static: x was broadcast along its missing leading axes and along the axes
+    // where its static extent is 1 and g's is not.
     const TensorType& gt = g.type();
     const TensorType& xt = x.type();
-    bool trivial = gt.ndim() == xt.ndim();
-    for (int d = 0; trivial && d < xt.ndim(); ++d)
-        trivial = xt.shape[d] == gt.shape[d] && xt.shape[d] != dyn;
-    if (trivial) return g;
-    return Var(make_node(OpKind::SumTo, {g.node(), x.node()}));
+    const int lead = gt.ndim() - xt.ndim();
+    TJ_INTERNAL_CHECK(lead >= 0) << "sum_to: " << gt.str() << " has a lower rank than " << xt.str();
+    std::vector<int> ones;
+    for (int d = 0; d < xt.ndim(); ++d)
+        if (xt.shape[d] == 1 && gt.shape[lead + d] != 1) ones.push_back(lead + d);
+    Var r = g;
+    if (!ones.empty()) r = sum(r, ones, true);
+    if (lead > 0) {
+        std::vector<int> leading(lead);
+        for (int d = 0; d < lead; ++d) leading[d] = d;
+        r = sum(r, leading, false);
+    }
+    return r;
 }
 
 Var sum(const Var& x, const Axes& axis, bool keepdims) {

@@ -3,6 +3,7 @@
 
 #include "cache/disk_cache.hpp"
 #include "compiler/ops/op_def.hpp"
+#include "compiler/rewrite/local_rewrite.hpp"
 #include "runtime/log.hpp"
 
 #include <chrono>
@@ -26,6 +27,13 @@ FunctionGraph remap(const FunctionGraph& g, const std::unordered_map<const Node*
 }
 
 } // namespace
+
+FunctionGraph rewrite_phase(FunctionGraph g, const char* phase) {
+    std::vector<NodePtr> roots = apply_rewrites(g.roots(), phase);
+    for (std::size_t i = 0; i < g.outputs.size(); ++i) g.outputs[i] = roots[i];
+    for (std::size_t i = 0; i < g.updates.size(); ++i) g.updates[i].second = roots[g.outputs.size() + i];
+    return g;
+}
 
 FunctionGraph merge(FunctionGraph g) {
     // Nodes are visited inputs-first, so a node's inputs are already canonical when its key is made.
@@ -112,6 +120,8 @@ FunctionGraph rewrite_pipeline(FunctionGraph g) {
                        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
     };
     phase("merge", merge);
+    phase("canonicalize", [](FunctionGraph x) { return rewrite_phase(std::move(x), "canonicalize"); });
+    phase("stabilize", [](FunctionGraph x) { return rewrite_phase(std::move(x), "stabilize"); });
     phase("constant_fold", constant_fold);
     phase("merge", merge);
     return g;

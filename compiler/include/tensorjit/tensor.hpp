@@ -132,6 +132,11 @@ Var operator>=(const Var& a, const Var& b);
 Var exp(const Var& x);
 Var log(const Var& x);
 Var tanh(const Var& x);
+/// 1 / (1 + exp(-x)), stable for large |x|.
+Var sigmoid(const Var& x);
+/// log(1 + exp(x)), stable for large |x|.
+Var softplus(const Var& x);
+Var log1p(const Var& x);
 Var abs(const Var& x);
 Var pow(const Var& x, const Var& y);
 

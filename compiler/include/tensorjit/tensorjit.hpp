@@ -7,6 +7,7 @@
 #include <tensorjit/dtype.hpp>
 #include <tensorjit/error.hpp>
 #include <tensorjit/function.hpp>
+#include <tensorjit/grad.hpp>
 #include <tensorjit/tensor.hpp>
 
 namespace tj = tensorjit;
