@@ -169,17 +169,19 @@ void emit_group(KernelEmitter& e, const Group& g) {
         os << "    long long " << sh << "[" << std::max(1, r) << "];\n";
         for (int d = 0; d < r; ++d) {
             std::string first;
+            const Node* first_in = nullptr;
             for (const auto& in : m->inputs) {
                 const int k = d - (r - in->type.ndim());
                 if (k < 0 || in->type.shape[k] == 1) continue;
                 const std::string ext = shape_of(in.get()) + "[" + std::to_string(k) + "]";
                 if (first.empty()) {
                     first = ext;
+                    first_in = in.get();
                     os << "    " << sh << "[" << d << "] = " << ext << ";\n";
                     continue;
                 }
-                const Node* a0 = m->inputs[0].get();
-                const Node* a1 = m->inputs[1].get();
+                const Node* a0 = first_in;
+                const Node* a1 = in.get();
                 os << "    if (" << ext << " != " << sh << "[" << d << "]) return tj_rt_shape_error(f, "
                    << e.id(m) << ", " << a0->type.ndim() << ", " << (a0->type.ndim() ? shape_of(a0) : "(const long long*)0")
                    << ", " << a1->type.ndim() << ", " << (a1->type.ndim() ? shape_of(a1) : "(const long long*)0") << ");\n";

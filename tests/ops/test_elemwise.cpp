@@ -123,7 +123,7 @@ TEST_CASE("element-wise ops: JIT matches the reference", "[op][elemwise]") {
                 for (int i = 0; i < rec.arity; ++i) {
                     const Operand& op = c.operands[i];
                     tj::Dims dyn_shape;
-                    for (int d = 0; d < op.shape.size(); ++d) dyn_shape.push_back(tj::dyn);
+                    for (int d = 0; d < op.shape.size(); ++d) dyn_shape.push_back(op.shape[d] == 1 ? 1 : tj::dyn);
                     vars.push_back(tj::tensor("x" + std::to_string(i), t, dyn_shape));
                     values.push_back(make_operand(rng, t, op, rec.lo, rec.hi));
                 }
