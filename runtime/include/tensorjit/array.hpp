@@ -190,11 +190,11 @@ class Array {
     template <class T, class L> void init_nested(const L& list) {
         // The values are collected in a type that holds them exactly (a double would round int64
         // values beyond 2^53): double for floats, one byte for bools, 64-bit integers otherwise.
-        using Stored = std::conditional_t<
-            std::is_floating_point_v<T>, double,
-            std::conditional_t<std::is_same_v<T, bool>, std::uint8_t,
-                               std::conditional_t<std::is_signed_v<T>, std::int64_t,
-                                                  std::uint64_t>>>;
+        using Stored =
+            std::conditional_t<std::is_floating_point_v<T>, double,
+                               std::conditional_t<std::is_same_v<T, bool>, std::uint8_t,
+                                                  std::conditional_t<std::is_signed_v<T>,
+                                                                     std::int64_t, std::uint64_t>>>;
         std::vector<Stored> values;
         Dims shape;
         flatten_nested(list, values, shape, 0);
