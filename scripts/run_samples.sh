@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job: sets up, builds, and runs every tutorial sample, ending with the
+# logistic-regression training (TUTORIAL.md section 7).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build.sh
+build_dir=${TJ_BUILD_DIR:-build}
+for sample in "$build_dir"/samples/[0-9][0-9]_*; do
+    [ -x "$sample" ] || continue
+    echo "== $(basename "$sample")"
+    "$sample"
+done

@@ -1,0 +1,205 @@
+// A steady-state call allocates nothing but its outputs (DESIGN.md, "Memory"). Heap allocations
+// are counted by replacing the global operator new (every variant) and interposing aligned_alloc,
+// which tj::Array's storage uses for its buffers and which operator new does not see. Counting is
+// on only inside a CountAllocations scope on the thread that opened it, so the other tests of
+// this executable (and Clang's or OpenBLAS's threads) go through uncounted.
+#include <catch2/catch.hpp>
+
+#include <tensorjit/tensorjit.hpp>
+
+#include <cstdlib>
+#include <dlfcn.h>
+#include <new>
+
+using namespace tj::literals;
+
+namespace {
+
+// Constant-initialised thread_locals: no TLS guard, so safe to touch from inside operator new.
+thread_local bool t_counting = false;
+thread_local long t_allocations = 0;
+
+void note_allocation() {
+    if (t_counting) ++t_allocations;
+}
+
+/// Counts this thread's heap allocations between construction and count().
+class CountAllocations {
+  public:
+    CountAllocations() {
+        t_allocations = 0;
+        t_counting = true;
+    }
+    ~CountAllocations() { t_counting = false; }
+    long count() const { return t_allocations; }
+};
+
+void* counted_new(std::size_t n) {
+    note_allocation();
+    if (void* p = std::malloc(n ? n : 1)) return p;
+    throw std::bad_alloc();
+}
+
+void* counted_new_aligned(std::size_t n, std::align_val_t al) {
+    note_allocation();
+    auto a = static_cast<std::size_t>(al);
+    // aligned_alloc wants a size that is a multiple of the alignment.
+    void* p = nullptr;
+    if (posix_memalign(&p, a < sizeof(void*) ? sizeof(void*) : a, n ? n : 1) != 0)
+        throw std::bad_alloc();
+    return p;
+}
+
+} // namespace
+
+// ---- replacements (they serve the whole test executable; they count only when asked) ----------
+
+void* operator new(std::size_t n) { return counted_new(n); }
+void* operator new[](std::size_t n) { return counted_new(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+    try {
+        return counted_new(n);
+    } catch (...) {
+        return nullptr;
+    }
+}
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
+    try {
+        return counted_new(n);
+    } catch (...) {
+        return nullptr;
+    }
+}
+void* operator new(std::size_t n, std::align_val_t al) { return counted_new_aligned(n, al); }
+void* operator new[](std::size_t n, std::align_val_t al) { return counted_new_aligned(n, al); }
+void* operator new(std::size_t n, std::align_val_t al, const std::nothrow_t&) noexcept {
+    try {
+        return counted_new_aligned(n, al);
+    } catch (...) {
+        return nullptr;
+    }
+}
+void* operator new[](std::size_t n, std::align_val_t al, const std::nothrow_t&) noexcept {
+    try {
+        return counted_new_aligned(n, al);
+    } catch (...) {
+        return nullptr;
+    }
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
+
+// Array buffers come from aligned_alloc, called from libtensorjit.so: this definition in the
+// executable interposes glibc's (the library's call resolves to the first definition in the
+// global scope) and forwards to it.
+extern "C" void* aligned_alloc(std::size_t alignment, std::size_t size) noexcept {
+    using Fn = void* (*)(std::size_t, std::size_t);
+    static Fn real = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "aligned_alloc"));
+    note_allocation();
+    return real(alignment, size);
+}
+
+namespace {
+
+constexpr long kCalls = 1000;
+
+// What the one output of a scalar call costs: a 0-d array made the way the kernel's
+// allocation callback makes it.
+long allocations_of_one_output(tj::DType dtype) {
+    CountAllocations counter;
+    {
+        auto a = tj::Array::empty(dtype, tj::Dims{});
+        (void)a;
+    }
+    return counter.count();
+}
+
+} // namespace
+
+TEST_CASE("the allocation counter sees both operator new and aligned_alloc", "[function][alloc]") {
+    CountAllocations counter;
+    delete new int(1);
+    std::free(std::aligned_alloc(64, 64));
+    CHECK(counter.count() == 2);
+    // An array's storage: its control block (operator new) and its buffer (aligned_alloc).
+    CHECK(allocations_of_one_output(tj::DType::Float64) == 2);
+}
+
+TEST_CASE("a scalar call allocates only its output", "[function][alloc]") {
+    auto [x, y] = tj::dscalars("x", "y");
+    auto f = tj::function({x, tj::In(y, 1)}, x + y);
+    REQUIRE(f(33).item<double>() == 34); // warm-up: first-call setup is not steady state
+    const long per_output = allocations_of_one_output(tj::DType::Float64);
+    REQUIRE(per_output > 0);
+
+    SECTION("positional, with a default") {
+        CountAllocations counter;
+        double sum = 0;
+        for (long i = 0; i < kCalls; ++i) sum += f(33).item<double>();
+        const long n = counter.count();
+        CHECK(sum == 34.0 * kCalls);
+        CHECK(n == kCalls * per_output);
+    }
+    SECTION("a keyword argument") {
+        auto [x2, y2, w] = tj::dscalars("x", "y", "w");
+        auto g = tj::function({x2, tj::In(y2, 1), tj::In(w, 2, "w_by_name")}, (x2 + y2) * w);
+        REQUIRE(g(33, "w_by_name"_a = 1).item<double>() == 34);
+        CountAllocations counter;
+        double sum = 0;
+        for (long i = 0; i < kCalls; ++i) sum += g(33, "w_by_name"_a = 1).item<double>();
+        const long n = counter.count();
+        CHECK(sum == 34.0 * kCalls);
+        CHECK(n == kCalls * per_output);
+    }
+    SECTION("an array argument is bound without a copy") {
+        auto v = tj::dvector("v");
+        auto h = tj::function({v}, tj::exp(v) * 2);
+        const tj::Array arg = tj::Array::zeros(tj::DType::Float64, {1000});
+        REQUIRE(h(arg).shape() == tj::Dims{1000});
+        // One output per call, whatever its size: a 1-d array costs what a 0-d one does.
+        CountAllocations counter;
+        for (long i = 0; i < kCalls; ++i) h(arg);
+        CHECK(counter.count() == kCalls * per_output);
+    }
+}
+
+TEST_CASE("an accumulator call allocates only its output; its update reuses a buffer",
+          "[function][alloc]") {
+    auto state = tj::shared(0);
+    auto inc = tj::iscalar("inc");
+    auto accumulator = tj::function({inc}, state, {.updates = {{state, state + inc}}});
+    // Two warm-up calls: the first allocates the update buffer, which the swap with the shared
+    // value then keeps alive for the next call to reuse.
+    REQUIRE(accumulator(1).item<long long>() == 0);
+    REQUIRE(accumulator(1).item<long long>() == 1);
+    const long per_output = allocations_of_one_output(tj::DType::Int64);
+
+    CountAllocations counter;
+    long long last = -1;
+    for (long i = 0; i < kCalls; ++i) last = accumulator(1).item<long long>();
+    const long n = counter.count();
+    CHECK(last == kCalls + 1);
+    CHECK(n == kCalls * per_output);
+    CHECK(state.get_value().item<long long>() == kCalls + 2);
+
+    SECTION("a copy with a swapped variable behaves the same") {
+        auto other = tj::shared(0);
+        auto copy = accumulator.copy({.swap = {{state, other}}});
+        copy(1);
+        copy(1);
+        CountAllocations copy_counter;
+        for (long i = 0; i < kCalls; ++i) copy(1);
+        CHECK(copy_counter.count() == kCalls * per_output);
+        CHECK(other.get_value().item<long long>() == kCalls + 2);
+    }
+}
