@@ -129,3 +129,36 @@ TEST_CASE("the cache key is stable across processes and independent of variable 
     REQUIRE(std::regex_search(b.out, mb, std::regex("key=([0-9a-f]{64})")));
     CHECK(ma[1] == mb[1]);
 }
+
+TEST_CASE("tensorjit-cache lists, verifies, prunes and clears entries", "[cache][process][cli]") {
+    tj_test::TempDir dir;
+    fs::path cache = dir.path() / "cache";
+    REQUIRE(run_probe(cache).compiles == 1);
+    const std::string cli = "'" + std::string(TJ_BINARY_DIR) + "/tensorjit-cache' --dir '" + cache.string() + "' ";
+    std::string out;
+    REQUIRE(tj_test::run_command(cli + "list", &out) == 0);
+    CHECK(out.find("1 entries") != std::string::npos);
+    out.clear();
+    REQUIRE(tj_test::run_command(cli + "verify", &out) == 0);
+    CHECK(out.find("0 corrupted entries") != std::string::npos);
+    // Corrupt the entry: verify reports it (exit 1), --repair removes it.
+    auto files = entries(cache);
+    REQUIRE(files.size() == 1);
+    fs::resize_file(files[0], fs::file_size(files[0]) - 1);
+    out.clear();
+    CHECK(tj_test::run_command(cli + "verify", &out) == 1);
+    CHECK(out.find("corrupted: ") != std::string::npos);
+    out.clear();
+    CHECK(tj_test::run_command(cli + "verify --repair", &out) == 0);
+    CHECK(entries(cache).empty());
+    REQUIRE(run_probe(cache).compiles == 1);
+    out.clear();
+    REQUIRE(tj_test::run_command(cli + "prune --max-bytes 0", &out) == 0);
+    CHECK(out.find("1 entries removed") != std::string::npos);
+    CHECK(entries(cache).empty());
+    REQUIRE(run_probe(cache).compiles == 1);
+    out.clear();
+    REQUIRE(tj_test::run_command(cli + "clear", &out) == 0);
+    CHECK(entries(cache).empty());
+    CHECK(tj_test::run_command(cli + "bogus 2>/dev/null") == 2);
+}

@@ -79,10 +79,11 @@ template <class E> class Thrower {
 } // namespace tensorjit
 
 /// `TJ_CHECK(cond, ShapeError) << "message";` throws the named exception when cond is false.
+/// (A `while` rather than `if/else`: no dangling else when used under an unbraced `if`; the
+/// loop never repeats because the Thrower throws at the end of the statement.)
 #define TJ_CHECK(cond, E)                                                                          \
-    if (cond) {                                                                                    \
-    } else                                                                                         \
-        ::tensorjit::detail::Thrower<::tensorjit::E>()
+    while (!(cond))                                                                                \
+    ::tensorjit::detail::Thrower<::tensorjit::E>()
 #define TJ_USER_CHECK(cond) TJ_CHECK(cond, UserError)
 #define TJ_INTERNAL_CHECK(cond) TJ_CHECK(cond, InternalError)
 #define TJ_THROW(E) ::tensorjit::detail::Thrower<::tensorjit::E>()
