@@ -58,6 +58,67 @@ long long tj_rng_binomial(unsigned long long* state6, long long n, double p);
 int tj_rng_bernoulli(unsigned long long* state6, double p);
 long long tj_rng_poisson(unsigned long long* state6, double lam);
 
+/* ---- array draws for random variables in kernels (compiler/ops/random_ops.cpp) ---- */
+
+/* out[0..n) = tj_rng_uniform(low, high) / tj_rng_normal(loc, scale) drawn in order, with the
+ * generator inlined (one call per array rather than per element). */
+void tj_rng_fill_uniform(unsigned long long* state6, double low, double high, long long n,
+                         double* out);
+void tj_rng_fill_normal(unsigned long long* state6, double loc, double scale, long long n,
+                        double* out);
+/* integers() of a dtype of at most 32 bits: a value in [0, rng] by NumPy's buffered bounded
+ * draws. bits is 32 (Lemire on next_uint32; buf/bcnt unused), 16, 8 or 1 (bool): the 16-, 8- and
+ * 1-bit draws cut a 32-bit draw into pieces kept in *buf and *bcnt, both 0 before the first value
+ * of an array (NumPy keeps one buffer per array, whether or not the bounds broadcast). */
+unsigned int tj_rng_bounded_uint(unsigned long long* state6, unsigned int rng, int bits,
+                                 unsigned int* buf, int* bcnt);
+/* choice(pop_size, count, replace, p)'s indices into out[0..count), exactly as
+ * Generator.choice draws them; p is 0 or pop_size probabilities at stride p_stride (elements).
+ * Precondition: tj_rng_choice_check accepted the parameters. Returns 0, or 1 when out of memory. */
+int tj_rng_choice(unsigned long long* state6, long long pop_size, long long count, int replace,
+                  const double* p, long long p_stride, long long* out);
+/* NumPy's checks of choice's parameters, in NumPy's order: 0 when valid, else a TJ_RNG_E_* code
+ * with the offending value in *bad (as tj_rt_value_error takes it). a_is_array: the population is
+ * the rows of an array rather than range(pop_size). atol: the tolerance of sum(p) == 1 (NumPy's
+ * sqrt of the epsilon of p's dtype, at least float64's). */
+int tj_rng_choice_check(long long pop_size, int a_is_array, long long count, int replace,
+                        const double* p, long long p_size, long long p_stride, double atol,
+                        long long* bad);
+/* permutation(n)'s shuffled arange(n) (NumPy's Fisher-Yates on random_interval) into out[0..n)
+ * (n >= 0). Returns 0, or 1 when out of memory. */
+int tj_rng_permutation(unsigned long long* state6, long long n, long long* out);
+
+/* Parameter errors of random variables: the codes kernels pass to tj_rt_value_error, whose value
+ * is the offending parameter, an integer or (codes marked D) the bits of a double. The messages
+ * are random_error_text() in compiler/ops/random_ops.cpp; keep the two lists in step. */
+#define TJ_RNG_E_FIRST 100
+#define TJ_RNG_E_UNIFORM_RANGE 100     /* D high - low not finite */
+#define TJ_RNG_E_NORMAL_SCALE 101      /* D */
+#define TJ_RNG_E_EXPONENTIAL_SCALE 102 /* D */
+#define TJ_RNG_E_GAMMA_SHAPE 103       /* D */
+#define TJ_RNG_E_GAMMA_SCALE 104       /* D */
+#define TJ_RNG_E_BETA_A 105            /* D */
+#define TJ_RNG_E_BETA_B 106            /* D */
+#define TJ_RNG_E_BINOMIAL_N 107
+#define TJ_RNG_E_BINOMIAL_P 108      /* D */
+#define TJ_RNG_E_BERNOULLI_P 109     /* D */
+#define TJ_RNG_E_POISSON_LAM 110     /* D */
+#define TJ_RNG_E_POISSON_LAM_MAX 111 /* D */
+#define TJ_RNG_E_INTEGERS_ORDER 112  /* low >= high; the value is low */
+#define TJ_RNG_E_INTEGERS_LOW 113
+#define TJ_RNG_E_INTEGERS_HIGH 114
+#define TJ_RNG_E_CHOICE_POPULATION 115
+#define TJ_RNG_E_CHOICE_EMPTY 116
+#define TJ_RNG_E_CHOICE_P_SIZE 117
+#define TJ_RNG_E_CHOICE_P_NAN 118      /* D */
+#define TJ_RNG_E_CHOICE_P_NEGATIVE 119 /* D */
+#define TJ_RNG_E_CHOICE_P_SUM 120      /* D */
+#define TJ_RNG_E_CHOICE_TOO_MANY 121
+#define TJ_RNG_E_CHOICE_P_NONZERO 122
+#define TJ_RNG_E_PERMUTATION_N 123
+#define TJ_RNG_E_OUT_OF_MEMORY 124
+#define TJ_RNG_E_END 125
+
 #ifdef __cplusplus
 }
 #endif

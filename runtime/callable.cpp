@@ -2,6 +2,7 @@
 // updates. Steady state allocates nothing but the outputs: the frame, scalar scratch arrays and
 // update/temporary buffers are kept from call to call.
 #include "compiler/function/function_impl.hpp"
+#include "compiler/ops/random_ops.hpp"
 
 #include <tensorjit/function.hpp>
 
@@ -298,6 +299,14 @@ void* FunctionImpl::scratch(int which, long long bytes) {
 void FunctionImpl::shape_error(int node, int na, const long long* a, int nb, const long long* b) {
     pending_kind_ = kShape;
     const auto& names = kernel_->plan.node_names;
+    // A negative rank -(na + 1) marks a size mismatch (reshape) rather than a broadcast.
+    if (na < 0) {
+        pending_message_ = name_ + (name_.empty() ? "" : ": ") + "apply node " +
+                           (node >= 0 && node < static_cast<int>(names.size()) ? names[node] : "?") +
+                           ": cannot reshape an array of shape " + shape_text(-na - 1, a) +
+                           " into shape " + shape_text(nb, b);
+        return;
+    }
     pending_message_ = name_ + (name_.empty() ? "" : ": ") + "apply node " +
                        (node >= 0 && node < static_cast<int>(names.size()) ? names[node] : "?") +
                        ": shapes " + shape_text(na, a) + " and " + shape_text(nb, b) +
@@ -314,12 +323,30 @@ void FunctionImpl::shape_error(int node, int na, const long long* a, int nb, con
 void FunctionImpl::value_error(int node, int code, long long value) {
     pending_kind_ = kValue;
     const auto& names = kernel_->plan.node_names;
-    static const char* kMessages[] = {"error", "index out of bounds", "bad reshape size",
-                                      "invalid value"};
-    const char* what = code >= 0 && code < 4 ? kMessages[code] : kMessages[0];
+    static const char* kMessages[] = {
+        "error", "index out of bounds", "bad reshape size", "invalid value",
+        // 4-7: reductions without an identity (compiler/ops/reduce_more.cpp)
+        "zero-size array to reduction operation maximum which has no identity",
+        "zero-size array to reduction operation minimum which has no identity",
+        "attempt to get argmax of an empty sequence", "attempt to get argmin of an empty sequence"};
+    constexpr int kNumMessages = static_cast<int>(sizeof kMessages / sizeof kMessages[0]);
+    const char* what = code >= 0 && code < kNumMessages ? kMessages[code] : kMessages[0];
+    // Random variables' parameter checks (TJ_RNG_E_*) name the distribution, the parameter and
+    // the value themselves (compiler/ops/random_ops.hpp).
+    std::string detail = is_random_error_code(code)
+                             ? random_error_text(code, value)
+                             : std::string(what) + " (" + std::to_string(value) + ")";
+    // 16 + axis: an index out of bounds (codegen_templates/shape_ops.hpp packs the index in the
+    // high 32 bits of the value, the axis extent in the low 32); 24: squeeze; 25: split.
+    if (code >= 16 && code < 24)
+        detail = "index " + std::to_string(static_cast<std::int32_t>(static_cast<std::uint64_t>(value) >> 32)) +
+                 " is out of bounds for axis " + std::to_string(code - 16) + " with size " +
+                 std::to_string(static_cast<std::uint64_t>(value) & 0xffffffffULL);
+    if (code == 24) detail = "cannot squeeze an axis of extent " + std::to_string(value);
+    if (code == 25) detail = "the split sizes do not sum to the axis extent " + std::to_string(value);
     pending_message_ = name_ + (name_.empty() ? "" : ": ") + "apply node " +
                        (node >= 0 && node < static_cast<int>(names.size()) ? names[node] : "?") +
-                       ": " + what + " (" + std::to_string(value) + ")";
+                       ": " + detail;
 }
 
 void FunctionImpl::throw_pending() {

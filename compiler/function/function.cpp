@@ -8,6 +8,7 @@
 #include "compiler/codegen/templates.hpp"
 #include "compiler/function/graph_key.hpp"
 #include "compiler/jit/jit.hpp"
+#include "compiler/ops/random_ops.hpp"
 #include "compiler/rewrite/pipeline.hpp"
 #include "runtime/log.hpp"
 
@@ -163,6 +164,7 @@ void register_host_symbols() {
         jit::add_host_symbol("tj_rt_shape_error", reinterpret_cast<void*>(&tj_rt_shape_error));
         jit::add_host_symbol("tj_rt_value_error", reinterpret_cast<void*>(&tj_rt_value_error));
         jit::add_host_symbol("tj_rt_scratch", reinterpret_cast<void*>(&tj_rt_scratch));
+        register_random_host_symbols();
     });
 }
 

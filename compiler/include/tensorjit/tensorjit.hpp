@@ -8,6 +8,7 @@
 #include <tensorjit/error.hpp>
 #include <tensorjit/function.hpp>
 #include <tensorjit/grad.hpp>
+#include <tensorjit/random.hpp>
 #include <tensorjit/tensor.hpp>
 
 namespace tj = tensorjit;
