@@ -32,6 +32,7 @@ struct TensorType {
 };
 
 struct Node;
+class Index;  // tensorjit/indexing.hpp
 
 /// A symbolic tensor: a node of a graph. Cheap to copy (shared, immutable node).
 class Var {
@@ -55,6 +56,13 @@ class Var {
     bool defined() const { return node_ != nullptr; }
     /// The transpose (all axes reversed).
     Var T() const;
+    /// This variable converted to dtype: the same as tj::cast(*this, dtype).
+    Var astype(DType dtype) const;
+    /// NumPy indexing `x[...]` (tensorjit/indexing.hpp): `x(0)`, `x(-1, tj::slice(1, 3))`,
+    /// `x(tj::colon, idx)` with integers, slices, symbolic integer scalars and one integer tensor.
+    template <class... I> Var operator()(const I&... index) const;
+    /// The same with the entries in a list.
+    Var index(const std::vector<Index>& indices) const;
 
   private:
     static Var make_weak_constant(const Array& value);
@@ -140,6 +148,101 @@ Var log1p(const Var& x);
 Var abs(const Var& x);
 Var pow(const Var& x, const Var& y);
 
+// ---- element-wise math (NumPy/PyTensor names; integer results wrap as C) ---------------------
+// Float functions compute integer and bool inputs in float32 (<= 16-bit types) or float64.
+
+/// -1, 0 or 1 by the sign of x; NaN stays NaN and -0 gives 0 (NumPy). TypeError for bool.
+Var sign(const Var& x);
+/// x * x (bool computes in int8, as NumPy's square).
+Var sqr(const Var& x);
+/// Square root (NaN below 0).
+Var sqrt(const Var& x);
+/// 1 / x in x's dtype: integers truncate as C and give 0 for 0; bool computes in int8 (NumPy).
+Var reciprocal(const Var& x);
+/// The larger of a and b, element-wise; NaN wins (NumPy's maximum).
+Var maximum(const Var& a, const Var& b);
+/// The smaller of a and b, element-wise; NaN wins (NumPy's minimum).
+Var minimum(const Var& a, const Var& b);
+/// minimum(maximum(x, lo), hi), as NumPy's clip: hi wins where lo > hi; NaN propagates.
+Var clip(const Var& x, const Var& lo, const Var& hi);
+/// 2^x.
+Var exp2(const Var& x);
+/// exp(x) - 1, accurate for small |x|.
+Var expm1(const Var& x);
+/// Base-2 logarithm (-inf at 0, NaN below).
+Var log2(const Var& x);
+/// Base-10 logarithm (-inf at 0, NaN below).
+Var log10(const Var& x);
+Var sin(const Var& x);
+Var cos(const Var& x);
+Var tan(const Var& x);
+/// Inverse sine on [-1, 1] (NaN outside).
+Var arcsin(const Var& x);
+/// Inverse cosine on [-1, 1] (NaN outside).
+Var arccos(const Var& x);
+Var arctan(const Var& x);
+/// The angle of the point (x, y) in (-pi, pi]: the quadrant-aware arctan(y / x) (NumPy's
+/// arctan2(y, x): y comes first).
+Var arctan2(const Var& y, const Var& x);
+Var sinh(const Var& x);
+Var cosh(const Var& x);
+Var arcsinh(const Var& x);
+/// Inverse hyperbolic cosine on [1, inf) (NaN below).
+Var arccosh(const Var& x);
+/// Inverse hyperbolic tangent on [-1, 1] (+-inf at +-1, NaN outside).
+Var arctanh(const Var& x);
+/// The error function.
+Var erf(const Var& x);
+/// 1 - erf(x), accurate where erf(x) is close to 1.
+Var erfc(const Var& x);
+/// The inverse of erf on [-1, 1] (+-inf at +-1, NaN outside), to full precision.
+Var erfinv(const Var& x);
+/// log |Gamma(x)| (inf at 0 and the negative integers).
+Var gammaln(const Var& x);
+/// Rounding toward -inf, as a float (integer inputs compute in float, as NumPy 1.x and PyTensor).
+Var floor(const Var& x);
+/// Rounding toward +inf, as a float.
+Var ceil(const Var& x);
+/// Rounding half to even (NumPy's round: 0.5 -> 0, 1.5 -> 2, -0.5 -> -0); integers are kept and
+/// bool computes in float32.
+Var round(const Var& x);
+/// Rounding toward 0, as a float.
+Var trunc(const Var& x);
+/// True where x is NaN (never for integers).
+Var isnan(const Var& x);
+/// True where x is +-inf (never for integers).
+Var isinf(const Var& x);
+/// Python's floor division a // b (rounds toward -inf). Integers divided by 0 give 0 (NumPy);
+/// floats follow Python (x // 0.0 is +-inf or NaN). Bool computes in int8.
+Var floor_div(const Var& a, const Var& b);
+/// Python's remainder a % b, with the sign of b (fmod-based for floats; NaN for b = 0.0).
+/// Integers modulo 0 give 0 (NumPy). Bool computes in int8.
+Var mod(const Var& a, const Var& b);
+/// The same as mod(a, b).
+Var operator%(const Var& a, const Var& b);
+/// a == b, element-wise (NaN is unequal to everything).
+Var eq(const Var& a, const Var& b);
+/// a != b, element-wise (true where either is NaN).
+Var neq(const Var& a, const Var& b);
+/// Logical and for bool, bitwise for integers (NumPy's &); TypeError for floats.
+Var and_(const Var& a, const Var& b);
+/// Logical or for bool, bitwise for integers (NumPy's |); TypeError for floats.
+Var or_(const Var& a, const Var& b);
+/// Logical xor for bool, bitwise for integers (NumPy's ^); TypeError for floats.
+Var xor_(const Var& a, const Var& b);
+/// Logical not for bool, bitwise not for integers (NumPy's ~); TypeError for floats.
+Var invert(const Var& x);
+/// The same as and_, or_, xor_ and invert.
+Var operator&(const Var& a, const Var& b);
+Var operator|(const Var& a, const Var& b);
+Var operator^(const Var& a, const Var& b);
+Var operator~(const Var& x);
+/// a where cond is true, b elsewhere, broadcast together: cond is cast to bool (nonzero is
+/// true), a and b promote to a common dtype. No gradient flows into cond.
+Var where(const Var& cond, const Var& a, const Var& b);
+/// PyTensor's name of where.
+inline Var switch_(const Var& cond, const Var& a, const Var& b) { return where(cond, a, b); }
+
 // ---- reductions ---------------------------------------------------------------------------------
 
 /// The axes of a reduction: all of them (default), one (`0`, `-1`) or several (`{0, 2}`).
@@ -161,6 +264,40 @@ class Axes {
 Var sum(const Var& x, const Axes& axis = {}, bool keepdims = false);
 /// Arithmetic mean over axes (integers give float64).
 Var mean(const Var& x, const Axes& axis = {}, bool keepdims = false);
+/// Product over axes (dtypes as sum); the product of nothing is 1.
+Var prod(const Var& x, const Axes& axis = {}, bool keepdims = false);
+/// Maximum over axes, in x's dtype; NaN propagates (NumPy). Reducing an empty axis to a non-empty
+/// result is a ValueError at call time ("zero-size array to reduction operation maximum which
+/// has no identity"). The gradient goes to every element equal to the maximum.
+Var max(const Var& x, const Axes& axis = {}, bool keepdims = false);
+/// Minimum over axes (as max).
+Var min(const Var& x, const Axes& axis = {}, bool keepdims = false);
+/// The int64 index of the first maximum: along one axis, or in the flattened array for all axes
+/// (several axes: the C-order index over them). The first NaN counts as the maximum (NumPy). An
+/// empty axis is a ValueError at call time. Not differentiable (disconnected, as PyTensor).
+Var argmax(const Var& x, const Axes& axis = {}, bool keepdims = false);
+/// The index of the first minimum (as argmax).
+Var argmin(const Var& x, const Axes& axis = {}, bool keepdims = false);
+/// True where every element over the axes is non-zero (true for an empty axis); bool result.
+Var all(const Var& x, const Axes& axis = {}, bool keepdims = false);
+/// True where some element over the axes is non-zero (false for an empty axis); bool result.
+Var any(const Var& x, const Axes& axis = {}, bool keepdims = false);
+/// Cumulative sum along one axis, or of the flattened array (a vector) by default; dtypes as sum.
+Var cumsum(const Var& x, const Axes& axis = {});
+/// Cumulative product (as cumsum). Its gradient divides by x (PyTensor's form): not finite at 0.
+Var cumprod(const Var& x, const Axes& axis = {});
+/// Variance over axes: mean((x - mean(x))^2) with n - ddof as the divisor; integers give float64.
+Var var(const Var& x, const Axes& axis = {}, bool keepdims = false, int ddof = 0);
+/// Standard deviation: sqrt(var(x, axis, keepdims, ddof)).
+Var std(const Var& x, const Axes& axis = {}, bool keepdims = false, int ddof = 0);
+/// exp(x) / sum(exp(x)) over the axes (last one by default), computed as exp(x - max) / sum(...);
+/// integers give float64. A slice whose maximum is infinite or NaN gives NaN (as PyTensor).
+Var softmax(const Var& x, const Axes& axis = -1);
+/// log(softmax(x)) computed stably as (x - max) - log(sum(exp(x - max))).
+Var log_softmax(const Var& x, const Axes& axis = -1);
+/// log(sum(exp(x))) over the axes (all by default), computed as m + log(sum(exp(x - m))) with m
+/// the maximum (0 where it is infinite); an empty slice is max's ValueError at call time.
+Var logsumexp(const Var& x, const Axes& axis = {}, bool keepdims = false);
 
 // ---- linear algebra ---------------------------------------------------------------------------
 
@@ -169,8 +306,91 @@ Var dot(const Var& a, const Var& b);
 /// Reverses the axes (or permutes them by `axes`).
 Var transpose(const Var& x);
 Var transpose(const Var& x, const std::vector<int>& axes);
+/// NumPy's matmul: matrix products over the last two axes, batched over the leading ones with
+/// (static) broadcasting of the batch axes; a vector operand is a row (first) or a column
+/// (second) whose axis is removed from the result. Scalars are a TypeError. BLAS gemm per batch
+/// for float32/float64, loops otherwise.
+Var matmul(const Var& a, const Var& b);
+/// The outer product of two vectors: (m,) x (n,) -> (m, n) (BLAS ger for float32/float64).
+Var outer(const Var& a, const Var& b);
+/// Sums products over the last `axes` axes of a and the first `axes` axes of b (NumPy's
+/// tensordot with an integer); the result has a's free axes then b's.
+Var tensordot(const Var& a, const Var& b, int axes = 2);
+/// Sums products over the axes pairs (axes_a[i], axes_b[i]).
+Var tensordot(const Var& a, const Var& b, const std::vector<int>& axes_a,
+              const std::vector<int>& axes_b);
+/// NumPy's diag: a vector gives a square matrix with it on the k-th diagonal (k > 0 above the
+/// main one); a matrix gives its k-th diagonal (empty when k is out of range).
+Var diag(const Var& x, int k = 0);
+/// The sum of the k-th diagonal of a matrix (dtypes as sum).
+Var trace(const Var& x, int k = 0);
 
 /// Converts to dtype with C semantics (float -> int truncates, nonzero -> true).
 Var cast(const Var& x, DType dtype);
 
+// ---- shape ------------------------------------------------------------------------------------
+
+class ShapeArg;  // tensorjit/indexing.hpp: `{2, -1}` or a symbolic int vector
+class DimEntry;  // tensorjit/indexing.hpp: an axis or tj::newaxis
+
+/// x with a new shape of the same size; one extent may be -1 (inferred). A symbolic shape is an
+/// int vector of static length. ShapeError at build time (known sizes) or call time otherwise.
+Var reshape(const Var& x, const ShapeArg& shape);
+/// x with its axes from `ndim - 1` on merged into one (PyTensor's flatten; a vector by default).
+Var flatten(const Var& x, int ndim = 1);
+/// PyTensor's dimshuffle: output axis i is input axis pattern[i], or a new extent-1 axis for
+/// tj::newaxis / 'x'. Input axes left out are dropped; only axes of static extent 1 may be.
+Var dimshuffle(const Var& x, const std::vector<DimEntry>& pattern);
+/// x with extent-1 axes inserted at the given positions of the result.
+Var expand_dims(const Var& x, const std::vector<int>& axes);
+/// x without the given extent-1 axes (default: every axis of static extent 1). An axis of unknown
+/// extent is checked at call time (ValueError).
+Var squeeze(const Var& x, const std::vector<int>& axes);
+Var squeeze(const Var& x);
+/// Joins tensors of equal rank along an existing axis (dtypes promoted as NumPy).
+Var concatenate(const std::vector<Var>& xs, int axis = 0);
+/// PyTensor's join(axis, *xs).
+Var join(int axis, const std::vector<Var>& xs);
+/// Joins tensors of equal shape along a new axis.
+Var stack(const std::vector<Var>& xs, int axis = 0);
+/// Splits x along axis into pieces of the given (constant) sizes, which must add up to its extent.
+std::vector<Var> split(const Var& x, const std::vector<std::int64_t>& sizes, int axis = 0);
+/// The shape of x as a symbolic int64 vector (not differentiable: disconnected).
+Var shape(const Var& x);
+/// A new tensor of the shape filled with 0 / 1 / value (in dtype, or value's dtype).
+Var zeros(const ShapeArg& shape, DType dtype = DType::Float64);
+Var ones(const ShapeArg& shape, DType dtype = DType::Float64);
+Var full(const ShapeArg& shape, const Var& value);
+Var full(const ShapeArg& shape, const Var& value, DType dtype);
+/// Zeros / ones of x's shape and dtype (or dtype).
+Var zeros_like(const Var& x);
+Var zeros_like(const Var& x, DType dtype);
+Var ones_like(const Var& x);
+Var ones_like(const Var& x, DType dtype);
+/// PyTensor's fill(model, value): value broadcast to the shape of model, in value's dtype.
+Var fill(const Var& model, const Var& value);
+/// PyTensor's alloc: value (a scalar or a tensor that broadcasts) repeated to the shape.
+Var alloc(const Var& value, const ShapeArg& shape);
+/// NumPy's arange: [start, stop) by step; the dtype of the bounds (int64 for C++ integers,
+/// float64 with a double) unless given. The length is static when the bounds are constants.
+Var arange(const Var& stop);
+Var arange(const Var& start, const Var& stop, const Var& step = 1);
+Var arange(const Var& start, const Var& stop, const Var& step, DType dtype);
+/// An n x m matrix (m = n by default) of zeros with ones on diagonal k (NumPy's eye).
+Var eye(const Var& n, DType dtype = DType::Float64);
+Var eye(const Var& n, const Var& m, int k = 0, DType dtype = DType::Float64);
+/// x broadcast to shape (NumPy rules with static broadcasting: x's axes of static extent 1).
+Var broadcast_to(const Var& x, const ShapeArg& shape);
+
+// ---- indexing ---------------------------------------------------------------------------------
+
+/// The tensor x of which target = x(...) is a subtensor, with target's elements replaced by
+/// value (broadcast to them). The result is a new tensor; usable as an update of a shared x.
+Var set_subtensor(const Var& target, const Var& value);
+/// The same with value added to target's elements; repeated integer-tensor indices accumulate
+/// (np.add.at).
+Var inc_subtensor(const Var& target, const Var& value);
+
 } // namespace tensorjit
+
+#include <tensorjit/indexing.hpp>
