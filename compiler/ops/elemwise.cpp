@@ -4,6 +4,7 @@
 #include "compiler/ops/op_def.hpp"
 
 #include <cmath>
+#include <string>
 #include <type_traits>
 
 namespace tensorjit {
@@ -41,17 +42,6 @@ Dims broadcast_static(std::span<const NodePtr> inputs, const char* op) {
     return out;
 }
 
-namespace {
-
-/// How an element-wise op picks its computation and result dtypes.
-enum class DtypeRule {
-    Arith,      ///< promote; result = computation dtype
-    NoBool,     ///< as Arith, but bool inputs are a TypeError (NumPy's `-` on bools)
-    TrueDiv,    ///< promote, then integers/bool compute in float64
-    FloatMath,  ///< integers/bool compute in float (float32 for <= 16-bit ints, else float64)
-    Compare,    ///< promote; result bool
-};
-
 DType float_for(DType t) {
     if (is_float(t)) return t;
     return dtype_size(t) <= 2 ? DType::Float32 : DType::Float64;
@@ -82,22 +72,18 @@ DType common_dtype(const std::vector<NodePtr>& inputs) {
     return result;
 }
 
-struct ElemwiseSpec {
-    OpKind kind;
-    int arity;
-    DtypeRule rule;
-    const char* functor;
-};
-
 void prepare_elemwise(const ElemwiseSpec& spec, std::vector<NodePtr>& inputs) {
-    DType compute = common_dtype(inputs);
+    const char* op = op_name(spec.kind);
+    // where(cond, a, b): the condition becomes bool; only the values take part in promotion.
+    const std::size_t first = spec.rule == DtypeRule::Where ? 1 : 0;
+    if (first) inputs[0] = cast_to(inputs[0], DType::Bool);
+    DType compute = common_dtype(std::vector<NodePtr>(inputs.begin() + first, inputs.end()));
     switch (spec.rule) {
     case DtypeRule::NoBool:
         for (std::size_t i = 0; i < inputs.size(); ++i)
             TJ_CHECK(inputs[i]->type.dtype != DType::Bool, TypeError)
-                << op_name(spec.kind) << ": input " << i + 1 << "/" << inputs.size()
-                << " has dtype bool, which " << op_name(spec.kind)
-                << " does not support (use logical ops)";
+                << op << ": input " << i + 1 << "/" << inputs.size() << " has dtype bool, which "
+                << op << " does not support (use logical ops)";
         break;
     case DtypeRule::TrueDiv:
         if (!is_float(compute)) compute = DType::Float64;
@@ -105,61 +91,39 @@ void prepare_elemwise(const ElemwiseSpec& spec, std::vector<NodePtr>& inputs) {
     case DtypeRule::FloatMath:
         compute = float_for(compute);
         break;
+    case DtypeRule::BoolAsInt8:
+        if (compute == DType::Bool) compute = DType::Int8;
+        break;
+    case DtypeRule::IntOrFloat:
+        if (compute == DType::Bool) compute = float_for(compute);
+        break;
+    case DtypeRule::Bitwise: {
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+            TJ_CHECK(!is_float(inputs[i]->type.dtype), TypeError)
+                << op << ": input " << i + 1 << "/" << inputs.size() << " has dtype "
+                << dtype_name(inputs[i]->type.dtype) << ", expected bool or an integer dtype";
+        // uint64 with a signed integer promotes to float64, as in NumPy.
+        std::string dtypes;
+        for (const auto& in : inputs)
+            dtypes += (dtypes.empty() ? "" : " and ") + std::string(dtype_name(in->type.dtype));
+        TJ_CHECK(!is_float(compute), TypeError)
+            << op << ": inputs of dtypes " << dtypes << " promote to " << dtype_name(compute)
+            << ", expected bool or an integer dtype";
+        break;
+    }
     default:
         break;
     }
-    for (auto& in : inputs) in = cast_to(in, compute);
+    for (std::size_t i = first; i < inputs.size(); ++i) inputs[i] = cast_to(inputs[i], compute);
 }
 
 TensorType type_elemwise(const ElemwiseSpec& spec, std::span<const NodePtr> inputs) {
-    DType out = spec.rule == DtypeRule::Compare ? DType::Bool : inputs[0]->type.dtype;
+    // The values' dtype: the last input's (where's first input is its bool condition).
+    DType out = spec.rule == DtypeRule::Compare ? DType::Bool : inputs.back()->type.dtype;
     return TensorType{out, broadcast_static(inputs, op_name(spec.kind))};
 }
 
-// Applies f element by element over broadcast inputs, in the inputs' C type.
-template <class F> Array elemwise_reference(std::span<const Array> in, DType out_dtype, F f) {
-    Dims shape;
-    for (const auto& a : in) shape = broadcast_shapes(shape, a.shape(), "reference");
-    std::vector<Array> b;
-    for (const auto& a : in) b.push_back(a.broadcast_to(shape).copy());
-    Array out = Array::empty(out_dtype, shape);
-    std::int64_t n = out.size();
-    visit_dtype(in[0].dtype(), [&](auto tv) {
-        using T = decltype(tv);
-        visit_dtype(out_dtype, [&](auto ov) {
-            using O = decltype(ov);
-            O* o = static_cast<O*>(out.raw_data());
-            const T* p0 = static_cast<const T*>(b[0].raw_data());
-            if (in.size() == 1) {
-                for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<O>(f(p0[i], p0[i]));
-            } else {
-                const T* p1 = static_cast<const T*>(b[1].raw_data());
-                for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<O>(f(p0[i], p1[i]));
-            }
-        });
-    });
-    return out;
-}
-
-template <class F> OpDef elemwise_def(ElemwiseSpec spec, F ref) {
-    OpDef d;
-    d.kind = spec.kind;
-    d.arity = spec.arity;
-    d.functor = spec.functor;
-    d.prepare = [spec](std::vector<NodePtr>& in, Attrs&) { prepare_elemwise(spec, in); };
-    d.type_rule = [spec](std::span<const NodePtr> in, const Attrs&) {
-        return type_elemwise(spec, in);
-    };
-    d.reference = [ref](std::span<const Array> in, const Node& n) {
-        return elemwise_reference(in, n.type.dtype, ref);
-    };
-    return d;
-}
-
-template <class F> OpDef with_grad(OpDef d, F pullback) {
-    d.pullback = pullback;
-    return d;
-}
+namespace {
 
 Var in(const Node& n, int i) { return Var(n.inputs[i]); }
 
@@ -172,9 +136,14 @@ template <class T> T ref_pow(T a, T b) {
     } else {
         // Integers to negative powers: 0 here (NumPy raises); 1 for base 1, +-1 for base -1.
         if (b < 0) return a == 1 ? 1 : a == static_cast<T>(-1) ? ((b & 1) ? a : 1) : 0;
-        T r = 1;
-        for (T e = b; e > 0; --e) r = static_cast<T>(r * a);
-        return r;
+        // Square-and-multiply in unsigned arithmetic (wraps as C's integer kernels do).
+        using U = std::make_unsigned_t<T>;
+        U r = 1, base = static_cast<U>(a);
+        for (U e = static_cast<U>(b); e > 0; e >>= 1) {
+            if (e & 1) r = static_cast<U>(r * base);
+            base = static_cast<U>(base * base);
+        }
+        return static_cast<T>(r);
     }
 }
 
