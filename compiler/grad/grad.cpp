@@ -129,7 +129,10 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
             out.push_back(it->second);
             continue;
         }
-        TJ_CHECK(options.allow_disconnected, ValueError)
+        // In the graph but reached only through ops that pass no gradient (comparisons,
+        // casts to integers): the gradient is zero, as in PyTensor. Not in the graph at all:
+        // an error unless allowed.
+        TJ_CHECK(options.allow_disconnected || on_path.count(w.node().get()), ValueError)
             << "grad: the cost does not depend on " << label(w)
             << " (set GradOptions::allow_disconnected to get zeros)";
         out.push_back(Var(make_node(OpKind::Fill, {w.node(), make_constant(Array::full(w.dtype(), Dims{}, 0.0))})));
