@@ -43,6 +43,9 @@
 #include <llvm/TargetParser/Triple.h>
 
 #include <chrono>
+#include <deque>
+#include <dlfcn.h>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <string>
@@ -142,6 +145,8 @@ class CapturingDiagnosticHandler final : public llvm::DiagnosticHandler {
     std::string& errors_;
 };
 
+const std::vector<llvm::VecDesc>& extra_libmvec_mappings(const std::string& features);
+
 // A TargetMachine is not safe to use from two threads at once (codegen resets its options from
 // each function's attributes), and creating one costs ~0.1 ms: keep one per thread.
 struct ThreadTarget {
@@ -177,10 +182,68 @@ ThreadTarget& thread_target(const std::string& triple, const std::string& source
     auto library_info = std::make_unique<llvm::TargetLibraryInfoImpl>(parsed);
     library_info->addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86,
                                                      parsed);
+    library_info->addVectorizableFunctions(extra_libmvec_mappings(host.features));
     target.triple = triple;
     target.machine = std::move(machine);
     target.library_info = std::move(library_info);
     return target;
+}
+
+// LLVM 16's LIBMVEC_X86 table knows only exp, log, sin, cos and pow at SSE/AVX2 widths. glibc
+// 2.35+ has many more functions, and AVX-512 variants that GCC uses with -march=native (g++'s
+// -ffast-math loop for TUTORIAL section 1 calls _ZGVeN8v_exp). Mapping them lets the vectorizer
+// call them too; only names the host's libmvec exports are registered.
+const std::vector<llvm::VecDesc>& extra_libmvec_mappings(const std::string& features) {
+    static std::once_flag once;
+    static std::deque<std::string> names; // VecDesc holds StringRefs into these
+    static std::vector<llvm::VecDesc> table;
+    std::call_once(once, [&] {
+        void* mvec = dlopen("libmvec.so.1", RTLD_NOW | RTLD_GLOBAL);
+        if (!mvec) return;
+        const bool avx2 = features.find("+avx2") != std::string::npos;
+        const bool avx512 = features.find("+avx512f") != std::string::npos;
+        // Functions with a libm name; the ones with an LLVM intrinsic are mapped from it as well.
+        static const char* const kUnary[] = {"exp",   "log",   "sin",   "cos",   "tan",   "tanh",
+                                             "log1p", "expm1", "exp2",  "log2",  "log10", "sinh",
+                                             "cosh",  "asin",  "acos",  "atan",  "asinh", "acosh",
+                                             "atanh", "erf",   "erfc",  "cbrt"};
+        static const char* const kIntrinsic[] = {"exp", "log", "sin", "cos", "exp2", "log2", "log10"};
+        auto add = [&](const std::string& scalar, const std::string& vec, unsigned width) {
+            if (!dlsym(mvec, vec.c_str())) return;
+            names.push_back(scalar);
+            llvm::StringRef s = names.back();
+            names.push_back(vec);
+            table.push_back({s, names.back(), llvm::ElementCount::getFixed(width)});
+        };
+        for (const char* f : kUnary) {
+            const std::string d = f, fl = d + "f";
+            bool intrinsic = false;
+            for (const char* i : kIntrinsic) intrinsic |= d == i;
+            struct Width {
+                bool on;
+                const char* isa;
+                unsigned dw, fw;
+            };
+            for (const Width& w : {Width{avx2, "d", 4, 8}, Width{avx512, "e", 8, 16}}) {
+                if (!w.on) continue;
+                const std::string vd = "_ZGV" + std::string(w.isa) + "N" + std::to_string(w.dw) + "v_" + d;
+                const std::string vf = "_ZGV" + std::string(w.isa) + "N" + std::to_string(w.fw) + "v_" + fl;
+                add(d, vd, w.dw);
+                add(fl, vf, w.fw);
+                if (intrinsic) {
+                    add("llvm." + d + ".f64", vd, w.dw);
+                    add("llvm." + d + ".f32", vf, w.fw);
+                }
+            }
+        }
+        if (avx512) {
+            add("pow", "_ZGVeN8vv_pow", 8);
+            add("llvm.pow.f64", "_ZGVeN8vv_pow", 8);
+            add("powf", "_ZGVeN16vv_powf", 16);
+            add("llvm.pow.f32", "_ZGVeN16vv_powf", 16);
+        }
+    });
+    return table;
 }
 
 // The default O2 module pipeline as Clang 16 sets it up for -O2 (loop and SLP vectorization,
