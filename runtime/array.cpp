@@ -10,17 +10,28 @@
 namespace tensorjit {
 
 struct Storage {
+    // Buffers up to kSmall bytes live inside the Storage itself: a 0-d result (the common case
+    // of scalar calls) then costs one plain malloc (with the shared_ptr control block) instead
+    // of a second, 64-byte aligned allocation, which glibc serves slowly (_int_memalign).
+    static constexpr std::size_t kSmall = 64;
     explicit Storage(std::size_t bytes) : bytes(bytes) {
+        if (bytes <= kSmall) {
+            data = small;
+            return;
+        }
         // 64-byte alignment: cache lines and the widest vector loads.
-        std::size_t rounded = (std::max<std::size_t>(bytes, 1) + 63) / 64 * 64;
+        std::size_t rounded = (bytes + 63) / 64 * 64;
         data = std::aligned_alloc(64, rounded);
         if (!data) throw std::bad_alloc();
     }
-    ~Storage() { std::free(data); }
+    ~Storage() {
+        if (data != small) std::free(data);
+    }
     Storage(const Storage&) = delete;
     Storage& operator=(const Storage&) = delete;
     void* data;
     std::size_t bytes;
+    alignas(16) unsigned char small[kSmall];
 };
 
 // ---- Dims ------------------------------------------------------------------------------------

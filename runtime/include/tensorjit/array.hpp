@@ -1,5 +1,6 @@
 /// \file
-/// tj::Array: a strided n-d array over a shared, 64-byte aligned buffer (NumPy's ndarray, without
+/// tj::Array: a strided n-d array over a shared, aligned buffer (64 bytes; 16 for buffers of at
+/// most 64 bytes, which live inside the storage object) (NumPy's ndarray, without
 /// the Python). Views share the buffer; copies do not.
 #pragma once
 
