@@ -67,13 +67,15 @@ constexpr const char* kDefaultInputName = "tensorjit_kernel.cpp";
 // paths), and every compile copies the result. argv[0] and -resource-dir point at Clang 16's
 // installation, so its own headers (stdint.h, immintrin.h) are found. -march=native is what ties
 // the object to the host; target_id() carries the same CPU and features into the cache key.
-// -ffreestanding and -nostdinc++: kernels include nothing, math comes from __builtin_*.
+// -nostdinc++: kernels include nothing, math comes from __builtin_*. Not -ffreestanding: it
+// marks every function "no-builtins", which hides tanh, log1p, ... from the library info, so
+// the vectorizer could not map them to libmvec (exp/log as intrinsics were unaffected).
 // -fno-math-errno turns __builtin_exp into llvm.exp, which the vectorizer can map to libmvec.
 // clang-format off
 constexpr const char* kDriverArgs[] = {
     TJ_CLANG_EXECUTABLE, "-resource-dir", TJ_CLANG_RESOURCE_DIR,
     "-x", "c++", "-std=c++17", "-O2", "-march=native", "-fno-math-errno", "-fno-trapping-math",
-    "-ffp-contract=off", "-fno-exceptions", "-fno-rtti", "-fveclib=libmvec", "-ffreestanding",
+    "-ffp-contract=off", "-fno-exceptions", "-fno-rtti", "-fveclib=libmvec",
     "-nostdinc++", "-w", "-c", kDefaultInputName};
 // clang-format on
 
