@@ -1,6 +1,7 @@
 // \file
 // Reductions for generated kernels: accumulate an input into an output whose strides, mapped
-// onto the input's axes, are 0 along the reduced axes. Pasted after kernel_abi.h and loops.hpp.
+// onto the input's axes, are 0 along the reduced axes; walks over split index spaces (argmax,
+// softmax) and cumulative ops. Pasted after kernel_abi.h, scalar_ops.hpp and loops.hpp.
 #ifndef TJ_REDUCE_HPP
 #define TJ_REDUCE_HPP
 
@@ -88,6 +89,208 @@ template <class T> static inline void tj_copy_to_contiguous(const tj_arr* a, int
             off0 -= st[0][d] * (shp[d] - 1);
             off1 -= st[1][d] * (shp[d] - 1);
             idx[d] = 0;
+        }
+    }
+}
+
+// ---- identities of max and min ----------------------------------------------------------------
+
+// The lowest and highest values of each kernel type (-inf and +inf for floats): the initial
+// values of max and min reductions. The argument only selects the overload.
+#define TJ_LIMITS(T, LO, HI)                                                                       \
+    static inline T tj_lowest(T) { return LO; }                                                    \
+    static inline T tj_highest(T) { return HI; }
+TJ_LIMITS(bool, false, true)
+TJ_LIMITS(signed char, (signed char)-128, (signed char)127)
+TJ_LIMITS(short, (short)-32768, (short)32767)
+TJ_LIMITS(int, -2147483647 - 1, 2147483647)
+TJ_LIMITS(long long, -9223372036854775807LL - 1, 9223372036854775807LL)
+TJ_LIMITS(unsigned char, (unsigned char)0, (unsigned char)255)
+TJ_LIMITS(unsigned short, (unsigned short)0, (unsigned short)65535)
+TJ_LIMITS(unsigned int, 0u, 4294967295u)
+TJ_LIMITS(unsigned long long, 0ull, 18446744073709551615ull)
+TJ_LIMITS(float, -__builtin_inff(), __builtin_inff())
+TJ_LIMITS(double, -__builtin_inf(), __builtin_inf())
+#undef TJ_LIMITS
+
+// ---- folding functors -------------------------------------------------------------------------
+
+// Named (rather than lambdas) so that every reduction of a kernel with the same op and dtype
+// shares one instantiation of the loops.
+struct tj_op_add {
+    template <class T> T operator()(T u, T v) const {
+        // The pragma must be where the addition is written: in tj_reduce's loop it would not
+        // cover an op defined elsewhere, and float sums would not vectorize.
+#pragma clang fp reassociate(on)
+        return (T)(u + v);
+    }
+};
+struct tj_op_mul {
+    template <class T> T operator()(T u, T v) const { return (T)(u * v); }
+};
+// max/min propagating NaN: once u is NaN it stays (v > u and v < u are false).
+struct tj_op_max {
+    template <class T> T operator()(T u, T v) const { return (v > u || v != v) ? v : u; }
+};
+struct tj_op_min {
+    template <class T> T operator()(T u, T v) const { return (v < u || v != v) ? v : u; }
+};
+struct tj_op_and {
+    bool operator()(bool u, bool v) const { return u && v; }
+};
+struct tj_op_or {
+    bool operator()(bool u, bool v) const { return u || v; }
+};
+// argmax/argmin: whether v replaces best. A NaN is better than anything and nothing is better
+// than a NaN, so the first NaN wins (NumPy).
+struct tj_better_max {
+    template <class T> bool operator()(T v, T best) const {
+        return best == best && (v > best || v != v);
+    }
+};
+struct tj_better_min {
+    template <class T> bool operator()(T v, T best) const {
+        return best == best && (v < best || v != v);
+    }
+};
+
+// ---- walks over split index spaces ------------------------------------------------------------
+
+// An index space walked in C order: its extents and the strides of two operands.
+struct tj_walk {
+    int nd;
+    long long shape[TJ_MAX_NDIM + 1];
+    long long st[2][TJ_MAX_NDIM];
+};
+
+// Splits the axes of a (rank nd) between `outer` (red[d] == 0) and `inner` (red[d] != 0), in
+// order. Operand 0 is a; operand 1 has the strides ost (one per axis of a).
+static inline void tj_split_axes(const tj_arr* a, int nd, const long long* ost, const int* red,
+                                 tj_walk* outer, tj_walk* inner) {
+    outer->nd = 0;
+    inner->nd = 0;
+    for (int d = 0; d < nd; ++d) {
+        tj_walk* w = red[d] ? inner : outer;
+        w->shape[w->nd] = a->shape[d];
+        w->st[0][w->nd] = a->strides[d];
+        w->st[1][w->nd] = ost[d];
+        ++w->nd;
+    }
+}
+
+// Calls f(off0, off1) at every position of w in C order (once for a 0-d space, never for an
+// empty one).
+template <class F> static inline void tj_walk_each(tj_walk w, F f) {
+    if (tj_prod(w.nd, w.shape) == 0) return;
+    const int m = tj_collapse(w.nd, w.shape, 2, w.st);
+    const long long n_in = w.shape[m - 1], n_out = tj_prod(m - 1, w.shape);
+    const long long t0 = w.st[0][m - 1], t1 = w.st[1][m - 1];
+    long long idx[TJ_MAX_NDIM] = {0}, off0 = 0, off1 = 0;
+    for (long long it = 0; it < n_out; ++it) {
+        for (long long i = 0; i < n_in; ++i) f(off0 + i * t0, off1 + i * t1);
+        for (int d = m - 2; d >= 0; --d) {
+            if (++idx[d] < w.shape[d]) {
+                off0 += w.st[0][d];
+                off1 += w.st[1][d];
+                break;
+            }
+            off0 -= w.st[0][d] * (w.shape[d] - 1);
+            off1 -= w.st[1][d] * (w.shape[d] - 1);
+            idx[d] = 0;
+        }
+    }
+}
+
+// argmax/argmin: out[o] = the C-order position, within the inner space, of the first element v
+// of a for which no later one is better(v, best). Precondition: the inner space is not empty.
+template <class T, class Better>
+static inline void tj_argreduce(const tj_arr* a, const tj_walk& outer, const tj_walk& inner,
+                                long long* out, Better better) {
+    const T* x = (const T*)a->data;
+    tj_walk_each(outer, [&](long long xo, long long oo) {
+        long long i = 0, best_i = 0;
+        T best = x[xo];
+        tj_walk_each(inner, [&](long long xi, long long) {
+            const T v = x[xo + xi];
+            if (better(v, best)) {
+                best = v;
+                best_i = i;
+            }
+            ++i;
+        });
+        out[oo] = best_i;
+    });
+}
+
+// softmax (log_out = 0) or log_softmax (1) of a over the inner space, written to out (strides
+// of operand 1). The maximum is subtracted first; a NaN makes its whole slice NaN.
+template <class T>
+static inline void tj_softmax(const tj_arr* a, const tj_walk& outer, const tj_walk& inner, T* out,
+                              int log_out) {
+    const T* x = (const T*)a->data;
+    tj_walk_each(outer, [&](long long xo, long long oo) {
+        T m = tj_lowest((T)0);
+        tj_walk_each(inner, [&](long long xi, long long) {
+            const T v = x[xo + xi];
+            if (m == m && (v > m || v != v)) m = v;
+        });
+        T s = 0;
+        tj_walk_each(inner, [&](long long xi, long long oi) {
+            const T e = tj_exp((T)(x[xo + xi] - m));
+            if (!log_out) out[oo + oi] = e;
+            s += e;
+        });
+        const T ls = tj_log(s);
+        tj_walk_each(inner, [&](long long xi, long long oi) {
+            if (log_out)
+                out[oo + oi] = (T)(x[xo + xi] - m) - ls;
+            else
+                out[oo + oi] = out[oo + oi] / s;
+        });
+    });
+}
+
+// Cumulative op along `axis` of a (rank nd), or over its elements in C order when axis < 0;
+// from the last element backwards when reverse. out is C-contiguous with a's elements.
+template <class T, class Op>
+static inline void tj_cumulate(const tj_arr* a, int nd, int axis, int reverse, T* out, Op op) {
+    const long long n = tj_prod(nd, a->shape);
+    if (n == 0) return;
+    long long cst[TJ_MAX_NDIM + 1], acc = 1;
+    for (int d = nd - 1; d >= 0; --d) {
+        cst[d] = acc;
+        acc *= a->shape[d];
+    }
+    const long long back = axis < 0 ? 1 : cst[axis];
+    long long idx[TJ_MAX_NDIM] = {0}, off = 0;
+    if (reverse)
+        for (int d = 0; d < nd; ++d) {
+            idx[d] = a->shape[d] - 1;
+            off += idx[d] * a->strides[d];
+        }
+    const T* x = (const T*)a->data;
+    for (long long it = 0; it < n; ++it) {
+        const long long lin = reverse ? n - 1 - it : it;
+        const int first = axis < 0  ? it == 0
+                          : reverse ? idx[axis] == a->shape[axis] - 1
+                                    : idx[axis] == 0;
+        out[lin] = first ? x[off] : op(out[reverse ? lin + back : lin - back], x[off]);
+        for (int d = nd - 1; d >= 0; --d) {
+            if (!reverse) {
+                if (++idx[d] < a->shape[d]) {
+                    off += a->strides[d];
+                    break;
+                }
+                off -= a->strides[d] * (a->shape[d] - 1);
+                idx[d] = 0;
+            } else {
+                if (--idx[d] >= 0) {
+                    off -= a->strides[d];
+                    break;
+                }
+                off += a->strides[d] * (a->shape[d] - 1);
+                idx[d] = a->shape[d] - 1;
+            }
         }
     }
 }

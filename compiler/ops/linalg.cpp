@@ -176,6 +176,8 @@ Var dot(const Var& a, const Var& b) {
     TJ_CHECK(a.defined() && b.defined(), ValueError) << "dot: undefined variable";
     // NumPy: a scalar operand makes dot a multiplication.
     if (a.ndim() == 0 || b.ndim() == 0) return a * b;
+    // NumPy's N-d rule: a's last axis against b's second-to-last (its only one for a vector).
+    if (a.ndim() > 2 || b.ndim() > 2) return tensordot(a, b, {-1}, {b.ndim() == 1 ? 0 : -2});
     return Var(make_node(OpKind::Dot, {a.node(), b.node()}));
 }
 

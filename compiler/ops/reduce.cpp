@@ -2,17 +2,15 @@
 #include "compiler/codegen/kernel_emitter.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/op_def.hpp"
+#include "compiler/ops/reduce.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 namespace tensorjit {
 
-namespace {
-
 using codegen::KernelEmitter;
 
-// attrs.ints = {keepdims, axis...}: axes normalized and sorted.
 Attrs reduce_attrs(const Var& x, const Axes& axes, bool keepdims, const char* op) {
     TJ_CHECK(x.defined(), ValueError) << op << ": undefined variable";
     Attrs a;
@@ -54,6 +52,92 @@ DType sum_dtype(DType t) {
     return is_unsigned_int(t) ? DType::UInt64 : DType::Int64;
 }
 
+Var expand_reduced(const Var& g, const Attrs& a) {
+    if (a.ints[0] || a.ints.size() <= 1) return g;
+    Attrs e;
+    e.ints.assign(a.ints.begin() + 1, a.ints.end());
+    return Var(make_node(OpKind::ExpandDims, {g.node()}, e));
+}
+
+namespace {
+
+// ost[d] = the output's stride along input axis d (0 where reduced), from the allocated slot.
+void write_output_strides(KernelEmitter& e, const Node& n) {
+    auto& os = e.out();
+    const int slot = e.slot(&n);
+    for (int d = 0, j = 0; d < n.inputs[0]->type.ndim(); ++d) {
+        if (!is_reduced(n.attrs, d)) {
+            os << "    ost[" << d << "] = f->slots[" << slot << "].strides[" << j++ << "];\n";
+        } else {
+            os << "    ost[" << d << "] = 0;\n";
+            if (n.attrs.ints[0]) ++j;
+        }
+    }
+}
+
+void write_count(KernelEmitter& e, const Node& n) {
+    auto& os = e.out();
+    os << "    long long cnt = 1;\n";
+    for (std::size_t d = 1; d < n.attrs.ints.size(); ++d)
+        os << "    cnt *= a->shape[" << n.attrs.ints[d] << "];\n";
+}
+
+} // namespace
+
+void emit_reduce_strides(KernelEmitter& e, const Node& n) {
+    auto& os = e.out();
+    const int rin = n.inputs[0]->type.ndim();
+    os << "    long long ost[" << std::max(1, rin) << "] = {0};\n";
+    os << "    int red[" << std::max(1, rin) << "] = {0};\n";
+    for (std::size_t d = 1; d < n.attrs.ints.size(); ++d)
+        os << "    red[" << n.attrs.ints[d] << "] = 1;\n";
+    write_output_strides(e, n);
+}
+
+void emit_reduce_loop(KernelEmitter& e, const Node& n, const std::string& init,
+                      const std::string& op_expr, const std::string& check,
+                      const std::string& epilogue) {
+    auto& os = e.out();
+    const Node* x = n.inputs[0].get();
+    const int rin = x->type.ndim(), rout = n.type.ndim();
+    const std::string t = KernelEmitter::ctype(n.type.dtype);
+    const int slot = e.slot(&n);
+    os << "  { /* " << describe(n) << " */\n";
+    os << "    const tj_arr* a = " << e.arr(x) << ";\n";
+    os << "    long long osh[" << std::max(1, rout) << "], ost[" << std::max(1, rin) << "];\n";
+    int j = 0;
+    for (int d = 0; d < rin; ++d) {
+        if (!is_reduced(n.attrs, d))
+            os << "    osh[" << j++ << "] = a->shape[" << d << "];\n";
+        else if (n.attrs.ints[0])
+            os << "    osh[" << j++ << "] = 1;\n";
+    }
+    os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot << ", " << rout
+       << ", osh);\n";
+    os << "    if (!o) return 1;\n";
+    os << "    const long long n_out = tj_prod(" << rout << ", osh);\n";
+    // The element count is written once, before its first use (sum's kernel has none).
+    if (!check.empty()) {
+        write_count(e, n);
+        os << check;
+    }
+    os << "    tj_fill(o, n_out, " << init << ");\n";
+    write_output_strides(e, n);
+    if (op_expr.rfind("tj_op_", 0) == 0)
+        os << "    tj_reduce(a, " << rin << ", o, ost, " << op_expr << "());\n";
+    else
+        os << "    tj_reduce(a, " << rin << ", o, ost, [](" << t << " u, " << t << " v) { return "
+           << op_expr << "; });\n";
+    if (!epilogue.empty()) {
+        if (check.empty()) write_count(e, n);
+        os << epilogue;
+    }
+    os << "  }\n";
+    e.require_template("reduce.hpp");
+}
+
+namespace {
+
 // Reference: plain loops in C order; integers accumulate exactly in the output type, floats in
 // long double (an independent, more accurate order than the kernel's).
 Array reduce_reference(const Array& x, const Node& n, bool mean) {
@@ -89,54 +173,16 @@ Array reduce_reference(const Array& x, const Node& n, bool mean) {
 }
 
 void emit_reduce(KernelEmitter& e, const Node& n, bool mean) {
-    auto& os = e.out();
-    const Node* x = n.inputs[0].get();
-    const int rin = x->type.ndim(), rout = n.type.ndim();
     const std::string t = KernelEmitter::ctype(n.type.dtype);
-    const int slot = e.slot(&n);
-    os << "  { /* " << describe(n) << " */\n";
-    os << "    const tj_arr* a = " << e.arr(x) << ";\n";
-    os << "    long long osh[" << std::max(1, rout) << "], ost[" << std::max(1, rin) << "];\n";
-    int j = 0;
-    for (int d = 0; d < rin; ++d) {
-        if (!is_reduced(n.attrs, d)) os << "    osh[" << j++ << "] = a->shape[" << d << "];\n";
-        else if (n.attrs.ints[0]) os << "    osh[" << j++ << "] = 1;\n";
-    }
-    os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot << ", " << rout << ", osh);\n";
-    os << "    if (!o) return 1;\n";
-    os << "    const long long n_out = tj_prod(" << rout << ", osh);\n";
-    os << "    tj_fill(o, n_out, (" << t << ")0);\n";
-    j = 0;
-    for (int d = 0; d < rin; ++d) {
-        if (!is_reduced(n.attrs, d)) {
-            os << "    ost[" << d << "] = f->slots[" << slot << "].strides[" << j++ << "];\n";
-        } else {
-            os << "    ost[" << d << "] = 0;\n";
-            if (n.attrs.ints[0]) ++j;
-        }
-    }
-    os << "    tj_reduce(a, " << rin << ", o, ost, [](" << t << " u, " << t << " v) { return (" << t
-       << ")(u + v); });\n";
-    if (mean) {
-        os << "    long long cnt = 1;\n";
-        for (std::size_t d = 1; d < n.attrs.ints.size(); ++d)
-            os << "    cnt *= a->shape[" << n.attrs.ints[d] << "];\n";
-        os << "    for (long long i = 0; i < n_out; ++i) o[i] = o[i] / (" << t << ")cnt;\n";
-    }
-    os << "  }\n";
-    e.require_template("reduce.hpp");
+    emit_reduce_loop(
+        e, n, "(" + t + ")0", "tj_op_add", "",
+        mean ? "    for (long long i = 0; i < n_out; ++i) o[i] = o[i] / (" + t + ")cnt;\n" : "");
 }
 
 // d sum(x)/dx = g broadcast back over the reduced axes; mean divides by their total extent.
 std::vector<Var> reduce_pullback(const Node& n, const Var& g, bool mean) {
     Var x(n.inputs[0]);
-    Var ge = g;
-    if (!n.attrs.ints[0] && n.attrs.ints.size() > 1) {
-        Attrs a;
-        a.ints.assign(n.attrs.ints.begin() + 1, n.attrs.ints.end());
-        ge = Var(make_node(OpKind::ExpandDims, {g.node()}, a));
-    }
-    Var full(make_node(OpKind::Fill, {x.node(), ge.node()}));
+    Var full(make_node(OpKind::Fill, {x.node(), expand_reduced(g, n.attrs).node()}));
     if (mean) {
         Attrs a;
         a.ints.assign(n.attrs.ints.begin() + 1, n.attrs.ints.end());

@@ -173,19 +173,26 @@ Var expm1(const Var& x);
 Var log2(const Var& x);
 /// Base-10 logarithm (-inf at 0, NaN below).
 Var log10(const Var& x);
+/// Sine of an angle in radians.
 Var sin(const Var& x);
+/// Cosine of an angle in radians.
 Var cos(const Var& x);
+/// Tangent of an angle in radians.
 Var tan(const Var& x);
 /// Inverse sine on [-1, 1] (NaN outside).
 Var arcsin(const Var& x);
 /// Inverse cosine on [-1, 1] (NaN outside).
 Var arccos(const Var& x);
+/// Inverse tangent, in [-pi/2, pi/2].
 Var arctan(const Var& x);
 /// The angle of the point (x, y) in (-pi, pi]: the quadrant-aware arctan(y / x) (NumPy's
 /// arctan2(y, x): y comes first).
 Var arctan2(const Var& y, const Var& x);
+/// Hyperbolic sine.
 Var sinh(const Var& x);
+/// Hyperbolic cosine.
 Var cosh(const Var& x);
+/// Inverse hyperbolic sine.
 Var arcsinh(const Var& x);
 /// Inverse hyperbolic cosine on [1, inf) (NaN below).
 Var arccosh(const Var& x);
@@ -274,7 +281,7 @@ Var max(const Var& x, const Axes& axis = {}, bool keepdims = false);
 Var min(const Var& x, const Axes& axis = {}, bool keepdims = false);
 /// The int64 index of the first maximum: along one axis, or in the flattened array for all axes
 /// (several axes: the C-order index over them). The first NaN counts as the maximum (NumPy). An
-/// empty axis is a ValueError at call time. Not differentiable (disconnected, as PyTensor).
+/// empty axis is a ValueError at call time. No gradient flows through it (zeros, as PyTensor).
 Var argmax(const Var& x, const Axes& axis = {}, bool keepdims = false);
 /// The index of the first minimum (as argmax).
 Var argmin(const Var& x, const Axes& axis = {}, bool keepdims = false);
@@ -301,7 +308,8 @@ Var logsumexp(const Var& x, const Axes& axis = {}, bool keepdims = false);
 
 // ---- linear algebra ---------------------------------------------------------------------------
 
-/// NumPy's dot for scalars, vectors and matrices (BLAS for float32/float64).
+/// NumPy's dot for scalars, vectors and matrices (BLAS for float32/float64); for higher ranks,
+/// the sum over a's last axis and b's second-to-last (NumPy's N-d rule, through tensordot).
 Var dot(const Var& a, const Var& b);
 /// Reverses the axes (or permutes them by `axes`).
 Var transpose(const Var& x);
@@ -311,7 +319,8 @@ Var transpose(const Var& x, const std::vector<int>& axes);
 /// (second) whose axis is removed from the result. Scalars are a TypeError. BLAS gemm per batch
 /// for float32/float64, loops otherwise.
 Var matmul(const Var& a, const Var& b);
-/// The outer product of two vectors: (m,) x (n,) -> (m, n) (BLAS ger for float32/float64).
+/// The outer product of two vectors: (m,) x (n,) -> (m, n) (BLAS ger for float32/float64); other
+/// ranks are flattened first (NumPy).
 Var outer(const Var& a, const Var& b);
 /// Sums products over the last `axes` axes of a and the first `axes` axes of b (NumPy's
 /// tensordot with an integer); the result has a's free axes then b's.
