@@ -107,6 +107,14 @@ void FunctionImpl::setup_frame() {
     for (const auto& in : inputs_)
         converted_.push_back(in.type.ndim() == 0 ? Array::empty(in.type.dtype, Dims{}) : Array());
     outputs_.resize(plan.output_slots.size());
+    std::vector<std::string> input_names, shared_names;
+    for (std::size_t k = 0; k < inputs_.size(); ++k)
+        input_names.push_back(inputs_[k].var_name.empty() ? "<input " + std::to_string(k + 1) + ">"
+                                                          : inputs_[k].var_name);
+    for (const auto& s : shared_)
+        shared_names.push_back(s->name.empty() ? "<shared " + s->type.str() + ">" : s->name);
+    node_names_.clear();
+    for (const auto& n : plan.node_names) node_names_.push_back(codegen::resolve_node_name(n, input_names, shared_names));
 }
 
 // ---- binding ----------------------------------------------------------------------------------
@@ -298,7 +306,7 @@ void* FunctionImpl::scratch(int which, long long bytes) {
 
 void FunctionImpl::shape_error(int node, int na, const long long* a, int nb, const long long* b) {
     pending_kind_ = kShape;
-    const auto& names = kernel_->plan.node_names;
+    const auto& names = node_names_;
     // A negative rank -(na + 1) marks a size mismatch (reshape) rather than a broadcast.
     if (na < 0) {
         pending_message_ = name_ + (name_.empty() ? "" : ": ") + "apply node " +
@@ -322,7 +330,7 @@ void FunctionImpl::shape_error(int node, int na, const long long* a, int nb, con
 
 void FunctionImpl::value_error(int node, int code, long long value) {
     pending_kind_ = kValue;
-    const auto& names = kernel_->plan.node_names;
+    const auto& names = node_names_;
     static const char* kMessages[] = {
         "error", "index out of bounds", "bad reshape size", "invalid value",
         // 4-7: reductions without an identity (compiler/ops/reduce_more.cpp)
@@ -378,6 +386,7 @@ std::shared_ptr<FunctionImpl> FunctionImpl::copy(const CopyOptions& options) con
         *it = to.storage();
     }
     if (options.delete_updates) c->delete_updates_ = true;
+    if (!options.swap.empty()) c->setup_frame();  // error messages name the swapped-in variables
     return c;
 }
 

@@ -4,6 +4,7 @@
 
 #include <tensorjit/error.hpp>
 
+#include <cstdlib>
 #include <sstream>
 
 namespace tensorjit::codegen {
@@ -66,6 +67,25 @@ BindingPlan BindingPlan::parse(const std::string& text) {
     for (const auto& u : p.updates) check_slot(u.second);
     TJ_INTERNAL_CHECK(!p.symbol.empty()) << "binding plan: no symbol";
     return p;
+}
+
+std::string resolve_node_name(const std::string& name, const std::vector<std::string>& input_names,
+                              const std::vector<std::string>& shared_names) {
+    std::string out;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        if (name[i] == '{' && i + 2 < name.size() && (name[i + 1] == 'i' || name[i + 1] == 's')) {
+            std::size_t end = name.find('}', i);
+            if (end != std::string::npos) {
+                const auto& names = name[i + 1] == 'i' ? input_names : shared_names;
+                std::size_t k = std::strtoul(name.c_str() + i + 2, nullptr, 10);
+                out += k < names.size() ? names[k] : "?";
+                i = end;
+                continue;
+            }
+        }
+        out += name[i];
+    }
+    return out;
 }
 
 } // namespace tensorjit::codegen

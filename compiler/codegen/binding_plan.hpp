@@ -32,12 +32,19 @@ struct BindingPlan {
     std::vector<SlotPlan> slots;
     std::vector<int> output_slots;          ///< per function output, the slot holding it
     std::vector<std::pair<int, int>> updates;  ///< (shared variable index, slot of its new value)
-    std::vector<std::string> node_names;    ///< per node id: "add(x, y)" for error messages
+    /// Per node id, "add({i0}, exp({s1}))" for error messages: {iK} stands for input K and {sK}
+    /// for shared variable K, so that a kernel found in the cache by another function (same
+    /// graph, other names) reports that function's names (see resolve_node_name).
+    std::vector<std::string> node_names;
 
     /// A line-oriented text form (stored inside the metadata JSON).
     std::string serialize() const;
     /// Parses serialize()'s output; InternalError when malformed.
     static BindingPlan parse(const std::string& text);
 };
+
+/// A plan node name with {iK}/{sK} replaced by input_names[K] / shared_names[K].
+std::string resolve_node_name(const std::string& name, const std::vector<std::string>& input_names,
+                              const std::vector<std::string>& shared_names);
 
 } // namespace tensorjit::codegen

@@ -314,9 +314,23 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
     e.slots_ = &plan.slots;
     std::vector<NodePtr> roots = fg.roots();
     std::vector<const Node*> order = topo_order(roots);
+    // Leaves are named by position, so the plan serves any function with this graph.
+    std::unordered_map<const Node*, std::string> leaf_ref;
+    for (std::size_t i = 0; i < fg.inputs.size(); ++i) leaf_ref[fg.inputs[i].get()] = "{i" + std::to_string(i) + "}";
+    std::unordered_map<const SharedStorage*, std::string> shared_ref;
+    for (std::size_t i = 0; i < fg.shared.size(); ++i)
+        shared_ref[fg.shared[i]->storage.get()] = "{s" + std::to_string(i) + "}";
+    const std::function<std::string(const Node&)> leaf_name = [&](const Node& n) -> std::string {
+        if (n.op == OpKind::Shared) {
+            auto it = shared_ref.find(n.storage.get());
+            if (it != shared_ref.end()) return it->second;
+        }
+        auto it = leaf_ref.find(&n);
+        return it != leaf_ref.end() ? it->second : std::string("?");
+    };
     for (std::size_t i = 0; i < order.size(); ++i) {
         e.id_[order[i]] = static_cast<int>(i);
-        plan.node_names.push_back(describe(*order[i]));
+        plan.node_names.push_back(describe(*order[i], 2, &leaf_name));
     }
     std::unordered_map<const Node*, std::vector<const Node*>> users;
     for (const Node* n : order)

@@ -80,6 +80,8 @@ class FunctionImpl {
     std::vector<Array> converted_;            // input k -> scalar scratch / converted argument
     std::vector<Array> outputs_;
     Array scratch_[kScratchBuffers];
+    // The plan's node names with this function's input and shared-variable names.
+    std::vector<std::string> node_names_;
     // The error a tj_rt_* callback recorded during the current call.
     int pending_kind_ = 0;
     std::string pending_message_;

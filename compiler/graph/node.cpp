@@ -182,10 +182,12 @@ std::vector<NodePtr> replace_nodes(std::span<const NodePtr> roots,
     return out;
 }
 
-std::string describe(const Node& n, int depth) {
+std::string describe(const Node& n, int depth,
+                     const std::function<std::string(const Node&)>* leaf_name) {
     switch (n.op) {
     case OpKind::Input:
     case OpKind::Shared:
+        if (leaf_name) return (*leaf_name)(n);
         return n.name.empty() ? std::string("<") + n.type.str() + ">" : n.name;
     case OpKind::Constant:
         if (n.value->size() == 1) {
@@ -203,7 +205,7 @@ std::string describe(const Node& n, int depth) {
     if (depth <= 0) return s + "...)";
     for (std::size_t i = 0; i < n.inputs.size(); ++i) {
         if (i) s += ", ";
-        s += describe(*n.inputs[i], depth - 1);
+        s += describe(*n.inputs[i], depth - 1, leaf_name);
     }
     return s + ")";
 }

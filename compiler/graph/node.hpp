@@ -5,6 +5,7 @@
 #include <tensorjit/tensor.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -80,8 +81,10 @@ std::vector<NodePtr> replace_nodes(std::span<const NodePtr> roots,
 /// Nodes reachable from roots, inputs before users (deterministic: depth-first in input order).
 std::vector<const Node*> topo_order(std::span<const NodePtr> roots);
 
-/// "add(x, exp(y))" — short expression text for messages (depth-limited).
-std::string describe(const Node& n, int depth = 2);
+/// "add(x, exp(y))" — short expression text for messages (depth-limited). `leaf_name`, when
+/// given, names Input and Shared leaves instead of their own names.
+std::string describe(const Node& n, int depth = 2,
+                     const std::function<std::string(const Node&)>* leaf_name = nullptr);
 
 /// Casts n to dtype (returns n itself when it already has it; weak constants are re-made).
 NodePtr cast_to(const NodePtr& n, DType dtype);

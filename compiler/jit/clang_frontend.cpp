@@ -70,12 +70,13 @@ constexpr const char* kDefaultInputName = "tensorjit_kernel.cpp";
 // -nostdinc++: kernels include nothing, math comes from __builtin_*. Not -ffreestanding: it
 // marks every function "no-builtins", which hides tanh, log1p, ... from the library info, so
 // the vectorizer could not map them to libmvec (exp/log as intrinsics were unaffected).
+// -fwrapv: integer kernels wrap on overflow as NumPy's (and the references) do, instead of UB.
 // -fno-math-errno turns __builtin_exp into llvm.exp, which the vectorizer can map to libmvec.
 // clang-format off
 constexpr const char* kDriverArgs[] = {
     TJ_CLANG_EXECUTABLE, "-resource-dir", TJ_CLANG_RESOURCE_DIR,
     "-x", "c++", "-std=c++17", "-O2", "-march=native", "-fno-math-errno", "-fno-trapping-math",
-    "-ffp-contract=off", "-fno-exceptions", "-fno-rtti", "-fveclib=libmvec",
+    "-ffp-contract=off", "-fno-exceptions", "-fno-rtti", "-fveclib=libmvec", "-fwrapv",
     "-nostdinc++", "-w", "-c", kDefaultInputName};
 // clang-format on
 

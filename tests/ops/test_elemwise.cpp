@@ -207,6 +207,21 @@ TEST_CASE("incompatible shapes at call time raise a ShapeError naming the op and
           tj::Dims{2, 3});
 }
 
+TEST_CASE("a kernel shared through the cache reports each function's own names",
+          "[op][elemwise][shapes]") {
+    auto [p, q] = tj::dmatrices("p", "q");
+    auto [a, b] = tj::dmatrices("a", "b");
+    auto f1 = tj::function({p, q}, tj::exp(p) + q);
+    auto f2 = tj::function({a, b}, tj::exp(a) + b);  // same graph: the same kernel
+    REQUIRE(f1.cache_key() == f2.cache_key());
+    try {
+        f2(Array::zeros(DType::Float64, {2, 3}), Array::zeros(DType::Float64, {4, 3}));
+        FAIL("expected a ShapeError");
+    } catch (const tj::ShapeError& e) {
+        CHECK(std::string(e.what()).find("add(exp(a), b)") != std::string::npos);
+    }
+}
+
 TEST_CASE("op type errors name the op and the input", "[op][elemwise][errors]") {
     auto b = tj::tensor("flags", DType::Bool, {tj::dyn});
     try {
