@@ -408,16 +408,7 @@ std::shared_ptr<detail::FunctionImpl> build(const std::vector<In>& inputs, const
     std::unordered_set<const Node*> input_set;
     for (const auto& n : input_nodes) input_set.insert(n.get());
     // topo_order yields raw pointers; keep the owning pointers of the shared leaves.
-    std::unordered_map<const Node*, NodePtr> owner;
-    {
-        std::vector<NodePtr> stack(all_roots.begin(), all_roots.end());
-        while (!stack.empty()) {
-            NodePtr n = std::move(stack.back());
-            stack.pop_back();
-            if (!owner.emplace(n.get(), n).second) continue;
-            for (const auto& in : n->inputs) stack.push_back(in);
-        }
-    }
+    const std::unordered_map<const Node*, NodePtr> owner = owners(all_roots);
     for (const Node* n : topo_order(all_roots)) {
         TJ_CHECK(n->op != OpKind::Input || input_set.count(n), ValueError)
             << fname << ": the outputs depend on input "

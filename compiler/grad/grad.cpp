@@ -76,16 +76,7 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
         for (const auto& in : n->inputs) dep |= on_path.count(in.get()) > 0;
         if (dep) on_path.insert(n);
     }
-    std::unordered_map<const Node*, NodePtr> owner;
-    {
-        std::vector<NodePtr> stack = roots;
-        while (!stack.empty()) {
-            NodePtr n = stack.back();
-            stack.pop_back();
-            if (!owner.emplace(n.get(), n).second) continue;
-            for (const auto& in : n->inputs) stack.push_back(in);
-        }
-    }
+    const std::unordered_map<const Node*, NodePtr> owner = owners(roots);
     std::unordered_map<const Node*, Var> grads;
     auto accumulate = [&](const Node* n, const Var& g) {
         auto it = grads.find(n);

@@ -135,6 +135,18 @@ std::vector<const Node*> topo_order(std::span<const NodePtr> roots) {
     return order;
 }
 
+std::unordered_map<const Node*, NodePtr> owners(std::span<const NodePtr> roots) {
+    std::unordered_map<const Node*, NodePtr> owner;
+    std::vector<NodePtr> stack(roots.begin(), roots.end());
+    while (!stack.empty()) {
+        NodePtr n = std::move(stack.back());
+        stack.pop_back();
+        if (!n || !owner.emplace(n.get(), n).second) continue;
+        for (const auto& in : n->inputs) stack.push_back(in);
+    }
+    return owner;
+}
+
 std::vector<NodePtr> replace_nodes(std::span<const NodePtr> roots,
                                    const std::unordered_map<const Node*, NodePtr>& replace) {
     std::unordered_map<const Node*, NodePtr> done;

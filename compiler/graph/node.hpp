@@ -81,6 +81,9 @@ std::vector<NodePtr> replace_nodes(std::span<const NodePtr> roots,
 /// Nodes reachable from roots, inputs before users (deterministic: depth-first in input order).
 std::vector<const Node*> topo_order(std::span<const NodePtr> roots);
 
+/// The owning pointer of every node reachable from roots (topo_order gives raw pointers).
+std::unordered_map<const Node*, NodePtr> owners(std::span<const NodePtr> roots);
+
 /// "add(x, exp(y))" — short expression text for messages (depth-limited). `leaf_name`, when
 /// given, names Input and Shared leaves instead of their own names.
 std::string describe(const Node& n, int depth = 2,

@@ -33,16 +33,7 @@ std::vector<NodePtr> apply_rewrites(std::span<const NodePtr> roots_in, std::stri
     for (int sweep = 0; sweep < 4; ++sweep) {
         bool changed = false;
         std::unordered_map<const Node*, NodePtr> done;
-        std::unordered_map<const Node*, NodePtr> owner;
-        {
-            std::vector<NodePtr> stack = roots;
-            while (!stack.empty()) {
-                NodePtr n = stack.back();
-                stack.pop_back();
-                if (!owner.emplace(n.get(), n).second) continue;
-                for (const auto& in : n->inputs) stack.push_back(in);
-            }
-        }
+        const std::unordered_map<const Node*, NodePtr> owner = owners(roots);
         for (const Node* raw : topo_order(roots)) {
             NodePtr n = owner.at(raw);
             if (!n->is_leaf()) {

@@ -41,16 +41,7 @@ FunctionGraph merge(FunctionGraph g) {
     std::unordered_map<const Node*, NodePtr> canon;  // node -> representative
     std::unordered_map<const Node*, std::string> id;
     std::vector<NodePtr> roots = g.roots();
-    std::unordered_map<const Node*, NodePtr> owner;
-    {
-        std::vector<NodePtr> stack(roots.begin(), roots.end());
-        while (!stack.empty()) {
-            NodePtr n = std::move(stack.back());
-            stack.pop_back();
-            if (!owner.emplace(n.get(), n).second) continue;
-            for (const auto& in : n->inputs) stack.push_back(in);
-        }
-    }
+    const std::unordered_map<const Node*, NodePtr> owner = owners(roots);
     std::unordered_map<const Node*, NodePtr> repl;
     for (const Node* n : topo_order(roots)) {
         std::string key;
