@@ -228,6 +228,18 @@ std::vector<Array>& FunctionImpl::call(std::span<const Arg> args) {
     for (std::size_t s = 0; s < plan.slots.size(); ++s)
         if (plan.slots[s].kind == SlotPlan::Kind::Shared)
             fill_slot(slots_[s], shared_[plan.slots[s].index]->value);
+    if (delete_updates_) {
+        // A copy without updates: in-place updates write into a private copy of the variable.
+        for (const auto& [sh, slot] : plan.updates) {
+            if (plan.slots[slot].kind != SlotPlan::Kind::Shared) continue;
+            const Array& v = shared_[sh]->value;
+            Array& buf = slot_arrays_[slot];
+            if (buf.storage_use_count() != 1 || buf.dtype() != v.dtype() || !(buf.shape() == v.shape()))
+                buf = Array::empty(v.dtype(), v.shape());
+            std::memcpy(buf.raw_data(), v.raw_data(), static_cast<std::size_t>(v.size()) * v.itemsize());
+            fill_slot(slots_[slot], buf);
+        }
+    }
 
     pending_kind_ = kNone;
     tj_frame frame{slots_.data(), this};
@@ -236,6 +248,7 @@ std::vector<Array>& FunctionImpl::call(std::span<const Arg> args) {
     // Updates: check every new value first, then apply them all (a failure changes nothing).
     if (!delete_updates_) {
         for (const auto& [sh, slot] : plan.updates) {
+            if (plan.slots[slot].kind == SlotPlan::Kind::Shared) continue;  // done in place
             const Array& v = slot_arrays_[slot];
             TJ_CHECK(shared_[sh]->type.accepts_shape(v.shape()), ShapeError)
                 << name_ << ": the update of shared variable \"" << shared_[sh]->name << "\" ("
@@ -243,6 +256,7 @@ std::vector<Array>& FunctionImpl::call(std::span<const Arg> args) {
         }
         for (std::size_t u = 0; u < plan.updates.size(); ++u) {
             auto [sh, slot] = plan.updates[u];
+            if (plan.slots[slot].kind == SlotPlan::Kind::Shared) continue;  // done in place
             // A value that is also an output, or the new value of two variables, is copied.
             const Array* taken = nullptr;
             for (std::size_t p = 0; p < u; ++p)

@@ -138,6 +138,7 @@ struct Group {
     const Node* root;
     std::vector<const Node*> members;  // topological order, root last
     std::unordered_set<const Node*> member_set;
+    bool in_place = false;  // the root writes straight into the shared variable it updates
 };
 
 void emit_group(KernelEmitter& e, const Group& g) {
@@ -192,8 +193,17 @@ void emit_group(KernelEmitter& e, const Group& g) {
     const std::string root_sh = "sh" + std::to_string(e.id(root));
     const std::string ot = KernelEmitter::ctype(root->type.dtype);
     const int out_slot = e.slot(root);
-    os << "    " << ot << "* o = (" << ot << "*)tj_rt_alloc(f, " << out_slot << ", " << R << ", "
-       << root_sh << ");\n    if (!o) return 1;\n";
+    if (g.in_place) {
+        // The new value overwrites the variable, whose shape it has (checked anyway).
+        for (int d = 0; d < R; ++d)
+            os << "    if (" << root_sh << "[" << d << "] != f->slots[" << out_slot << "].shape[" << d
+               << "]) return tj_rt_shape_error(f, " << e.id(root) << ", " << R << ", " << root_sh << ", " << R
+               << ", f->slots[" << out_slot << "].shape);\n";
+        os << "    " << ot << "* o = (" << ot << "*)f->slots[" << out_slot << "].data;\n";
+    } else {
+        os << "    " << ot << "* o = (" << ot << "*)tj_rt_alloc(f, " << out_slot << ", " << R << ", "
+           << root_sh << ");\n    if (!o) return 1;\n";
+    }
 
     // Loop operands: 0 is the output; then every operand of rank > 0. Rank-0 operands are read
     // once before the loop; scalar constants are literals.
@@ -240,10 +250,12 @@ void emit_group(KernelEmitter& e, const Group& g) {
     os << "      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);\n";
     os << "      long long idx[TJ_MAX_NDIM] = {0}, off[" << K << "] = {0};\n";
     os << "      for (long long it = 0; it < n_out; ++it) {\n";
-    os << "        " << ot << "* __restrict p0 = o + off[0];\n";
+    // In place, the output and the variable's operand are the same memory: no __restrict.
+    const char* restrict_kw = g.in_place ? "" : "__restrict ";
+    os << "        " << ot << "* " << restrict_kw << "p0 = o + off[0];\n";
     for (int k = 1; k < K; ++k) {
         std::string t = KernelEmitter::ctype(loop_ops[k - 1]->type.dtype);
-        os << "        const " << t << "* __restrict p" << k << " = (const " << t << "*)"
+        os << "        const " << t << "* " << restrict_kw << "p" << k << " = (const " << t << "*)"
            << e.arr(loop_ops[k - 1]) << "->data + off[" << k << "];\n";
     }
     // The loop body, once with unit strides (vectorizable) and once with general strides.
@@ -372,30 +384,51 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
         plan.output_slots.push_back(it != e.slot_.end() ? it->second
                                                          : add_slot(o, SlotPlan::Kind::Output, static_cast<int>(i)));
     }
+    // Updates in place: an element-wise update whose group alone reads its variable, with the
+    // variable's rank and no broadcast of it, writes straight into the variable's buffer. Its
+    // loop runs after everything else, once its own shape checks passed, so a call that fails
+    // has written nothing. Other updates go to a buffer swapped in after the kernel.
+    std::unordered_set<const Node*> in_place;
     for (const auto& [sh, value] : fg.updates) {
         const Node* v = value.get();
+        const Node* var = fg.shared[static_cast<std::size_t>(sh)].get();
+        bool ok = !v->is_leaf() && op_def(v->op).is_elementwise() && !e.slot_.count(v) && users[v].empty() &&
+                  !users[var].empty() && v->type.ndim() == var->type.ndim() && v->type.dtype == var->type.dtype;
+        for (const Node* u : users[var]) ok = ok && group.count(u) && group.at(u) == v;
+        for (int d = 0; ok && d < var->type.ndim(); ++d) ok = var->type.shape[d] != 1 || v->type.shape[d] == 1;
+        for (const auto& [sh2, v2] : fg.updates) ok = ok && (v2.get() != v || sh2 == sh);
+        if (ok) {
+            in_place.insert(v);
+            e.slot_[v] = e.slot(var);
+            plan.updates.push_back({sh, e.slot(var)});
+            continue;
+        }
         auto it = e.slot_.find(v);
         plan.updates.push_back({sh, it != e.slot_.end() ? it->second : add_slot(v, SlotPlan::Kind::Update, sh)});
     }
     for (const Node* n : order)
         if (!n->is_leaf() && group.at(n) == n && !e.slot_.count(n)) add_slot(n, SlotPlan::Kind::Temp, 0);
 
-    for (const Node* n : order) {
-        if (n->is_leaf() || group.at(n) != n) continue;
+    auto emit_node = [&](const Node* n) {
         const OpDef& d = op_def(n->op);
         if (!d.is_elementwise()) {
             TJ_INTERNAL_CHECK(d.emit) << "codegen: op " << op_name(n->op) << " has no kernel template";
             d.emit(e, *n);
-            continue;
+            return;
         }
-        Group g{n, {}, {}};
+        Group g{n, {}, {}, in_place.count(n) > 0};
         for (const Node* m : order)
             if (!m->is_leaf() && group.at(m) == n) {
                 g.members.push_back(m);
                 g.member_set.insert(m);
             }
         emit_group(e, g);
-    }
+    };
+    for (const Node* n : order)
+        if (!n->is_leaf() && group.at(n) == n && !in_place.count(n)) emit_node(n);
+    // In-place updates last: nothing reads them, and nothing after them can fail.
+    for (const Node* n : order)
+        if (in_place.count(n)) emit_node(n);
 
     std::string text;
     text += "// tensorjit kernel " + symbol + " (generated; the templates follow)\n";

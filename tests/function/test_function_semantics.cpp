@@ -283,3 +283,35 @@ TEST_CASE("copy errors name the variables", "[function][copy][errors]") {
     m = message_of<tj::ValueError>([&] { acc.copy({.swap = {{unused, state}}}); });
     CHECK(contains(m, "\"unused\" is not used by the function"));
 }
+
+TEST_CASE("element-wise updates that alone read their variable are done in place",
+          "[function][updates][inplace]") {
+    auto acc = tj::shared(Array({0.0, 0.0, 0.0}), "acc");
+    auto x = tj::dvector("x");
+    auto f = tj::function({x}, tj::sum(x), {.updates = {{acc, acc * 0.5 + x}}});
+    // The kernel writes the new value straight into the variable (slot 1, after input x): no
+    // buffer for the update.
+    CHECK(f.kernel_source().find("*)f->slots[1].data;") != std::string::npos);
+    CHECK(f.kernel_source().find("tj_rt_alloc(f, 3,") == std::string::npos);
+    f(Array({2.0, 4.0, 6.0}));
+    f(Array({2.0, 4.0, 6.0}));
+    CHECK(acc.get_value().equals(Array({3.0, 6.0, 9.0})));
+    // A failing call (wrong length) leaves the variable as it was.
+    CHECK_THROWS_AS(f(Array({1.0, 2.0})), tj::ShapeError);
+    CHECK(acc.get_value().equals(Array({3.0, 6.0, 9.0})));
+    // A copy without updates must not write into the variable either.
+    auto g = f.copy({.delete_updates = true});
+    g(Array({100.0, 100.0, 100.0}));
+    CHECK(acc.get_value().equals(Array({3.0, 6.0, 9.0})));
+    // A swapped copy updates its own variable in place.
+    auto other = tj::shared(Array({1.0, 1.0, 1.0}), "other");
+    auto h = f.copy({.swap = {{acc, other}}});
+    h(Array({1.0, 1.0, 1.0}));
+    CHECK(other.get_value().equals(Array({1.5, 1.5, 1.5})));
+    CHECK(acc.get_value().equals(Array({3.0, 6.0, 9.0})));
+    // Returning the variable as an output keeps the update out of place (the old value is
+    // returned).
+    auto k = tj::function({x}, acc, {.updates = {{acc, acc + x}}});
+    CHECK(k(Array({1.0, 1.0, 1.0})).equals(Array({3.0, 6.0, 9.0})));
+    CHECK(acc.get_value().equals(Array({4.0, 7.0, 10.0})));
+}
