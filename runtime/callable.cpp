@@ -113,6 +113,16 @@ void FunctionImpl::setup_frame() {
                                                           : inputs_[k].var_name);
     for (const auto& s : shared_)
         shared_names.push_back(s->name.empty() ? "<shared " + s->type.str() + ">" : s->name);
+    keywords_.clear();
+    for (std::size_t k = 0; k < inputs_.size(); ++k)
+        if (!inputs_[k].name.empty()) keywords_.push_back({inputs_[k].name, static_cast<int>(k)});
+    for (std::size_t k = 0; k < inputs_.size(); ++k) {
+        const std::string& v = inputs_[k].var_name;
+        bool taken = v.empty();
+        for (const auto& [name, i] : keywords_) taken |= name == v;
+        if (!taken) keywords_.push_back({v, static_cast<int>(k)});
+    }
+    std::sort(keywords_.begin(), keywords_.end());
     node_names_.clear();
     for (const auto& n : plan.node_names) node_names_.push_back(codegen::resolve_node_name(n, input_names, shared_names));
 }
@@ -198,12 +208,9 @@ std::vector<Array>& FunctionImpl::call(std::span<const Arg> args) {
             continue;
         }
         seen_keyword = true;
-        // Keywords are matched against In names first, then variable names (only when used).
-        int k = -1;
-        for (std::size_t i = 0; i < n && k < 0; ++i)
-            if (inputs_[i].name == a.keyword()) k = static_cast<int>(i);
-        for (std::size_t i = 0; i < n && k < 0; ++i)
-            if (inputs_[i].var_name == a.keyword()) k = static_cast<int>(i);
+        auto it = std::lower_bound(keywords_.begin(), keywords_.end(), a.keyword(),
+                                   [](const auto& entry, std::string_view kw) { return entry.first < kw; });
+        const int k = it != keywords_.end() && it->first == a.keyword() ? it->second : -1;
         TJ_CHECK(k >= 0, ArgumentError) << name_ << ": unknown keyword argument \"" << a.keyword() << "\"";
         TJ_CHECK(!bound_[k], ArgumentError)
             << name_ << ": got multiple values for argument " << input_label(inputs_[k], k);

@@ -80,6 +80,9 @@ class FunctionImpl {
     std::vector<Array> converted_;            // input k -> scalar scratch / converted argument
     std::vector<Array> outputs_;
     Array scratch_[kScratchBuffers];
+    // Keyword names resolved when the function is built: (name, input), sorted by name; an In's
+    // name wins over a variable's name.
+    std::vector<std::pair<std::string, int>> keywords_;
     // The plan's node names with this function's input and shared-variable names.
     std::vector<std::string> node_names_;
     // The error a tj_rt_* callback recorded during the current call.
