@@ -211,7 +211,7 @@ std::shared_ptr<const CompiledKernel> get_kernel(const FunctionGraph& g) {
     }
 
     auto t2 = Clock::now();
-    FunctionGraph rewritten = rewrite_pipeline(g);
+    FunctionGraph rewritten = g.rewrites ? rewrite_pipeline(g) : g;
     const double rewrite_ms = ms_since(t2);
     auto t3 = Clock::now();
     const std::string symbol = "tj_k_" + key.substr(0, 16);
@@ -394,6 +394,7 @@ std::shared_ptr<detail::FunctionImpl> build(const std::vector<In>& inputs, const
 
     FunctionGraph fg;
     fg.inputs = input_nodes;
+    fg.rewrites = options.rewrites;
     // Shared variables in order of first use; update targets that are never read come last.
     std::unordered_map<const SharedStorage*, int> shared_index;
     std::vector<std::shared_ptr<SharedStorage>> storages;

@@ -15,6 +15,7 @@ struct FunctionGraph {
     std::vector<NodePtr> shared;   ///< Shared nodes, in order of first use (outputs, then updates)
     std::vector<NodePtr> outputs;  ///< output expressions (never a bare leaf: see make)
     std::vector<std::pair<int, NodePtr>> updates;  ///< (index into shared, new value)
+    bool rewrites = true;  ///< run the rewrite pipeline (off: the graph is lowered as built)
 
     /// Outputs then update values.
     std::vector<NodePtr> roots() const;

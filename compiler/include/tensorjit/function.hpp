@@ -90,6 +90,9 @@ struct FunctionOptions {
     bool allow_input_downcast = false;
     /// The function's name in error messages.
     std::string name;
+    /// Run the graph rewrites (merge, canonicalize, stabilize, constant folding). Off, the graph
+    /// is lowered as built (PyTensor's FAST_COMPILE spirit; tests compare both).
+    bool rewrites = true;
 };
 
 struct CopyOptions {
