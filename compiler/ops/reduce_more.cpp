@@ -396,51 +396,37 @@ TJ_REGISTER_OP(OpDef{
 
 // max(x, axes) / min(x, axes): the input's dtype; NaN propagates; an empty reduction with a
 // non-empty result is NumPy's ValueError.
-TJ_REGISTER_OP(OpDef{
-    .kind = OpKind::Max,
-    .arity = 1,
-    .type_rule = reduced_type,
-    .reference =
-        [](std::span<const Array> in, const Node& n) {
-            check_not_empty(in[0], n,
-                            "zero-size array to reduction operation maximum which has no identity");
-            return reduce_groups(in[0], n, [](const auto& v) {
-                return v.empty() ? typename std::decay_t<decltype(v)>::value_type{}
-                                 : extreme_of(v, true);
-            });
-        },
-    .emit =
-        [](KernelEmitter& e, const Node& n) {
-            const std::string t = KernelEmitter::ctype(n.type.dtype);
-            emit_reduce_loop(e, n, "tj_lowest((" + t + ")0)", "tj_op_max",
-                             empty_check(e, n, kEmptyMax));
-        },
-    .pullback = [](const Node& n, const Var& out,
-                   const Var& g) { return extreme_pullback(n, out, g, true); },
-});
+namespace {
+OpDef extreme_def(OpKind kind, bool is_max) {
+    return OpDef{
+        .kind = kind,
+        .arity = 1,
+        .type_rule = reduced_type,
+        .reference =
+            [is_max](std::span<const Array> in, const Node& n) {
+                check_not_empty(in[0], n,
+                                is_max ? "zero-size array to reduction operation maximum which has no identity"
+                                       : "zero-size array to reduction operation minimum which has no identity");
+                return reduce_groups(in[0], n, [is_max](const auto& v) {
+                    return v.empty() ? typename std::decay_t<decltype(v)>::value_type{}
+                                     : extreme_of(v, is_max);
+                });
+            },
+        .emit =
+            [is_max](KernelEmitter& e, const Node& n) {
+                const std::string t = KernelEmitter::ctype(n.type.dtype);
+                emit_reduce_loop(e, n, (is_max ? "tj_lowest((" : "tj_highest((") + t + ")0)",
+                                 is_max ? "tj_op_max" : "tj_op_min",
+                                 empty_check(e, n, is_max ? kEmptyMax : kEmptyMin));
+            },
+        .pullback = [is_max](const Node& n, const Var& out,
+                             const Var& g) { return extreme_pullback(n, out, g, is_max); },
+    };
+}
+} // namespace
 
-TJ_REGISTER_OP(OpDef{
-    .kind = OpKind::Min,
-    .arity = 1,
-    .type_rule = reduced_type,
-    .reference =
-        [](std::span<const Array> in, const Node& n) {
-            check_not_empty(in[0], n,
-                            "zero-size array to reduction operation minimum which has no identity");
-            return reduce_groups(in[0], n, [](const auto& v) {
-                return v.empty() ? typename std::decay_t<decltype(v)>::value_type{}
-                                 : extreme_of(v, false);
-            });
-        },
-    .emit =
-        [](KernelEmitter& e, const Node& n) {
-            const std::string t = KernelEmitter::ctype(n.type.dtype);
-            emit_reduce_loop(e, n, "tj_highest((" + t + ")0)", "tj_op_min",
-                             empty_check(e, n, kEmptyMin));
-        },
-    .pullback = [](const Node& n, const Var& out,
-                   const Var& g) { return extreme_pullback(n, out, g, false); },
-});
+TJ_REGISTER_OP(extreme_def(OpKind::Max, true));
+TJ_REGISTER_OP(extreme_def(OpKind::Min, false));
 
 // argmax(x, axes) / argmin: int64 index of the first extreme element in C order over the
 // reduced axes (the flattened index for all axes); the first NaN wins.
