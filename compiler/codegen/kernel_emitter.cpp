@@ -340,9 +340,11 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
         auto it = leaf_ref.find(&n);
         return it != leaf_ref.end() ? it->second : std::string("?");
     };
+    // Comments in the kernel name leaves the same way: its text depends on the graph only.
+    LeafNamingScope naming(&leaf_name);
     for (std::size_t i = 0; i < order.size(); ++i) {
         e.id_[order[i]] = static_cast<int>(i);
-        plan.node_names.push_back(describe(*order[i], 2, &leaf_name));
+        plan.node_names.push_back(describe(*order[i], 2));
     }
     std::unordered_map<const Node*, std::vector<const Node*>> users;
     for (const Node* n : order)

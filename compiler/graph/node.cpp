@@ -194,8 +194,19 @@ std::vector<NodePtr> replace_nodes(std::span<const NodePtr> roots,
     return out;
 }
 
+namespace {
+thread_local const std::function<std::string(const Node&)>* t_leaf_name = nullptr;
+} // namespace
+
+LeafNamingScope::LeafNamingScope(const std::function<std::string(const Node&)>* leaf_name)
+    : previous_(t_leaf_name) {
+    t_leaf_name = leaf_name;
+}
+LeafNamingScope::~LeafNamingScope() { t_leaf_name = previous_; }
+
 std::string describe(const Node& n, int depth,
                      const std::function<std::string(const Node&)>* leaf_name) {
+    if (!leaf_name) leaf_name = t_leaf_name;
     switch (n.op) {
     case OpKind::Input:
     case OpKind::Shared:

@@ -81,6 +81,19 @@ std::vector<NodePtr> replace_nodes(std::span<const NodePtr> roots,
 /// Nodes reachable from roots, inputs before users (deterministic: depth-first in input order).
 std::vector<const Node*> topo_order(std::span<const NodePtr> roots);
 
+/// While alive, describe() on this thread names Input and Shared leaves with `leaf_name` (the
+/// kernel emitter uses it so generated source depends on the graph, not on variable names).
+class LeafNamingScope {
+  public:
+    explicit LeafNamingScope(const std::function<std::string(const Node&)>* leaf_name);
+    ~LeafNamingScope();
+    LeafNamingScope(const LeafNamingScope&) = delete;
+    LeafNamingScope& operator=(const LeafNamingScope&) = delete;
+
+  private:
+    const std::function<std::string(const Node&)>* previous_;
+};
+
 /// The owning pointer of every node reachable from roots (topo_order gives raw pointers).
 std::unordered_map<const Node*, NodePtr> owners(std::span<const NodePtr> roots);
 

@@ -1,0 +1,593 @@
+// ---- constants
+static double c3_data[] = {0x1p+0};
+static tj_arr c3 = {(void*)c3_data, {1}, {1}};
+static double c4_data[] = {0x1.47ae147ae147bp-7};
+static tj_arr c4 = {(void*)c4_data, {1}, {1}};
+
+extern "C" int tj_k_KEY(tj_frame* f) {
+  { /* dot({i0}, {s0}) */
+    const tj_arr* a = (&f->slots[0]);
+    const tj_arr* b = (&f->slots[2]);
+    if (a->shape[1] != b->shape[0]) return tj_rt_shape_error(f, 2, 2, a->shape, 1, b->shape);
+    long long osh[2] = {0, 0};
+    osh[0] = a->shape[0];
+    double* o = (double*)tj_rt_alloc(f, 8, 1, osh);
+    if (!o) return 1;
+    tj_mat<double> A;
+    long long ix;
+    if (!tj_as_blas_matrix<double>(f, a, 0, &A)) return 1;
+    const double* x = tj_as_blas_vector<double>(f, b, 1, &ix);
+    if (!x) return 1;
+    if (a->shape[0] > 0 && a->shape[1] > 0) tj_gemv(a->shape[0], a->shape[1], A, x, ix, o);
+    else tj_fill(o, a->shape[0], (double)0);
+  }
+  { /* sub(neg(dot(...)), {s1}) */
+    long long sh3[1];
+    sh3[0] = (&f->slots[8])->shape[0];
+    long long sh5[1];
+    sh5[0] = sh3[0];
+    double* o = (double*)tj_rt_alloc(f, 9, 1, sh5);
+    if (!o) return 1;
+    const double s0 = *(const double*)(&f->slots[3])->data;
+    long long shp[TJ_MAX_NDIM] = {0}, st[2][TJ_MAX_NDIM];
+    for (int d = 0; d < 1; ++d) shp[d] = sh5[d];
+    tj_bcast_strides(1, shp, 1, &f->slots[9], st[0]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[8]), st[1]);
+    if (tj_prod(1, shp) > 0) {
+      const int m = tj_collapse(1, shp, 2, st);
+      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
+      long long idx[TJ_MAX_NDIM] = {0}, off[2] = {0};
+      for (long long it = 0; it < n_out; ++it) {
+        double* __restrict p0 = o + off[0];
+        const double* __restrict p1 = (const double*)(&f->slots[8])->data + off[1];
+        if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
+          for (long long i = 0; i < n_in; ++i) {
+          const double v3 = tj_neg(p1[i]);
+          const double v5 = tj_sub(v3, s0);
+          p0[i] = v5;
+          }
+        } else {
+          const long long t0 = st[0][m - 1];
+          const long long t1 = st[1][m - 1];
+#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
+          for (long long i = 0; i < n_in; ++i) {
+          const double v3 = tj_neg(p1[i * t1]);
+          const double v5 = tj_sub(v3, s0);
+          p0[i * t0] = v5;
+          }
+        }
+        for (int d = m - 2; d >= 0; --d) {
+          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
+          off[0] -= st[0][d] * (shp[d] - 1);
+          off[1] -= st[1][d] * (shp[d] - 1);
+          idx[d] = 0;
+        }
+      }
+    }
+  }
+  { /* neg(sub(neg(...), {s1})) */
+    long long sh6[1];
+    sh6[0] = (&f->slots[9])->shape[0];
+    double* o = (double*)tj_rt_alloc(f, 10, 1, sh6);
+    if (!o) return 1;
+    long long shp[TJ_MAX_NDIM] = {0}, st[2][TJ_MAX_NDIM];
+    for (int d = 0; d < 1; ++d) shp[d] = sh6[d];
+    tj_bcast_strides(1, shp, 1, &f->slots[10], st[0]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[9]), st[1]);
+    if (tj_prod(1, shp) > 0) {
+      const int m = tj_collapse(1, shp, 2, st);
+      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
+      long long idx[TJ_MAX_NDIM] = {0}, off[2] = {0};
+      for (long long it = 0; it < n_out; ++it) {
+        double* __restrict p0 = o + off[0];
+        const double* __restrict p1 = (const double*)(&f->slots[9])->data + off[1];
+        if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
+          for (long long i = 0; i < n_in; ++i) {
+          const double v6 = tj_neg(p1[i]);
+          p0[i] = v6;
+          }
+        } else {
+          const long long t0 = st[0][m - 1];
+          const long long t1 = st[1][m - 1];
+#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
+          for (long long i = 0; i < n_in; ++i) {
+          const double v6 = tj_neg(p1[i * t1]);
+          p0[i * t0] = v6;
+          }
+        }
+        for (int d = m - 2; d >= 0; --d) {
+          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
+          off[0] -= st[0][d] * (shp[d] - 1);
+          off[1] -= st[1][d] * (shp[d] - 1);
+          idx[d] = 0;
+        }
+      }
+    }
+  }
+  { /* sigmoid(neg(sub(...))) */
+    long long sh7[1];
+    sh7[0] = (&f->slots[10])->shape[0];
+    double* o = (double*)tj_rt_alloc(f, 11, 1, sh7);
+    if (!o) return 1;
+    long long shp[TJ_MAX_NDIM] = {0}, st[2][TJ_MAX_NDIM];
+    for (int d = 0; d < 1; ++d) shp[d] = sh7[d];
+    tj_bcast_strides(1, shp, 1, &f->slots[11], st[0]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[10]), st[1]);
+    if (tj_prod(1, shp) > 0) {
+      const int m = tj_collapse(1, shp, 2, st);
+      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
+      long long idx[TJ_MAX_NDIM] = {0}, off[2] = {0};
+      for (long long it = 0; it < n_out; ++it) {
+        double* __restrict p0 = o + off[0];
+        const double* __restrict p1 = (const double*)(&f->slots[10])->data + off[1];
+        if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
+          for (long long i = 0; i < n_in; ++i) {
+          const double v7 = tj_sigmoid(p1[i]);
+          p0[i] = v7;
+          }
+        } else {
+          const long long t0 = st[0][m - 1];
+          const long long t1 = st[1][m - 1];
+#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
+          for (long long i = 0; i < n_in; ++i) {
+          const double v7 = tj_sigmoid(p1[i * t1]);
+          p0[i * t0] = v7;
+          }
+        }
+        for (int d = m - 2; d >= 0; --d) {
+          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
+          off[0] -= st[0][d] * (shp[d] - 1);
+          off[1] -= st[1][d] * (shp[d] - 1);
+          idx[d] = 0;
+        }
+      }
+    }
+  }
+  { /* gt(sigmoid(neg(...)), 0.5) */
+    long long sh9[1];
+    sh9[0] = (&f->slots[11])->shape[0];
+    bool* o = (bool*)tj_rt_alloc(f, 4, 1, sh9);
+    if (!o) return 1;
+    long long shp[TJ_MAX_NDIM] = {0}, st[2][TJ_MAX_NDIM];
+    for (int d = 0; d < 1; ++d) shp[d] = sh9[d];
+    tj_bcast_strides(1, shp, 1, &f->slots[4], st[0]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[11]), st[1]);
+    if (tj_prod(1, shp) > 0) {
+      const int m = tj_collapse(1, shp, 2, st);
+      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
+      long long idx[TJ_MAX_NDIM] = {0}, off[2] = {0};
+      for (long long it = 0; it < n_out; ++it) {
+        bool* __restrict p0 = o + off[0];
+        const double* __restrict p1 = (const double*)(&f->slots[11])->data + off[1];
+        if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
+          for (long long i = 0; i < n_in; ++i) {
+          const bool v9 = tj_gt(p1[i], 0x1p-1);
+          p0[i] = v9;
+          }
+        } else {
+          const long long t0 = st[0][m - 1];
+          const long long t1 = st[1][m - 1];
+#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
+          for (long long i = 0; i < n_in; ++i) {
+          const bool v9 = tj_gt(p1[i * t1], 0x1p-1);
+          p0[i * t0] = v9;
+          }
+        }
+        for (int d = m - 2; d >= 0; --d) {
+          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
+          off[0] -= st[0][d] * (shp[d] - 1);
+          off[1] -= st[1][d] * (shp[d] - 1);
+          idx[d] = 0;
+        }
+      }
+    }
+  }
+  { /* neg({i1}) */
+    long long sh11[1];
+    sh11[0] = (&f->slots[1])->shape[0];
+    double* o = (double*)tj_rt_alloc(f, 12, 1, sh11);
+    if (!o) return 1;
+    long long shp[TJ_MAX_NDIM] = {0}, st[2][TJ_MAX_NDIM];
+    for (int d = 0; d < 1; ++d) shp[d] = sh11[d];
+    tj_bcast_strides(1, shp, 1, &f->slots[12], st[0]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[1]), st[1]);
+    if (tj_prod(1, shp) > 0) {
+      const int m = tj_collapse(1, shp, 2, st);
+      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
+      long long idx[TJ_MAX_NDIM] = {0}, off[2] = {0};
+      for (long long it = 0; it < n_out; ++it) {
+        double* __restrict p0 = o + off[0];
+        const double* __restrict p1 = (const double*)(&f->slots[1])->data + off[1];
+        if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
+          for (long long i = 0; i < n_in; ++i) {
+          const double v11 = tj_neg(p1[i]);
+          p0[i] = v11;
+          }
+        } else {
+          const long long t0 = st[0][m - 1];
+          const long long t1 = st[1][m - 1];
+#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
+          for (long long i = 0; i < n_in; ++i) {
+          const double v11 = tj_neg(p1[i * t1]);
+          p0[i * t0] = v11;
+          }
+        }
+        for (int d = m - 2; d >= 0; --d) {
+          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
+          off[0] -= st[0][d] * (shp[d] - 1);
+          off[1] -= st[1][d] * (shp[d] - 1);
+          idx[d] = 0;
+        }
+      }
+    }
+  }
+  { /* sub(1, {i1}) */
+    long long sh16[1];
+    sh16[0] = (&f->slots[1])->shape[0];
+    double* o = (double*)tj_rt_alloc(f, 13, 1, sh16);
+    if (!o) return 1;
+    long long shp[TJ_MAX_NDIM] = {0}, st[2][TJ_MAX_NDIM];
+    for (int d = 0; d < 1; ++d) shp[d] = sh16[d];
+    tj_bcast_strides(1, shp, 1, &f->slots[13], st[0]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[1]), st[1]);
+    if (tj_prod(1, shp) > 0) {
+      const int m = tj_collapse(1, shp, 2, st);
+      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
+      long long idx[TJ_MAX_NDIM] = {0}, off[2] = {0};
+      for (long long it = 0; it < n_out; ++it) {
+        double* __restrict p0 = o + off[0];
+        const double* __restrict p1 = (const double*)(&f->slots[1])->data + off[1];
+        if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
+          for (long long i = 0; i < n_in; ++i) {
+          const double v16 = tj_sub(0x1p+0, p1[i]);
+          p0[i] = v16;
+          }
+        } else {
+          const long long t0 = st[0][m - 1];
+          const long long t1 = st[1][m - 1];
+#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
+          for (long long i = 0; i < n_in; ++i) {
+          const double v16 = tj_sub(0x1p+0, p1[i * t1]);
+          p0[i * t0] = v16;
+          }
+        }
+        for (int d = m - 2; d >= 0; --d) {
+          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
+          off[0] -= st[0][d] * (shp[d] - 1);
+          off[1] -= st[1][d] * (shp[d] - 1);
+          idx[d] = 0;
+        }
+      }
+    }
+  }
+  { /* sub(mul(neg(...), neg(...)), mul(sub(...), neg(...))) */
+    long long sh12[1];
+    sh12[0] = (&f->slots[9])->shape[0];
+    long long sh13[1];
+    sh13[0] = sh12[0];
+    long long sh14[1];
+    sh14[0] = (&f->slots[12])->shape[0];
+    if (sh13[0] != sh14[0]) return tj_rt_shape_error(f, 14, 1, (&f->slots[12])->shape, 1, sh13);
+    long long sh17[1];
+    sh17[0] = (&f->slots[10])->shape[0];
+    long long sh18[1];
+    sh18[0] = sh17[0];
+    long long sh19[1];
+    sh19[0] = (&f->slots[13])->shape[0];
+    if (sh18[0] != sh19[0]) return tj_rt_shape_error(f, 19, 1, (&f->slots[13])->shape, 1, sh18);
+    long long sh20[1];
+    sh20[0] = sh14[0];
+    if (sh19[0] != sh20[0]) return tj_rt_shape_error(f, 20, 1, sh14, 1, sh19);
+    double* o = (double*)tj_rt_alloc(f, 5, 1, sh20);
+    if (!o) return 1;
+    long long shp[TJ_MAX_NDIM] = {0}, st[5][TJ_MAX_NDIM];
+    for (int d = 0; d < 1; ++d) shp[d] = sh20[d];
+    tj_bcast_strides(1, shp, 1, &f->slots[5], st[0]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[9]), st[1]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[12]), st[2]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[10]), st[3]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[13]), st[4]);
+    if (tj_prod(1, shp) > 0) {
+      const int m = tj_collapse(1, shp, 5, st);
+      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
+      long long idx[TJ_MAX_NDIM] = {0}, off[5] = {0};
+      for (long long it = 0; it < n_out; ++it) {
+        double* __restrict p0 = o + off[0];
+        const double* __restrict p1 = (const double*)(&f->slots[9])->data + off[1];
+        const double* __restrict p2 = (const double*)(&f->slots[12])->data + off[2];
+        const double* __restrict p3 = (const double*)(&f->slots[10])->data + off[3];
+        const double* __restrict p4 = (const double*)(&f->slots[13])->data + off[4];
+        if (st[0][m - 1] == 1 && st[1][m - 1] == 1 && st[2][m - 1] == 1 && st[3][m - 1] == 1 && st[4][m - 1] == 1) {
+          for (long long i = 0; i < n_in; ++i) {
+          const double v12 = tj_softplus(p1[i]);
+          const double v13 = tj_neg(v12);
+          const double v14 = tj_mul(p2[i], v13);
+          const double v17 = tj_softplus(p3[i]);
+          const double v18 = tj_neg(v17);
+          const double v19 = tj_mul(p4[i], v18);
+          const double v20 = tj_sub(v14, v19);
+          p0[i] = v20;
+          }
+        } else {
+          const long long t0 = st[0][m - 1];
+          const long long t1 = st[1][m - 1];
+          const long long t2 = st[2][m - 1];
+          const long long t3 = st[3][m - 1];
+          const long long t4 = st[4][m - 1];
+#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
+          for (long long i = 0; i < n_in; ++i) {
+          const double v12 = tj_softplus(p1[i * t1]);
+          const double v13 = tj_neg(v12);
+          const double v14 = tj_mul(p2[i * t2], v13);
+          const double v17 = tj_softplus(p3[i * t3]);
+          const double v18 = tj_neg(v17);
+          const double v19 = tj_mul(p4[i * t4], v18);
+          const double v20 = tj_sub(v14, v19);
+          p0[i * t0] = v20;
+          }
+        }
+        for (int d = m - 2; d >= 0; --d) {
+          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; off[2] += st[2][d]; off[3] += st[3][d]; off[4] += st[4][d]; break; }
+          off[0] -= st[0][d] * (shp[d] - 1);
+          off[1] -= st[1][d] * (shp[d] - 1);
+          off[2] -= st[2][d] * (shp[d] - 1);
+          off[3] -= st[3][d] * (shp[d] - 1);
+          off[4] -= st[4][d] * (shp[d] - 1);
+          idx[d] = 0;
+        }
+      }
+    }
+  }
+  { /* transpose({i0}) */
+    const tj_arr* src = (&f->slots[0]);
+    tj_arr v;
+    v.data = src->data;
+    v.shape[0] = src->shape[1];
+    v.strides[0] = src->strides[1];
+    v.shape[1] = src->shape[0];
+    v.strides[1] = src->strides[0];
+    f->slots[14] = v;
+  }
+  { /* axes_size(sub(mul(...), mul(...))) */
+    long long* o = (long long*)tj_rt_alloc(f, 15, 0, (const long long*)0);
+    if (!o) return 1;
+    *o = 1 * (&f->slots[5])->shape[0];
+  }
+  { /* cast{float64}(axes_size(sub(...))) */
+    long long sh33[1];
+    double* o = (double*)tj_rt_alloc(f, 16, 0, sh33);
+    if (!o) return 1;
+    const long long s1 = *(const long long*)(&f->slots[15])->data;
+    const double v33 = tj_cast<double>(s1);
+    *o = v33;
+  }
+  { /* neg(add(neg(...), mul(...))) */
+    long long sh31[1];
+    sh31[0] = (&f->slots[5])->shape[0];
+    long long sh34[1];
+    sh34[0] = sh31[0];
+    long long sh35[1];
+    sh35[0] = sh34[0];
+    long long sh36[1];
+    sh36[0] = sh35[0];
+    if ((&f->slots[13])->shape[0] != sh36[0]) return tj_rt_shape_error(f, 36, 1, sh35, 1, (&f->slots[13])->shape);
+    long long sh37[1];
+    sh37[0] = sh36[0];
+    long long sh38[1];
+    sh38[0] = sh37[0];
+    if ((&f->slots[11])->shape[0] != sh38[0]) return tj_rt_shape_error(f, 38, 1, sh37, 1, (&f->slots[11])->shape);
+    long long sh39[1];
+    sh39[0] = sh38[0];
+    long long sh40[1];
+    sh40[0] = sh34[0];
+    if ((&f->slots[12])->shape[0] != sh40[0]) return tj_rt_shape_error(f, 40, 1, sh34, 1, (&f->slots[12])->shape);
+    long long sh41[1];
+    sh41[0] = sh40[0];
+    long long sh42[1];
+    sh42[0] = (&f->slots[9])->shape[0];
+    long long sh43[1];
+    sh43[0] = sh41[0];
+    if (sh42[0] != sh43[0]) return tj_rt_shape_error(f, 43, 1, sh41, 1, sh42);
+    long long sh44[1];
+    sh44[0] = sh39[0];
+    if (sh43[0] != sh44[0]) return tj_rt_shape_error(f, 44, 1, sh39, 1, sh43);
+    long long sh45[1];
+    sh45[0] = sh44[0];
+    double* o = (double*)tj_rt_alloc(f, 17, 1, sh45);
+    if (!o) return 1;
+    const double s2 = *(const double*)(&f->slots[16])->data;
+    long long shp[TJ_MAX_NDIM] = {0}, st[7][TJ_MAX_NDIM];
+    for (int d = 0; d < 1; ++d) shp[d] = sh45[d];
+    tj_bcast_strides(1, shp, 1, &f->slots[17], st[0]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[5]), st[1]);
+    tj_bcast_strides(1, shp, 1, (&c3), st[2]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[13]), st[3]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[11]), st[4]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[12]), st[5]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[9]), st[6]);
+    if (tj_prod(1, shp) > 0) {
+      const int m = tj_collapse(1, shp, 7, st);
+      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
+      long long idx[TJ_MAX_NDIM] = {0}, off[7] = {0};
+      for (long long it = 0; it < n_out; ++it) {
+        double* __restrict p0 = o + off[0];
+        const double* __restrict p1 = (const double*)(&f->slots[5])->data + off[1];
+        const double* __restrict p2 = (const double*)(&c3)->data + off[2];
+        const double* __restrict p3 = (const double*)(&f->slots[13])->data + off[3];
+        const double* __restrict p4 = (const double*)(&f->slots[11])->data + off[4];
+        const double* __restrict p5 = (const double*)(&f->slots[12])->data + off[5];
+        const double* __restrict p6 = (const double*)(&f->slots[9])->data + off[6];
+        if (st[0][m - 1] == 1 && st[1][m - 1] == 1 && st[2][m - 1] == 1 && st[3][m - 1] == 1 && st[4][m - 1] == 1 && st[5][m - 1] == 1 && st[6][m - 1] == 1) {
+          for (long long i = 0; i < n_in; ++i) {
+          const double v31 = tj_fill_value(p1[i], p2[i]);
+          const double v34 = tj_div(v31, s2);
+          const double v35 = tj_neg(v34);
+          const double v36 = tj_mul(v35, p3[i]);
+          const double v37 = tj_neg(v36);
+          const double v38 = tj_mul(v37, p4[i]);
+          const double v39 = tj_neg(v38);
+          const double v40 = tj_mul(v34, p5[i]);
+          const double v41 = tj_neg(v40);
+          const double v42 = tj_sigmoid(p6[i]);
+          const double v43 = tj_mul(v41, v42);
+          const double v44 = tj_add(v39, v43);
+          const double v45 = tj_neg(v44);
+          p0[i] = v45;
+          }
+        } else {
+          const long long t0 = st[0][m - 1];
+          const long long t1 = st[1][m - 1];
+          const long long t2 = st[2][m - 1];
+          const long long t3 = st[3][m - 1];
+          const long long t4 = st[4][m - 1];
+          const long long t5 = st[5][m - 1];
+          const long long t6 = st[6][m - 1];
+#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
+          for (long long i = 0; i < n_in; ++i) {
+          const double v31 = tj_fill_value(p1[i * t1], p2[i * t2]);
+          const double v34 = tj_div(v31, s2);
+          const double v35 = tj_neg(v34);
+          const double v36 = tj_mul(v35, p3[i * t3]);
+          const double v37 = tj_neg(v36);
+          const double v38 = tj_mul(v37, p4[i * t4]);
+          const double v39 = tj_neg(v38);
+          const double v40 = tj_mul(v34, p5[i * t5]);
+          const double v41 = tj_neg(v40);
+          const double v42 = tj_sigmoid(p6[i * t6]);
+          const double v43 = tj_mul(v41, v42);
+          const double v44 = tj_add(v39, v43);
+          const double v45 = tj_neg(v44);
+          p0[i * t0] = v45;
+          }
+        }
+        for (int d = m - 2; d >= 0; --d) {
+          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; off[2] += st[2][d]; off[3] += st[3][d]; off[4] += st[4][d]; off[5] += st[5][d]; off[6] += st[6][d]; break; }
+          off[0] -= st[0][d] * (shp[d] - 1);
+          off[1] -= st[1][d] * (shp[d] - 1);
+          off[2] -= st[2][d] * (shp[d] - 1);
+          off[3] -= st[3][d] * (shp[d] - 1);
+          off[4] -= st[4][d] * (shp[d] - 1);
+          off[5] -= st[5][d] * (shp[d] - 1);
+          off[6] -= st[6][d] * (shp[d] - 1);
+          idx[d] = 0;
+        }
+      }
+    }
+  }
+  { /* dot(transpose({i0}), neg(add(...))) */
+    const tj_arr* a = (&f->slots[14]);
+    const tj_arr* b = (&f->slots[17]);
+    if (a->shape[1] != b->shape[0]) return tj_rt_shape_error(f, 46, 2, a->shape, 1, b->shape);
+    long long osh[2] = {0, 0};
+    osh[0] = a->shape[0];
+    double* o = (double*)tj_rt_alloc(f, 18, 1, osh);
+    if (!o) return 1;
+    tj_mat<double> A;
+    long long ix;
+    if (!tj_as_blas_matrix<double>(f, a, 0, &A)) return 1;
+    const double* x = tj_as_blas_vector<double>(f, b, 1, &ix);
+    if (!x) return 1;
+    if (a->shape[0] > 0 && a->shape[1] > 0) tj_gemv(a->shape[0], a->shape[1], A, x, ix, o);
+    else tj_fill(o, a->shape[0], (double)0);
+  }
+  { /* sub({s0}, mul(0.1, add(...))) */
+    long long sh23[1];
+    sh23[0] = (&f->slots[2])->shape[0];
+    long long sh25[1];
+    sh25[0] = sh23[0];
+    long long sh26[1];
+    sh26[0] = sh25[0];
+    long long sh27[1];
+    sh27[0] = (&f->slots[2])->shape[0];
+    long long sh28[1];
+    sh28[0] = sh26[0];
+    if (sh27[0] != sh28[0]) return tj_rt_shape_error(f, 28, 1, sh26, 1, sh27);
+    long long sh47[1];
+    sh47[0] = sh28[0];
+    if ((&f->slots[18])->shape[0] != sh47[0]) return tj_rt_shape_error(f, 47, 1, sh28, 1, (&f->slots[18])->shape);
+    long long sh48[1];
+    sh48[0] = sh47[0];
+    long long sh49[1];
+    sh49[0] = (&f->slots[2])->shape[0];
+    if (sh48[0] != sh49[0]) return tj_rt_shape_error(f, 49, 1, (&f->slots[2])->shape, 1, sh48);
+    double* o = (double*)tj_rt_alloc(f, 6, 1, sh49);
+    if (!o) return 1;
+    long long shp[TJ_MAX_NDIM] = {0}, st[4][TJ_MAX_NDIM];
+    for (int d = 0; d < 1; ++d) shp[d] = sh49[d];
+    tj_bcast_strides(1, shp, 1, &f->slots[6], st[0]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[2]), st[1]);
+    tj_bcast_strides(1, shp, 1, (&c4), st[2]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[18]), st[3]);
+    if (tj_prod(1, shp) > 0) {
+      const int m = tj_collapse(1, shp, 4, st);
+      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
+      long long idx[TJ_MAX_NDIM] = {0}, off[4] = {0};
+      for (long long it = 0; it < n_out; ++it) {
+        double* __restrict p0 = o + off[0];
+        const double* __restrict p1 = (const double*)(&f->slots[2])->data + off[1];
+        const double* __restrict p2 = (const double*)(&c4)->data + off[2];
+        const double* __restrict p3 = (const double*)(&f->slots[18])->data + off[3];
+        if (st[0][m - 1] == 1 && st[1][m - 1] == 1 && st[2][m - 1] == 1 && st[3][m - 1] == 1) {
+          for (long long i = 0; i < n_in; ++i) {
+          const double v23 = tj_pow(p1[i], 0x1p+1);
+          const double v25 = tj_fill_value(v23, p2[i]);
+          const double v26 = tj_mul(v25, 0x1p+1);
+          const double v27 = tj_pow(p1[i], 0x1p+0);
+          const double v28 = tj_mul(v26, v27);
+          const double v47 = tj_add(v28, p3[i]);
+          const double v48 = tj_mul(0x1.999999999999ap-4, v47);
+          const double v49 = tj_sub(p1[i], v48);
+          p0[i] = v49;
+          }
+        } else {
+          const long long t0 = st[0][m - 1];
+          const long long t1 = st[1][m - 1];
+          const long long t2 = st[2][m - 1];
+          const long long t3 = st[3][m - 1];
+#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
+          for (long long i = 0; i < n_in; ++i) {
+          const double v23 = tj_pow(p1[i * t1], 0x1p+1);
+          const double v25 = tj_fill_value(v23, p2[i * t2]);
+          const double v26 = tj_mul(v25, 0x1p+1);
+          const double v27 = tj_pow(p1[i * t1], 0x1p+0);
+          const double v28 = tj_mul(v26, v27);
+          const double v47 = tj_add(v28, p3[i * t3]);
+          const double v48 = tj_mul(0x1.999999999999ap-4, v47);
+          const double v49 = tj_sub(p1[i * t1], v48);
+          p0[i * t0] = v49;
+          }
+        }
+        for (int d = m - 2; d >= 0; --d) {
+          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; off[2] += st[2][d]; off[3] += st[3][d]; break; }
+          off[0] -= st[0][d] * (shp[d] - 1);
+          off[1] -= st[1][d] * (shp[d] - 1);
+          off[2] -= st[2][d] * (shp[d] - 1);
+          off[3] -= st[3][d] * (shp[d] - 1);
+          idx[d] = 0;
+        }
+      }
+    }
+  }
+  { /* sum(neg(add(...))) */
+    const tj_arr* a = (&f->slots[17]);
+    long long osh[1], ost[1];
+    double* o = (double*)tj_rt_alloc(f, 19, 0, osh);
+    if (!o) return 1;
+    const long long n_out = tj_prod(0, osh);
+    tj_fill(o, n_out, (double)0);
+    ost[0] = 0;
+    tj_reduce(a, 1, o, ost, tj_op_add());
+  }
+  { /* sub({s1}, mul(0.1, sum(...))) */
+    long long sh51[1];
+    long long sh52[1];
+    double* o = (double*)tj_rt_alloc(f, 7, 0, sh52);
+    if (!o) return 1;
+    const double s5 = *(const double*)(&f->slots[19])->data;
+    const double s6 = *(const double*)(&f->slots[3])->data;
+    const double v51 = tj_mul(0x1.999999999999ap-4, s5);
+    const double v52 = tj_sub(s6, v51);
+    *o = v52;
+  }
+  return 0;
+}
