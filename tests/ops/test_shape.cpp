@@ -2,6 +2,7 @@
 // against tj::eval over shapes, layouts and dtypes, call-time errors, and gradients.
 #include <catch2/catch.hpp>
 
+#include "support/op_checker.hpp"
 #include "support/test_util.hpp"
 
 #include <tensorjit/tensorjit.hpp>
@@ -45,26 +46,6 @@ Dims declared(const Dims& shape, bool static_shape) {
     Dims d;
     for (auto e : shape) d.push_back(e == 1 ? 1 : tj::dyn);
     return d;
-}
-
-// Compiles outputs (also composed with a cast, so that view ops run as temporaries) and compares
-// them with tj::eval.
-void compare(const std::vector<Var>& vars, const std::vector<Array>& values, const Var& out,
-             const std::string& what) {
-    std::vector<tj::In> ins(vars.begin(), vars.end());
-    std::vector<std::pair<Var, Array>> bind;
-    for (std::size_t i = 0; i < vars.size(); ++i) bind.push_back({vars[i], values[i]});
-    std::vector<tj::Arg> args(values.begin(), values.end());
-    for (const Var& o : {out, tj::cast(out, DType::Float64)}) {
-        auto f = tj::function(ins, o);
-        Array got = f(std::span<const tj::Arg>(args));
-        Array want = tj::eval(o, bind);
-        INFO(what << "\ngot " << got << "\nwant " << want);
-        REQUIRE(got.dtype() == o.dtype());
-        REQUIRE(got.shape() == want.shape());
-        REQUIRE(o.type().accepts_shape(got.shape()));
-        CHECK(got.equals(want));
-    }
 }
 
 struct Record {
@@ -170,10 +151,11 @@ TEST_CASE("shape ops: JIT matches the reference", "[op][shape]") {
                     Var x = tj::tensor("x", t, declared(shape, rec.static_shape));
                     Var out = rec.build(x);
                     Array value = make_value(rng, t, shape, layout);
-                    compare({x}, {value}, out,
-                            std::string(rec.name) + " " + std::string(tj::dtype_name(t)) + " " +
-                                tj::shape_str(shape) + " layout " +
-                                std::to_string(static_cast<int>(layout)));
+                    tj_test::compare_with_reference({x}, {value}, out,
+                                                    std::string(rec.name) + " " +
+                                                        std::string(tj::dtype_name(t)) + " " +
+                                                        tj::shape_str(shape) + " layout " +
+                                                        std::to_string(static_cast<int>(layout)));
                 }
             }
         }
@@ -198,10 +180,12 @@ TEST_CASE("concatenate and stack: JIT matches the reference", "[op][shape][conca
                 Var b = tj::tensor("b", t, declared(c.b, false));
                 Array va = make_value(rng, t, c.a, layout),
                       vb = make_value(rng, t, c.b, Layout::Contiguous);
-                compare({a, b}, {va, vb}, tj::concatenate({a, b, a}, c.axis),
-                        std::string("concatenate ") + std::string(tj::dtype_name(t)) +
-                            tj::shape_str(c.a) + tj::shape_str(c.b));
-                compare({a}, {va}, tj::stack({a, a}, 0), "stack " + std::string(tj::dtype_name(t)));
+                tj_test::compare_with_reference(
+                    {a, b}, {va, vb}, tj::concatenate({a, b, a}, c.axis),
+                    std::string("concatenate ") + std::string(tj::dtype_name(t)) +
+                        tj::shape_str(c.a) + tj::shape_str(c.b));
+                tj_test::compare_with_reference({a}, {va}, tj::stack({a, a}, 0),
+                                                "stack " + std::string(tj::dtype_name(t)));
             }
         }
     }
@@ -209,8 +193,8 @@ TEST_CASE("concatenate and stack: JIT matches the reference", "[op][shape][conca
     auto i = tj::ivector("i");
     auto d = tj::dvector("d");
     CHECK(tj::concatenate({i, d}).dtype() == DType::Float64);
-    compare({i, d}, {Array::full(DType::Int32, {2}, 3), Array({0.5, 1.5})}, tj::concatenate({i, d}),
-            "promote");
+    tj_test::compare_with_reference({i, d}, {Array::full(DType::Int32, {2}, 3), Array({0.5, 1.5})},
+                                    tj::concatenate({i, d}), "promote");
 }
 
 TEST_CASE("shape ops: static shapes and types", "[op][shape][types]") {

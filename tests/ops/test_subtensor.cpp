@@ -3,6 +3,7 @@
 // rules, build and call-time errors, JIT against tj::eval, gradients.
 #include <catch2/catch.hpp>
 
+#include "support/op_checker.hpp"
 #include "support/test_util.hpp"
 
 #include "compiler/graph/node.hpp"
@@ -50,25 +51,6 @@ Dims dyn_shape(int nd) {
     Dims d;
     for (int i = 0; i < nd; ++i) d.push_back(tj::dyn);
     return d;
-}
-
-void compare(const std::vector<Var>& vars, const std::vector<Array>& values, const Var& out,
-             const std::string& what) {
-    std::vector<tj::In> ins(vars.begin(), vars.end());
-    std::vector<std::pair<Var, Array>> bind;
-    for (std::size_t i = 0; i < vars.size(); ++i) bind.push_back({vars[i], values[i]});
-    std::vector<tj::Arg> args(values.begin(), values.end());
-    // The result itself (a copy) and a use of it as a temporary (a view for basic indexing).
-    for (const Var& o : {out, tj::cast(out, DType::Float64)}) {
-        auto f = tj::function(ins, o);
-        Array got = f(std::span<const tj::Arg>(args));
-        Array want = tj::eval(o, bind);
-        INFO(what << "\ngot " << got << "\nwant " << want);
-        REQUIRE(got.dtype() == o.dtype());
-        REQUIRE(got.shape() == want.shape());
-        REQUIRE(o.type().accepts_shape(got.shape()));
-        CHECK(got.equals(want));
-    }
 }
 
 template <class E>
@@ -178,10 +160,11 @@ TEST_CASE("indexing: JIT matches the reference", "[op][subtensor]") {
                         used.push_back(vars[k]);
                         used_values.push_back(values[k]);
                     }
-                    compare(used, used_values, out,
-                            std::string(rec.name) + " " + std::string(tj::dtype_name(t)) + " " +
-                                tj::shape_str(shape) + " layout " +
-                                std::to_string(static_cast<int>(layout)));
+                    tj_test::compare_with_reference(used, used_values, out,
+                                                    std::string(rec.name) + " " +
+                                                        std::string(tj::dtype_name(t)) + " " +
+                                                        tj::shape_str(shape) + " layout " +
+                                                        std::to_string(static_cast<int>(layout)));
                 }
             }
         }
