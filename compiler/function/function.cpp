@@ -372,12 +372,13 @@ std::shared_ptr<detail::FunctionImpl> build(const std::vector<In>& inputs, const
             std::vector<NodePtr> all = roots;
             for (const auto& u : updates) all.push_back(u.second);
             auto order = topo_order(all);
+            const auto owner = owners(all);
             bool added = false;
             for (; scanned < order.size(); ++scanned) {
                 const Node* n = order[scanned];
                 if (n->op == OpKind::Shared && n->storage->default_update && !updated.count(n->storage.get())) {
                     updated.insert(n->storage.get());
-                    updates.push_back({n->storage, n->storage->default_update});
+                    updates.push_back({n->storage, n->storage->default_update(owner.at(n))});
                     added = true;
                 }
             }

@@ -40,9 +40,13 @@ struct SharedStorage {
     Array value;
     TensorType type;
     std::string name;
-    /// The update a function applies when none is given (random generator states); unset for
-    /// ordinary shared variables.
-    std::shared_ptr<const Node> default_update;
+    /// Builds the update a function applies when none is given (random generator states),
+    /// from the variable's node in that function's graph; unset for ordinary shared variables.
+    /// A builder rather than a node: the update reads the variable, so a stored node would keep
+    /// its own storage alive (a reference cycle). The rebuilt draw is structurally the random
+    /// variable itself, so the merge rewrite makes it one draw.
+    std::function<std::shared_ptr<const Node>(const std::shared_ptr<const Node>& variable)>
+        default_update;
 };
 
 using NodePtr = std::shared_ptr<const Node>;

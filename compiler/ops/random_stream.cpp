@@ -60,8 +60,11 @@ Var RandomStream::Impl::add(RandomDist dist, std::vector<NodePtr> params, const 
     SeedSequence child = seq.spawn(1)[0];
     SharedVar state =
         shared(seeded_state(child), SharedOptions{"random_state_" + std::to_string(k), Dims{6}});
-    auto [draw, next] = make_random_draw(state.node(), std::move(params), attrs);
-    state.storage()->default_update = next;
+    auto [draw, next] = make_random_draw(state.node(), params, attrs);
+    // The default update captures the parameters, not the state: no reference cycle.
+    state.storage()->default_update = [params, attrs](const NodePtr& variable) {
+        return make_random_draw(variable, params, attrs).second;
+    };
     updates.push_back({state, Var(next)});
     return Var(draw);
 }

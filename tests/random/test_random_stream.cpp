@@ -685,3 +685,17 @@ TEST_CASE("same-shaped variables of different streams share one kernel", "[rando
     CHECK(after.clang_compiles == before.clang_compiles);
     CHECK(same_bits(fb(), child(2, 0).gamma(0.5, 2, {3})));
 }
+
+TEST_CASE("random variables and their generator states are freed with the last reference",
+          "[random][stream]") {
+    std::weak_ptr<tj::SharedStorage> state;
+    {
+        tj::RandomStream srng(7);
+        auto rv = srng.normal(0, 1, {2});
+        state = srng.state_updates()[0].first.storage();
+        auto f = tj::function({}, rv);
+        CHECK(f().shape() == tj::Dims{2});
+        CHECK(!state.expired());
+    }
+    CHECK(state.expired());
+}
