@@ -430,41 +430,32 @@ TJ_REGISTER_OP(extreme_def(OpKind::Min, false));
 
 // argmax(x, axes) / argmin: int64 index of the first extreme element in C order over the
 // reduced axes (the flattened index for all axes); the first NaN wins.
-TJ_REGISTER_OP(OpDef{
-    .kind = OpKind::Argmax,
-    .arity = 1,
-    .type_rule =
-        [](std::span<const NodePtr> in, const Attrs& a) {
-            return TensorType{DType::Int64, reduced_shape(in[0]->type.shape, a)};
-        },
-    .reference =
-        [](std::span<const Array> in, const Node& n) {
-            check_not_empty(in[0], n, "attempt to get argmax of an empty sequence");
-            return reduce_groups(in[0], n, [](const auto& v) {
-                return v.empty() ? std::int64_t{0} : arg_extreme_of(v, true);
-            });
-        },
-    .emit = [](KernelEmitter& e, const Node& n) { emit_argreduce(e, n, true); },
-    .pullback = no_gradient,
-});
+namespace {
+OpDef arg_extreme_def(OpKind kind, bool is_max) {
+    return OpDef{
+        .kind = kind,
+        .arity = 1,
+        .type_rule =
+            [](std::span<const NodePtr> in, const Attrs& a) {
+                return TensorType{DType::Int64, reduced_shape(in[0]->type.shape, a)};
+            },
+        .reference =
+            [is_max](std::span<const Array> in, const Node& n) {
+                check_not_empty(in[0], n,
+                                is_max ? "attempt to get argmax of an empty sequence"
+                                       : "attempt to get argmin of an empty sequence");
+                return reduce_groups(in[0], n, [is_max](const auto& v) {
+                    return v.empty() ? std::int64_t{0} : arg_extreme_of(v, is_max);
+                });
+            },
+        .emit = [is_max](KernelEmitter& e, const Node& n) { emit_argreduce(e, n, is_max); },
+        .pullback = no_gradient,
+    };
+}
+} // namespace
 
-TJ_REGISTER_OP(OpDef{
-    .kind = OpKind::Argmin,
-    .arity = 1,
-    .type_rule =
-        [](std::span<const NodePtr> in, const Attrs& a) {
-            return TensorType{DType::Int64, reduced_shape(in[0]->type.shape, a)};
-        },
-    .reference =
-        [](std::span<const Array> in, const Node& n) {
-            check_not_empty(in[0], n, "attempt to get argmin of an empty sequence");
-            return reduce_groups(in[0], n, [](const auto& v) {
-                return v.empty() ? std::int64_t{0} : arg_extreme_of(v, false);
-            });
-        },
-    .emit = [](KernelEmitter& e, const Node& n) { emit_argreduce(e, n, false); },
-    .pullback = no_gradient,
-});
+TJ_REGISTER_OP(arg_extreme_def(OpKind::Argmax, true));
+TJ_REGISTER_OP(arg_extreme_def(OpKind::Argmin, false));
 
 // all(x, axes) / any: bool; the input is tested against 0 (NaN is true).
 TJ_REGISTER_OP(OpDef{
