@@ -3,6 +3,7 @@
 // dtypes, BLAS in the kernels, and gradients.
 #include <catch2/catch.hpp>
 
+#include "support/op_checker.hpp"
 #include "support/test_util.hpp"
 
 #include <tensorjit/tensorjit.hpp>
@@ -430,57 +431,12 @@ const std::vector<GradRecord>& grad_records() {
     return r;
 }
 
-// The records of `op` in one cost, sum_r sum(f_r(inputs_r) * w_r), checked by one verify_grad
-// per order (two compiles each).
+// The records of `op`, checked together (tests/support/op_checker.hpp).
 void check_gradients(const std::string& op) {
-    std::mt19937_64 rng(3);
-    std::vector<GradRecord> group;
+    std::vector<tj_test::GradCase> cases;
     for (const auto& r : grad_records())
-        if (r.op == op) group.push_back(r);
-    REQUIRE(!group.empty());
-    std::vector<Array> point, weights;
-    std::vector<std::size_t> first; // the first input of each record
-    std::string legend;
-    for (const auto& r : group) {
-        first.push_back(point.size());
-        std::vector<Var> probe;
-        for (const auto& s : r.shapes) {
-            point.push_back(tj_test::random_array(rng, DType::Float64, s, -2, 2));
-            probe.push_back(tj::tensor("p", DType::Float64, s));
-            legend += "input " + std::to_string(point.size()) + ": " + r.name + "\n";
-        }
-        weights.push_back(
-            tj_test::random_array(rng, DType::Float64, r.f(probe).type().shape, 0.5, 1.5));
-    }
-    INFO(legend);
-    auto inputs_of = [&](const std::vector<Var>& v, std::size_t i) {
-        return std::vector<Var>(v.begin() + static_cast<long>(first[i]),
-                                v.begin() + static_cast<long>(first[i] + group[i].shapes.size()));
-    };
-    const tj::VerifyGradOptions once{.n_tests = 1};
-    CHECK_NOTHROW(tj::verify_grad(
-        [&](const std::vector<Var>& v) {
-            Var c;
-            for (std::size_t i = 0; i < group.size(); ++i) {
-                Var term = tj::sum(group[i].f(inputs_of(v, i)) * tj::constant(weights[i]));
-                c = c.defined() ? c + term : term;
-            }
-            return c;
-        },
-        point, once));
-    // Order 2: the gradient with respect to each record's first input, weighted again.
-    CHECK_NOTHROW(tj::verify_grad(
-        [&](const std::vector<Var>& v) {
-            Var c;
-            for (std::size_t i = 0; i < group.size(); ++i) {
-                const std::vector<Var> in = inputs_of(v, i);
-                Var g = tj::grad(tj::sum(group[i].f(in) * tj::constant(weights[i])), in[0]);
-                Var term = tj::sum(g * tj::constant(point[first[i]]));
-                c = c.defined() ? c + term : term;
-            }
-            return c;
-        },
-        point, once));
+        if (r.op == op) cases.push_back({r.name, r.f, r.shapes});
+    tj_test::check_gradients_together(cases, 3);
 }
 
 } // namespace

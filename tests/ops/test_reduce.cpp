@@ -4,6 +4,7 @@
 // gradients.
 #include <catch2/catch.hpp>
 
+#include "support/op_checker.hpp"
 #include "support/test_util.hpp"
 
 #include <tensorjit/tensorjit.hpp>
@@ -597,47 +598,14 @@ const std::vector<GradRecord>& grad_records() {
     return r;
 }
 
-// The records of `op` checked together in one cost, sum_i sum(f_i(x_i) * w_i) with random
-// weights: one verify_grad (two compiles) per order; input i of a failure is record i.
+// The records of `op`, checked together (tests/support/op_checker.hpp).
 void check_gradients(const std::string& op) {
-    std::mt19937_64 rng(77);
-    std::vector<GradRecord> group;
+    std::vector<tj_test::GradCase> cases;
     for (const auto& r : grad_records())
-        if (r.op == op) group.push_back(r);
-    REQUIRE(!group.empty());
-    std::vector<Array> point, weights;
-    std::string legend;
-    for (const auto& r : group) {
-        point.push_back(tj_test::random_array(rng, DType::Float64, r.shape, r.lo, r.hi));
-        const tj::Dims out_shape = r.f(tj::tensor("s", DType::Float64, r.shape)).type().shape;
-        weights.push_back(tj_test::random_array(rng, DType::Float64, out_shape, 0.5, 1.5));
-        legend += "input " + std::to_string(point.size()) + ": " + r.name + "\n";
-    }
-    INFO(legend);
-    const tj::VerifyGradOptions once{.n_tests = 1};
-    CHECK_NOTHROW(tj::verify_grad(
-        [&](const std::vector<Var>& v) {
-            Var c;
-            for (std::size_t i = 0; i < group.size(); ++i) {
-                Var term = tj::sum(group[i].f(v[i]) * tj::constant(weights[i]));
-                c = c.defined() ? c + term : term;
-            }
-            return c;
-        },
-        point, once));
-    // Order 2: the gradients themselves, weighted again (a Hessian-vector product).
-    CHECK_NOTHROW(tj::verify_grad(
-        [&](const std::vector<Var>& v) {
-            Var c;
-            for (std::size_t i = 0; i < group.size(); ++i) {
-                if (!group[i].second_order) continue;
-                Var g = tj::grad(tj::sum(group[i].f(v[i]) * tj::constant(weights[i])), v[i]);
-                Var term = tj::sum(g * tj::constant(point[i]));
-                c = c.defined() ? c + term : term;
-            }
-            return c;
-        },
-        point, once));
+        if (r.op == op)
+            cases.push_back({r.name, [f = r.f](const std::vector<Var>& v) { return f(v[0]); },
+                             {r.shape}, r.lo, r.hi, r.second_order});
+    tj_test::check_gradients_together(cases, 77);
 }
 
 } // namespace

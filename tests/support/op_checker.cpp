@@ -1,5 +1,9 @@
 #include "support/op_checker.hpp"
 
+#include "support/test_util.hpp"
+
+#include <random>
+
 #include <catch2/catch.hpp>
 
 namespace tj_test {
@@ -23,6 +27,59 @@ void compare_with_reference(const std::vector<tensorjit::Var>& vars,
         REQUIRE(o.type().accepts_shape(got.shape()));
         CHECK(got.equals(want));
     }
+}
+
+void check_gradients_together(const std::vector<GradCase>& cases, std::uint64_t seed) {
+    namespace tj = tensorjit;
+    using tj::Var;
+    REQUIRE(!cases.empty());
+    std::mt19937_64 rng(seed);
+    std::vector<tj::Array> point, weights;
+    std::vector<std::size_t> first; // the first input of each case
+    std::string legend;
+    for (const auto& c : cases) {
+        first.push_back(point.size());
+        std::vector<Var> probe;
+        for (const auto& s : c.shapes) {
+            point.push_back(random_array(rng, tj::DType::Float64, s, c.lo, c.hi));
+            probe.push_back(tj::tensor("p", tj::DType::Float64, s));
+            legend += "input " + std::to_string(point.size()) + ": " + c.name + "\n";
+        }
+        weights.push_back(random_array(rng, tj::DType::Float64, c.f(probe).type().shape, 0.5, 1.5));
+    }
+    INFO(legend);
+    auto inputs_of = [&](const std::vector<Var>& v, std::size_t i) {
+        return std::vector<Var>(v.begin() + static_cast<long>(first[i]),
+                                v.begin() + static_cast<long>(first[i] + cases[i].shapes.size()));
+    };
+    const tj::VerifyGradOptions once{.n_tests = 1};
+    CHECK_NOTHROW(tj::verify_grad(
+        [&](const std::vector<Var>& v) {
+            Var c;
+            for (std::size_t i = 0; i < cases.size(); ++i) {
+                Var term = tj::sum(cases[i].f(inputs_of(v, i)) * tj::constant(weights[i]));
+                c = c.defined() ? c + term : term;
+            }
+            return c;
+        },
+        point, once));
+    bool any_second = false;
+    for (const auto& c : cases) any_second |= c.second_order;
+    if (!any_second) return;
+    // Order 2: the gradient with respect to each case's first input, weighted again.
+    CHECK_NOTHROW(tj::verify_grad(
+        [&](const std::vector<Var>& v) {
+            Var c;
+            for (std::size_t i = 0; i < cases.size(); ++i) {
+                if (!cases[i].second_order) continue;
+                const std::vector<Var> in = inputs_of(v, i);
+                Var g = tj::grad(tj::sum(cases[i].f(in) * tj::constant(weights[i])), in[0]);
+                Var term = tj::sum(g * tj::constant(point[first[i]]));
+                c = c.defined() ? c + term : term;
+            }
+            return c;
+        },
+        point, once));
 }
 
 } // namespace tj_test
