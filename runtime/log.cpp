@@ -3,7 +3,10 @@
 
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <mutex>
+#include <set>
 
 namespace tensorjit {
 
@@ -17,6 +20,19 @@ spdlog::logger& log() {
         return l;
     }();
     return *logger;
+}
+
+void warn_once(std::string_view kind, const std::string& message) {
+    static std::mutex mu;
+    static std::set<std::string, std::less<>> seen;
+    bool first = false;
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        first = seen.emplace(kind).second;
+    }
+    if (first && !log().should_log(spdlog::level::warn))
+        std::fprintf(stderr, "tensorjit: warning: %s\n", message.c_str());
+    log().warn("{}", message);
 }
 
 } // namespace tensorjit
