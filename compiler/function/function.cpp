@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -75,13 +76,16 @@ SharedVar shared(const Array& value, SharedOptions options) {
 
 Array SharedVar::get_value() const {
     TJ_CHECK(storage_, ValueError) << "get_value: undefined shared variable";
+    std::shared_lock lock(storage_->mutex);
     return storage_->value.copy();
 }
 
 void SharedVar::set_value(const Array& value) {
     TJ_CHECK(storage_, ValueError) << "set_value: undefined shared variable";
     check_shared_value(*storage_, value, "set_value");
-    storage_->value = value.astype(storage_->type.dtype);
+    Array v = value.astype(storage_->type.dtype); // always a copy: never aliases the caller's array
+    std::unique_lock lock(storage_->mutex);
+    storage_->value = std::move(v);
 }
 
 // ---- statistics -------------------------------------------------------------------------------
@@ -107,10 +111,18 @@ std::string json_escape(const std::string& s) {
     std::string o;
     for (char c : s) {
         switch (c) {
-        case '"': o += "\\\""; break;
-        case '\\': o += "\\\\"; break;
-        case '\n': o += "\\n"; break;
-        case '\t': o += "\\t"; break;
+        case '"':
+            o += "\\\"";
+            break;
+        case '\\':
+            o += "\\\\";
+            break;
+        case '\n':
+            o += "\\n";
+            break;
+        case '\t':
+            o += "\\t";
+            break;
         default:
             if (static_cast<unsigned char>(c) < 0x20) {
                 char buf[8];
@@ -136,12 +148,15 @@ std::string json_field(const std::string& json, const std::string& field) {
             continue;
         }
         char e = json[++p];
-        if (e == 'n') out += '\n';
-        else if (e == 't') out += '\t';
+        if (e == 'n')
+            out += '\n';
+        else if (e == 't')
+            out += '\t';
         else if (e == 'u') {
             out += static_cast<char>(std::stoi(json.substr(p + 1, 4), nullptr, 16));
             p += 4;
-        } else out += e;
+        } else
+            out += e;
     }
     return out;
 }
@@ -170,46 +185,79 @@ void register_host_symbols() {
 
 } // namespace
 
-std::shared_ptr<const CompiledKernel> get_kernel(const FunctionGraph& g) {
-    static std::mutex mu;
-    static std::unordered_map<std::string, std::weak_ptr<const CompiledKernel>> live;
-    register_host_symbols();
+namespace {
 
-    auto t0 = Clock::now();
-    const std::string key = graph_key(g);
-    const double key_ms = ms_since(t0);
-    {
-        std::lock_guard<std::mutex> lock(mu);
-        auto it = live.find(key);
-        if (it != live.end())
-            if (auto k = it->second.lock()) {
-                ++g_memory_hits;
-                log().debug("kernel {}: memory hit (key {:.2f} ms)", key.substr(0, 16), key_ms);
-                return k;
-            }
-    }
-    auto remember = [&](std::shared_ptr<const CompiledKernel> k) {
-        std::lock_guard<std::mutex> lock(mu);
-        live[key] = k;
-        return k;
+// Whether a binding plan read from a cache entry fits the function graph it is to run for:
+// the symbol named after the key, every slot within the graph's inputs and shared variables
+// with their dtypes and ranks, one slot per output and per update with the right types.
+// Throws InternalError naming the first mismatch.
+using codegen::SlotPlan;
+
+void check_plan_fits(const codegen::BindingPlan& plan, const FunctionGraph& g,
+                     const std::string& key) {
+    TJ_INTERNAL_CHECK(plan.symbol == "tj_k_" + key.substr(0, 16))
+        << "plan symbol " << plan.symbol << " is not this key's";
+    auto same_type = [](const SlotPlan& sp, const TensorType& t) {
+        return sp.dtype == t.dtype && sp.ndim == t.ndim();
     };
+    const int nslots = static_cast<int>(plan.slots.size());
+    for (int s = 0; s < nslots; ++s) {
+        const SlotPlan& sp = plan.slots[s];
+        TJ_INTERNAL_CHECK(sp.ndim >= 0 && sp.ndim <= TJ_MAX_NDIM)
+            << "slot " << s << " has rank " << sp.ndim;
+        if (sp.kind == SlotPlan::Kind::Input) {
+            TJ_INTERNAL_CHECK(sp.index >= 0 && sp.index < static_cast<int>(g.inputs.size()) &&
+                              same_type(sp, g.inputs[sp.index]->type))
+                << "slot " << s << " does not match input " << sp.index;
+        } else if (sp.kind == SlotPlan::Kind::Shared) {
+            TJ_INTERNAL_CHECK(sp.index >= 0 && sp.index < static_cast<int>(g.shared.size()) &&
+                              same_type(sp, g.shared[sp.index]->type))
+                << "slot " << s << " does not match shared variable " << sp.index;
+        }
+    }
+    TJ_INTERNAL_CHECK(plan.output_slots.size() == g.outputs.size())
+        << "plan has " << plan.output_slots.size() << " outputs, the function " << g.outputs.size();
+    for (std::size_t i = 0; i < g.outputs.size(); ++i) {
+        const int s = plan.output_slots[i];
+        TJ_INTERNAL_CHECK(s >= 0 && s < nslots && same_type(plan.slots[s], g.outputs[i]->type))
+            << "output " << i << " slot does not match";
+    }
+    TJ_INTERNAL_CHECK(plan.updates.size() == g.updates.size())
+        << "plan has " << plan.updates.size() << " updates, the function " << g.updates.size();
+    for (std::size_t u = 0; u < g.updates.size(); ++u) {
+        const auto [sh, s] = plan.updates[u];
+        TJ_INTERNAL_CHECK(sh == g.updates[u].first && s >= 0 && s < nslots &&
+                          same_type(plan.slots[s], g.shared[sh]->type))
+            << "update " << u << " does not match";
+    }
+}
 
+// Builds one kernel: the disk cache, else rewrites + codegen + Clang (then stored on disk).
+std::shared_ptr<const CompiledKernel> build_kernel(const FunctionGraph& g, const std::string& key,
+                                                   double key_ms) {
     auto& disk = cache::DiskCache::global();
     auto t1 = Clock::now();
     if (auto entry = disk.load(key)) {
         try {
+            // The entry must be this key's and its plan must fit this graph before anything of
+            // it runs (an entry copied under another key's name would run the wrong kernel).
+            const std::string entry_key = json_field(entry->metadata, "key");
+            TJ_INTERNAL_CHECK(entry_key == key)
+                << "its metadata names key " << entry_key.substr(0, 16);
             auto plan = codegen::BindingPlan::parse(json_field(entry->metadata, "plan"));
+            check_plan_fits(plan, g, key);
             auto k = load_kernel(key, std::move(entry->source), std::move(plan), entry->object);
             ++g_disk_hits;
             log().debug("kernel {}: disk hit (key {:.2f} ms, load {:.2f} ms)", key.substr(0, 16),
                         key_ms, ms_since(t1));
-            return remember(std::move(k));
+            return k;
         } catch (const Error& e) {
-            // A readable entry that does not load (written by a broken build, say): recompile.
-            log().warn("kernel {}: cached entry unusable ({}); recompiling", key.substr(0, 16), e.what());
+            // A readable entry that does not fit or does not load: recompile (and replace it).
+            warn_once("cache-entry-unusable",
+                      fmt::format("cache entry {} is unusable ({}); recompiling", key.substr(0, 16),
+                                  e.what()));
         }
     }
-
     auto t2 = Clock::now();
     FunctionGraph rewritten = g.rewrites ? rewrite_pipeline(g) : g;
     const double rewrite_ms = ms_since(t2);
@@ -233,12 +281,13 @@ std::shared_ptr<const CompiledKernel> get_kernel(const FunctionGraph& g) {
     ++g_compiles;
     std::string metadata = "{\n  \"format\": 1,\n  \"key\": \"" + key + "\",\n  \"target\": \"" +
                            json_escape(jit::target_id()) + "\",\n  \"templates\": \"" +
-                           std::string(codegen::templates_hash()) + "\",\n  \"timings_ms\": {\"rewrite\": " +
-                           std::to_string(rewrite_ms) + ", \"codegen\": " + std::to_string(codegen_ms) +
+                           std::string(codegen::templates_hash()) +
+                           "\",\n  \"timings_ms\": {\"rewrite\": " + std::to_string(rewrite_ms) +
+                           ", \"codegen\": " + std::to_string(codegen_ms) +
                            ", \"frontend\": " + std::to_string(times.frontend_ms) +
                            ", \"optimize\": " + std::to_string(times.optimize_ms) +
-                           ", \"object\": " + std::to_string(times.codegen_ms) + "},\n  \"plan\": \"" +
-                           json_escape(src.plan.serialize()) + "\"\n}\n";
+                           ", \"object\": " + std::to_string(times.codegen_ms) +
+                           "},\n  \"plan\": \"" + json_escape(src.plan.serialize()) + "\"\n}\n";
     disk.store(key, cache::Entry{object, src.text, metadata});
     auto t4 = Clock::now();
     auto k = load_kernel(key, std::move(src.text), std::move(src.plan), object);
@@ -246,7 +295,60 @@ std::shared_ptr<const CompiledKernel> get_kernel(const FunctionGraph& g) {
                 "frontend {:.2f} ms, optimize {:.2f} ms, object {:.2f} ms, load {:.2f} ms",
                 key.substr(0, 16), key_ms, rewrite_ms, codegen_ms, times.frontend_ms,
                 times.optimize_ms, times.codegen_ms, ms_since(t4));
-    return remember(std::move(k));
+    return k;
+}
+
+} // namespace
+
+std::shared_ptr<const CompiledKernel> get_kernel(const FunctionGraph& g) {
+    // Kernels alive in this process, and builds in flight: a second thread asking for a key that
+    // is being built waits for that build (and gets its result or its error) instead of compiling
+    // it again.
+    using Future = std::shared_future<std::shared_ptr<const CompiledKernel>>;
+    static std::mutex mu;
+    static std::unordered_map<std::string, std::weak_ptr<const CompiledKernel>> live;
+    static std::unordered_map<std::string, Future> in_flight;
+    register_host_symbols();
+
+    auto t0 = Clock::now();
+    const std::string key = graph_key(g);
+    const double key_ms = ms_since(t0);
+    std::promise<std::shared_ptr<const CompiledKernel>> promise;
+    {
+        std::unique_lock<std::mutex> lock(mu);
+        auto it = live.find(key);
+        if (it != live.end())
+            if (auto k = it->second.lock()) {
+                ++g_memory_hits;
+                log().debug("kernel {}: memory hit (key {:.2f} ms)", key.substr(0, 16), key_ms);
+                return k;
+            }
+        auto f = in_flight.find(key);
+        if (f != in_flight.end()) {
+            Future pending = f->second;
+            lock.unlock();
+            auto k = pending.get(); // rethrows the builder's error
+            ++g_memory_hits;
+            log().debug("kernel {}: built by another thread (key {:.2f} ms)", key.substr(0, 16),
+                        key_ms);
+            return k;
+        }
+        in_flight.emplace(key, promise.get_future().share());
+    }
+    std::shared_ptr<const CompiledKernel> k;
+    try {
+        k = build_kernel(g, key, key_ms);
+    } catch (...) {
+        promise.set_exception(std::current_exception());
+        std::lock_guard<std::mutex> lock(mu);
+        in_flight.erase(key);
+        throw;
+    }
+    promise.set_value(k);
+    std::lock_guard<std::mutex> lock(mu);
+    live[key] = k;
+    in_flight.erase(key);
+    return k;
 }
 
 // ---- function() -------------------------------------------------------------------------------
@@ -260,18 +362,21 @@ std::string var_label(const Var& v) {
 bool types_compatible(const TensorType& want, const TensorType& got) {
     if (want.dtype != got.dtype || want.ndim() != got.ndim()) return false;
     for (int d = 0; d < want.ndim(); ++d)
-        if (want.shape[d] != dyn && got.shape[d] != dyn && want.shape[d] != got.shape[d]) return false;
+        if (want.shape[d] != dyn && got.shape[d] != dyn && want.shape[d] != got.shape[d])
+            return false;
     return true;
 }
 
 // Givens: type checks and cycle detection (a replacement that depends, through other givens, on
 // the variable it replaces).
-std::unordered_map<const Node*, NodePtr> check_givens(const Pairs& givens, const std::string& fname) {
+std::unordered_map<const Node*, NodePtr> check_givens(const Pairs& givens,
+                                                      const std::string& fname) {
     std::unordered_map<const Node*, NodePtr> map;
     const auto& items = givens.items();
     for (std::size_t i = 0; i < items.size(); ++i) {
         const auto& [from, to] = items[i];
-        TJ_CHECK(from.defined() && to.defined(), ValueError) << fname << ": givens: pair " << i + 1 << " has an undefined variable";
+        TJ_CHECK(from.defined() && to.defined(), ValueError)
+            << fname << ": givens: pair " << i + 1 << " has an undefined variable";
         TJ_CHECK(types_compatible(from.type(), to.type()), TypeError)
             << fname << ": givens: cannot replace " << var_label(from) << " (" << from.type().str()
             << ") by " << var_label(to) << " (" << to.type().str() << "): the types differ";
@@ -295,13 +400,16 @@ std::unordered_map<const Node*, NodePtr> check_givens(const Pairs& givens, const
     } catch (const boost::not_a_dag&) {
         std::string names;
         for (const auto& [from, to] : items) names += (names.empty() ? "" : ", ") + var_label(from);
-        TJ_THROW(ValueError) << fname << ": givens form a cycle (a replacement depends on the variable it "
-                                "replaces, directly or through other givens): " << names;
+        TJ_THROW(ValueError) << fname
+                             << ": givens form a cycle (a replacement depends on the variable it "
+                                "replaces, directly or through other givens): "
+                             << names;
     }
     return map;
 }
 
-std::shared_ptr<detail::FunctionImpl> build(const std::vector<In>& inputs, const std::vector<Var>& outputs,
+std::shared_ptr<detail::FunctionImpl> build(const std::vector<In>& inputs,
+                                            const std::vector<Var>& outputs,
                                             const FunctionOptions& options) {
     const std::string fname = options.name.empty() ? "function" : options.name;
     // Inputs: symbolic variables, each once; defaults after non-defaults.
@@ -310,23 +418,30 @@ std::shared_ptr<detail::FunctionImpl> build(const std::vector<In>& inputs, const
     bool seen_default = false;
     for (std::size_t k = 0; k < inputs.size(); ++k) {
         const In& in = inputs[k];
-        TJ_CHECK(in.variable.defined(), ValueError) << fname << ": input " << k + 1 << " is an undefined variable";
+        TJ_CHECK(in.variable.defined(), ValueError)
+            << fname << ": input " << k + 1 << " is an undefined variable";
         const Node& n = *in.variable.node();
         TJ_CHECK(n.op == OpKind::Input, TypeError)
-            << fname << ": input " << k + 1 << " (" << describe(n) << ") is not a symbolic input variable"
+            << fname << ": input " << k + 1 << " (" << describe(n)
+            << ") is not a symbolic input variable"
             << (n.op == OpKind::Shared ? " (shared variables are implicit inputs)" : "");
         for (const auto& prev : input_nodes)
-            TJ_CHECK(prev.get() != &n, ValueError) << fname << ": input " << var_label(in.variable) << " is listed twice";
+            TJ_CHECK(prev.get() != &n, ValueError)
+                << fname << ": input " << var_label(in.variable) << " is listed twice";
         detail::InputSpec s{n.type, in.name, n.name, std::nullopt};
         if (in.value) {
-            TJ_CHECK(can_cast_safely(in.value->dtype(), n.type.dtype) ||
-                         (in.value->ndim() == 0 && in.value->astype(n.type.dtype).astype(in.value->dtype()).equals(*in.value)),
-                     TypeError)
-                << fname << ": the default value of input " << var_label(in.variable) << " has dtype "
-                << dtype_name(in.value->dtype()) << ", which cannot be cast safely to " << dtype_name(n.type.dtype);
+            TJ_CHECK(
+                can_cast_safely(in.value->dtype(), n.type.dtype) ||
+                    (in.value->ndim() == 0 &&
+                     in.value->astype(n.type.dtype).astype(in.value->dtype()).equals(*in.value)),
+                TypeError)
+                << fname << ": the default value of input " << var_label(in.variable)
+                << " has dtype " << dtype_name(in.value->dtype())
+                << ", which cannot be cast safely to " << dtype_name(n.type.dtype);
             TJ_CHECK(n.type.accepts_shape(in.value->shape()), ShapeError)
-                << fname << ": the default value of input " << var_label(in.variable) << " has shape "
-                << shape_str(in.value->shape()) << ", the input is " << n.type.str();
+                << fname << ": the default value of input " << var_label(in.variable)
+                << " has shape " << shape_str(in.value->shape()) << ", the input is "
+                << n.type.str();
             s.default_value = in.value->astype(n.type.dtype);
             seen_default = true;
         } else {
@@ -336,14 +451,17 @@ std::shared_ptr<detail::FunctionImpl> build(const std::vector<In>& inputs, const
         }
         for (const auto& prev : specs) {
             const std::string& nm = s.name.empty() ? s.var_name : s.name;
-            TJ_CHECK(nm.empty() || (prev.name != nm && (prev.name.empty() ? prev.var_name != nm : true)), ValueError)
+            TJ_CHECK(nm.empty() ||
+                         (prev.name != nm && (prev.name.empty() ? prev.var_name != nm : true)),
+                     ValueError)
                 << fname << ": two inputs are named \"" << nm << "\"";
         }
         specs.push_back(std::move(s));
         input_nodes.push_back(in.variable.node());
     }
     for (std::size_t i = 0; i < outputs.size(); ++i)
-        TJ_CHECK(outputs[i].defined(), ValueError) << fname << ": output " << i + 1 << " is an undefined variable";
+        TJ_CHECK(outputs[i].defined(), ValueError)
+            << fname << ": output " << i + 1 << " is an undefined variable";
 
     // Roots: outputs, explicit updates, then default updates of the shared variables they read.
     std::vector<NodePtr> roots;
@@ -352,17 +470,20 @@ std::shared_ptr<detail::FunctionImpl> build(const std::vector<In>& inputs, const
     std::unordered_set<const SharedStorage*> updated;
     for (std::size_t i = 0; i < options.updates.items().size(); ++i) {
         const auto& [var, value] = options.updates.items()[i];
-        TJ_CHECK(var.defined() && value.defined(), ValueError) << fname << ": update " << i + 1 << " has an undefined variable";
+        TJ_CHECK(var.defined() && value.defined(), ValueError)
+            << fname << ": update " << i + 1 << " has an undefined variable";
         TJ_CHECK(var.node()->op == OpKind::Shared, TypeError)
-            << fname << ": update " << i + 1 << ": " << var_label(var) << " is not a shared variable";
+            << fname << ": update " << i + 1 << ": " << var_label(var)
+            << " is not a shared variable";
         const auto& storage = var.node()->storage;
         TJ_CHECK(updated.insert(storage.get()).second, ValueError)
             << fname << ": shared variable " << var_label(var) << " is updated twice";
         TJ_CHECK(value.dtype() == storage->type.dtype && value.ndim() == storage->type.ndim() &&
                      types_compatible(storage->type, value.type()),
                  TypeError)
-            << fname << ": the update of shared variable " << var_label(var) << " (" << storage->type.str()
-            << ") has type " << value.type().str() << " (" << describe(*value.node()) << ")"
+            << fname << ": the update of shared variable " << var_label(var) << " ("
+            << storage->type.str() << ") has type " << value.type().str() << " ("
+            << describe(*value.node()) << ")"
             << (value.dtype() != storage->type.dtype ? "; cast it with tj::cast" : "");
         updates.push_back({storage, value.node()});
     }
@@ -376,7 +497,8 @@ std::shared_ptr<detail::FunctionImpl> build(const std::vector<In>& inputs, const
             bool added = false;
             for (; scanned < order.size(); ++scanned) {
                 const Node* n = order[scanned];
-                if (n->op == OpKind::Shared && n->storage->default_update && !updated.count(n->storage.get())) {
+                if (n->op == OpKind::Shared && n->storage->default_update &&
+                    !updated.count(n->storage.get())) {
                     updated.insert(n->storage.get());
                     updates.push_back({n->storage, n->storage->default_update(owner.at(n))});
                     added = true;
@@ -400,7 +522,8 @@ std::shared_ptr<detail::FunctionImpl> build(const std::vector<In>& inputs, const
     std::unordered_map<const SharedStorage*, int> shared_index;
     std::vector<std::shared_ptr<SharedStorage>> storages;
     auto shared_slot = [&](const NodePtr& n) {
-        auto [it, fresh] = shared_index.emplace(n->storage.get(), static_cast<int>(fg.shared.size()));
+        auto [it, fresh] =
+            shared_index.emplace(n->storage.get(), static_cast<int>(fg.shared.size()));
         if (fresh) {
             fg.shared.push_back(n);
             storages.push_back(n->storage);
@@ -423,7 +546,8 @@ std::shared_ptr<detail::FunctionImpl> build(const std::vector<In>& inputs, const
     auto materialize = [](const NodePtr& n) {
         return n->is_leaf() ? make_node(OpKind::Identity, {n}) : n;
     };
-    for (std::size_t i = 0; i < outputs.size(); ++i) fg.outputs.push_back(materialize(all_roots[i]));
+    for (std::size_t i = 0; i < outputs.size(); ++i)
+        fg.outputs.push_back(materialize(all_roots[i]));
     for (std::size_t i = 0; i < updates.size(); ++i) {
         const NodePtr& value = all_roots[outputs.size() + i];
         const auto& storage = updates[i].first;
@@ -437,13 +561,15 @@ std::shared_ptr<detail::FunctionImpl> build(const std::vector<In>& inputs, const
 
     auto kernel = get_kernel(fg);
     ++g_functions;
-    return std::make_shared<detail::FunctionImpl>(std::move(kernel), std::move(specs), std::move(storages),
-                                                  options.allow_input_downcast, fname);
+    return std::make_shared<detail::FunctionImpl>(std::move(kernel), std::move(specs),
+                                                  std::move(storages), options.allow_input_downcast,
+                                                  fname);
 }
 
 } // namespace
 
-Function function(const std::vector<In>& inputs, const Var& output, const FunctionOptions& options) {
+Function function(const std::vector<In>& inputs, const Var& output,
+                  const FunctionOptions& options) {
     return Function(build(inputs, {output}, options));
 }
 
@@ -454,9 +580,15 @@ MultiFunction function(const std::vector<In>& inputs, const std::vector<Var>& ou
 
 // ---- FunctionBase -----------------------------------------------------------------------------
 
-std::vector<Array>& FunctionBase::call(std::span<const Arg> args) {
+std::vector<Array> FunctionBase::call(std::span<const Arg> args) const {
     TJ_CHECK(impl_, ValueError) << "call of an empty tj::Function";
-    return impl_->call(args);
+    return impl_->call_all(args);
+}
+Array FunctionBase::call_first(std::span<const Arg> args) const {
+    TJ_CHECK(impl_, ValueError) << "call of an empty tj::Function";
+    TJ_INTERNAL_CHECK(impl_->num_outputs() == 1)
+        << "call_first of a function with " << impl_->num_outputs() << " outputs";
+    return impl_->call_first(args);
 }
 const std::string& FunctionBase::kernel_source() const { return impl_->kernel().source; }
 const std::string& FunctionBase::cache_key() const { return impl_->kernel().key; }
