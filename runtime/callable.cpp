@@ -20,20 +20,24 @@ using codegen::SlotPlan;
 extern "C" {
 __attribute__((visibility("default"))) void* tj_rt_alloc(tj_frame* f, int slot, int ndim,
                                                          const long long* shape) {
-    return static_cast<detail::FunctionImpl*>(f->rt)->alloc(slot, ndim, shape);
+    auto* st = static_cast<detail::CallState*>(f->rt);
+    return st->fn->alloc(*st, slot, ndim, shape);
 }
-__attribute__((visibility("default"))) int tj_rt_shape_error(tj_frame* f, int node, int na,
-                                                             const long long* a, int nb,
-                                                             const long long* b) {
-    static_cast<detail::FunctionImpl*>(f->rt)->shape_error(node, na, a, nb, b);
+__attribute__((visibility("default"))) int
+tj_rt_shape_error(tj_frame* f, int node, int na, const long long* a, int nb, const long long* b) {
+    auto* st = static_cast<detail::CallState*>(f->rt);
+    st->fn->shape_error(*st, node, na, a, nb, b);
     return 1;
 }
-__attribute__((visibility("default"))) void* tj_rt_scratch(tj_frame* f, int which, long long bytes) {
-    return static_cast<detail::FunctionImpl*>(f->rt)->scratch(which, bytes);
+__attribute__((visibility("default"))) void* tj_rt_scratch(tj_frame* f, int which,
+                                                           long long bytes) {
+    auto* st = static_cast<detail::CallState*>(f->rt);
+    return st->fn->scratch(*st, which, bytes);
 }
 __attribute__((visibility("default"))) int tj_rt_value_error(tj_frame* f, int node, int code,
                                                              long long value) {
-    static_cast<detail::FunctionImpl*>(f->rt)->value_error(node, code, value);
+    auto* st = static_cast<detail::CallState*>(f->rt);
+    st->fn->value_error(*st, node, code, value);
     return 1;
 }
 }
@@ -79,34 +83,66 @@ bool int_fits(long long v, DType t) {
 
 } // namespace
 
-FunctionImpl::FunctionImpl(std::shared_ptr<const CompiledKernel> kernel, std::vector<InputSpec> inputs,
-                           std::vector<std::shared_ptr<SharedStorage>> shared, bool allow_input_downcast,
-                           std::string name)
+FunctionImpl::FunctionImpl(std::shared_ptr<const CompiledKernel> kernel,
+                           std::vector<InputSpec> inputs,
+                           std::vector<std::shared_ptr<SharedStorage>> shared,
+                           bool allow_input_downcast, std::string name, bool delete_updates)
     : kernel_(std::move(kernel)), inputs_(std::move(inputs)), shared_(std::move(shared)),
-      allow_input_downcast_(allow_input_downcast), name_(std::move(name)) {
+      allow_input_downcast_(allow_input_downcast), delete_updates_(delete_updates),
+      name_(std::move(name)) {
     setup_frame();
 }
 
-FunctionImpl::FunctionImpl(const FunctionImpl& other)
-    : kernel_(other.kernel_), inputs_(other.inputs_), shared_(other.shared_),
-      allow_input_downcast_(other.allow_input_downcast_), delete_updates_(other.delete_updates_),
-      name_(other.name_) {
-    setup_frame();
-}
+FunctionImpl::~FunctionImpl() = default;
 
 void FunctionImpl::setup_frame() {
     const auto& plan = kernel_->plan;
-    slots_.assign(plan.slots.size(), tj_arr{});
-    slot_arrays_.assign(plan.slots.size(), Array());
+    const int nslots = static_cast<int>(plan.slots.size());
+    // The plan comes from a cache entry that get_kernel checked against the function graph;
+    // these checks guard the indexing below against a plan that does not fit this function.
+    for (const auto& sp : plan.slots) {
+        TJ_INTERNAL_CHECK(sp.ndim >= 0 && sp.ndim <= TJ_MAX_NDIM)
+            << name_ << ": plan slot of rank " << sp.ndim;
+        if (sp.kind == SlotPlan::Kind::Input)
+            TJ_INTERNAL_CHECK(sp.index >= 0 && sp.index < static_cast<int>(inputs_.size()))
+                << name_ << ": plan names input " << sp.index << " of " << inputs_.size();
+        if (sp.kind == SlotPlan::Kind::Shared)
+            TJ_INTERNAL_CHECK(sp.index >= 0 && sp.index < static_cast<int>(shared_.size()))
+                << name_ << ": plan names shared variable " << sp.index << " of " << shared_.size();
+    }
+    for (int s : plan.output_slots)
+        TJ_INTERNAL_CHECK(s >= 0 && s < nslots)
+            << name_ << ": plan output slot " << s << " of " << nslots;
+    for (const auto& [sh, s] : plan.updates)
+        TJ_INTERNAL_CHECK(sh >= 0 && sh < static_cast<int>(shared_.size()) && s >= 0 && s < nslots)
+            << name_ << ": plan update (" << sh << ", " << s << ") out of range";
+
     input_slot_.assign(inputs_.size(), -1);
-    for (std::size_t s = 0; s < plan.slots.size(); ++s)
-        if (plan.slots[s].kind == SlotPlan::Kind::Input) input_slot_[plan.slots[s].index] = static_cast<int>(s);
-    bound_.assign(inputs_.size(), nullptr);
-    converted_.clear();
-    // Scalar inputs get a scratch array so that binding a C++ scalar allocates nothing.
-    for (const auto& in : inputs_)
-        converted_.push_back(in.type.ndim() == 0 ? Array::empty(in.type.dtype, Dims{}) : Array());
-    outputs_.resize(plan.output_slots.size());
+    for (int s = 0; s < nslots; ++s)
+        if (plan.slots[s].kind == SlotPlan::Kind::Input) input_slot_[plan.slots[s].index] = s;
+    update_of_slot_.assign(nslots, -1);
+    for (const auto& [sh, s] : plan.updates) {
+        // function() materializes leaf update values, so a new value is never an input's slot.
+        TJ_INTERNAL_CHECK(plan.slots[s].kind != SlotPlan::Kind::Input)
+            << name_ << ": an update reads an input slot";
+        if (update_of_slot_[s] < 0) update_of_slot_[s] = sh;
+    }
+
+    // Locks: every storage once, exclusive when this function applies an update to it.
+    locks_.clear();
+    for (const auto& s : shared_) locks_.push_back({s.get(), false});
+    if (!delete_updates_)
+        for (const auto& [sh, slot] : plan.updates) locks_[sh].second = true;
+    std::sort(locks_.begin(), locks_.end());
+    std::vector<std::pair<SharedStorage*, bool>> unique;
+    for (const auto& l : locks_) {
+        if (!unique.empty() && unique.back().first == l.first)
+            unique.back().second = unique.back().second || l.second;
+        else
+            unique.push_back(l);
+    }
+    locks_ = std::move(unique);
+
     std::vector<std::string> input_names, shared_names;
     for (std::size_t k = 0; k < inputs_.size(); ++k)
         input_names.push_back(inputs_[k].var_name.empty() ? "<input " + std::to_string(k + 1) + ">"
@@ -124,7 +160,53 @@ void FunctionImpl::setup_frame() {
     }
     std::sort(keywords_.begin(), keywords_.end());
     node_names_.clear();
-    for (const auto& n : plan.node_names) node_names_.push_back(codegen::resolve_node_name(n, input_names, shared_names));
+    for (const auto& n : plan.node_names)
+        node_names_.push_back(codegen::resolve_node_name(n, input_names, shared_names));
+
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    pool_.clear();
+    state_ = new_state();
+}
+
+std::unique_ptr<CallState> FunctionImpl::new_state() const {
+    auto st = std::make_unique<CallState>();
+    const auto& plan = kernel_->plan;
+    st->fn = this;
+    st->slots.assign(plan.slots.size(), tj_arr{});
+    st->slot_arrays.assign(plan.slots.size(), Array());
+    st->bound.assign(inputs_.size(), nullptr);
+    st->outputs.resize(plan.output_slots.size());
+    // Scalar inputs get a scratch array so that binding a C++ scalar allocates nothing.
+    for (const auto& in : inputs_)
+        st->converted.push_back(in.type.ndim() == 0 ? Array::empty(in.type.dtype, Dims{})
+                                                    : Array());
+    return st;
+}
+
+// The uncontended call takes state_ with one atomic exchange; a concurrent call takes a state
+// from the pool (made the first time), so calls never share a frame.
+CallState* FunctionImpl::acquire() const {
+    if (!state_busy_.exchange(true, std::memory_order_acquire)) return state_.get();
+    {
+        std::lock_guard<std::mutex> lock(pool_mutex_);
+        if (!pool_.empty()) {
+            CallState* st = pool_.back().release();
+            pool_.pop_back();
+            return st;
+        }
+    }
+    return new_state().release();
+}
+
+void FunctionImpl::release(CallState* st) const noexcept {
+    if (st == state_.get()) {
+        state_busy_.store(false, std::memory_order_release);
+        return;
+    }
+    std::unique_ptr<CallState> owned(st);
+    constexpr std::size_t kMaxPooled = 16;
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (pool_.size() < kMaxPooled) pool_.push_back(std::move(owned));
 }
 
 // ---- binding ----------------------------------------------------------------------------------
@@ -135,12 +217,39 @@ std::string input_label(const InputSpec& in, std::size_t k) {
     if (!in.var_name.empty()) return "\"" + in.var_name + "\"";
     return "#" + std::to_string(k + 1);
 }
+
+// Locks the shared variables of one call in the function's order; unlocks in reverse.
+class SharedLocks {
+  public:
+    explicit SharedLocks(const std::vector<std::pair<SharedStorage*, bool>>& locks)
+        : locks_(locks) {
+        for (const auto& [s, exclusive] : locks_) {
+            if (exclusive)
+                s->mutex.lock();
+            else
+                s->mutex.lock_shared();
+        }
+    }
+    ~SharedLocks() {
+        for (auto it = locks_.rbegin(); it != locks_.rend(); ++it) {
+            if (it->second)
+                it->first->mutex.unlock();
+            else
+                it->first->mutex.unlock_shared();
+        }
+    }
+    SharedLocks(const SharedLocks&) = delete;
+    SharedLocks& operator=(const SharedLocks&) = delete;
+
+  private:
+    const std::vector<std::pair<SharedStorage*, bool>>& locks_;
+};
 } // namespace
 
-void FunctionImpl::bind_input(int k, const Arg& arg) {
+void FunctionImpl::bind_input(CallState& st, int k, const Arg& arg) const {
     const InputSpec& in = inputs_[k];
     if (arg.kind() == Arg::Kind::Array) {
-        bind_array(k, arg.array());
+        bind_array(st, k, arg.array());
         return;
     }
     // A C++ scalar: accepted when its value converts exactly (as PyTensor accepts Python
@@ -149,16 +258,20 @@ void FunctionImpl::bind_input(int k, const Arg& arg) {
         << name_ << ": input " << input_label(in, k) << " expects a " << in.type.ndim()
         << "-d array (" << in.type.str() << "), got a scalar";
     DType t = in.type.dtype;
-    Array& dst = converted_[k];
+    Array& dst = st.converted[k];
     bool exact = true;
     if (arg.scalar_dtype() == DType::Float64) {
         double v = arg.scalar_double();
-        exact = t == DType::Float64 || (t == DType::Float32 && (std::isnan(v) || static_cast<double>(static_cast<float>(v)) == v));
+        exact = t == DType::Float64 ||
+                (t == DType::Float32 &&
+                 (std::isnan(v) || static_cast<double>(static_cast<float>(v)) == v));
         TJ_CHECK(exact || allow_input_downcast_, TypeError)
             << name_ << ": input " << input_label(in, k) << " has dtype " << dtype_name(t)
             << "; the float64 value " << v << " cannot be converted exactly"
             << " (build the function with allow_input_downcast to allow it)";
-        visit_dtype(t, [&](auto x) { *static_cast<decltype(x)*>(dst.raw_data()) = static_cast<decltype(x)>(v); });
+        visit_dtype(t, [&](auto x) {
+            *static_cast<decltype(x)*>(dst.raw_data()) = static_cast<decltype(x)>(v);
+        });
     } else {
         long long v = arg.scalar_int();
         exact = int_fits(v, t);
@@ -166,12 +279,14 @@ void FunctionImpl::bind_input(int k, const Arg& arg) {
             << name_ << ": input " << input_label(in, k) << " has dtype " << dtype_name(t)
             << "; the value " << v << " does not fit"
             << " (build the function with allow_input_downcast to allow it)";
-        visit_dtype(t, [&](auto x) { *static_cast<decltype(x)*>(dst.raw_data()) = static_cast<decltype(x)>(v); });
+        visit_dtype(t, [&](auto x) {
+            *static_cast<decltype(x)*>(dst.raw_data()) = static_cast<decltype(x)>(v);
+        });
     }
-    fill_slot(slots_[input_slot_[k]], dst);
+    fill_slot(st.slots[input_slot_[k]], dst);
 }
 
-void FunctionImpl::bind_array(int k, const Array& a) {
+void FunctionImpl::bind_array(CallState& st, int k, const Array& a) const {
     const InputSpec& in = inputs_[k];
     TJ_CHECK(a.ndim() == in.type.ndim(), ShapeError)
         << name_ << ": input " << input_label(in, k) << " expects a " << in.type.ndim()
@@ -180,160 +295,213 @@ void FunctionImpl::bind_array(int k, const Array& a) {
         << name_ << ": input " << input_label(in, k) << " has static shape " << in.type.str()
         << ", got shape " << shape_str(a.shape());
     if (a.dtype() == in.type.dtype) {
-        fill_slot(slots_[input_slot_[k]], a);
+        fill_slot(st.slots[input_slot_[k]], a);
         return;
     }
     TJ_CHECK(can_cast_safely(a.dtype(), in.type.dtype) || allow_input_downcast_, TypeError)
         << name_ << ": input " << input_label(in, k) << " has dtype " << dtype_name(in.type.dtype)
         << "; an array of dtype " << dtype_name(a.dtype())
-        << " cannot be cast to it safely (build the function with allow_input_downcast to allow it)";
-    converted_[k] = a.astype(in.type.dtype);
-    fill_slot(slots_[input_slot_[k]], converted_[k]);
+        << " cannot be cast to it safely (build the function with allow_input_downcast to allow "
+           "it)";
+    st.converted[k] = a.astype(in.type.dtype);
+    fill_slot(st.slots[input_slot_[k]], st.converted[k]);
 }
 
-std::vector<Array>& FunctionImpl::call(std::span<const Arg> args) {
+void FunctionImpl::check_update_shape(int sh, int ndim, const long long* shape) const {
+    const SharedStorage& s = *shared_[sh];
+    bool ok = ndim == s.type.ndim();
+    for (int d = 0; ok && d < ndim; ++d) ok = s.type.shape[d] == dyn || s.type.shape[d] == shape[d];
+    TJ_CHECK(ok, ShapeError) << name_ << ": the update of shared variable \"" << s.name << "\" ("
+                             << s.type.str() << ") computed a value of shape "
+                             << shape_text(ndim, shape);
+}
+
+namespace {
+// Gives a call state back when a call ends, however it ends.
+struct StateLease {
+    const FunctionImpl* fn;
+    CallState* st;
+    ~StateLease() { fn->release(st); }
+};
+} // namespace
+
+Array FunctionImpl::call_first(std::span<const Arg> args) const {
+    StateLease lease{this, acquire()};
+    run(*lease.st, args);
+    Array first(std::move(lease.st->outputs[0]));
+    return first;
+}
+
+std::vector<Array> FunctionImpl::call_all(std::span<const Arg> args) const {
+    StateLease lease{this, acquire()};
+    run(*lease.st, args);
+    return std::vector<Array>(std::make_move_iterator(lease.st->outputs.begin()),
+                              std::make_move_iterator(lease.st->outputs.end()));
+}
+
+// One call. Nothing that can fail runs after the first write to a shared variable: argument
+// checks come first, update shapes are checked when the kernel allocates them (tj_rt_alloc),
+// before the in-place writes the kernel emits last, and updates are applied only after every
+// check passed.
+void FunctionImpl::run(CallState& st, std::span<const Arg> args) const {
+    std::vector<Array>& out = st.outputs;
     const std::size_t n = inputs_.size();
-    std::fill(bound_.begin(), bound_.end(), nullptr);
+    std::fill(st.bound.begin(), st.bound.end(), nullptr);
     std::size_t positional = 0;
     bool seen_keyword = false;
     for (const Arg& a : args) {
         if (a.kind() == Arg::Kind::None) continue;
         if (a.keyword().empty()) {
             TJ_CHECK(!seen_keyword, ArgumentError)
-                << name_ << ": positional argument " << positional + 1 << " follows a keyword argument";
+                << name_ << ": positional argument " << positional + 1
+                << " follows a keyword argument";
             TJ_CHECK(positional < n, ArgumentError)
                 << name_ << ": too many arguments: takes " << n << (n == 1 ? " input" : " inputs")
                 << ", got " << args.size();
-            bound_[positional++] = &a;
+            st.bound[positional++] = &a;
             continue;
         }
         seen_keyword = true;
-        auto it = std::lower_bound(keywords_.begin(), keywords_.end(), a.keyword(),
-                                   [](const auto& entry, std::string_view kw) { return entry.first < kw; });
+        auto it = std::lower_bound(
+            keywords_.begin(), keywords_.end(), a.keyword(),
+            [](const auto& entry, std::string_view kw) { return entry.first < kw; });
         const int k = it != keywords_.end() && it->first == a.keyword() ? it->second : -1;
-        TJ_CHECK(k >= 0, ArgumentError) << name_ << ": unknown keyword argument \"" << a.keyword() << "\"";
-        TJ_CHECK(!bound_[k], ArgumentError)
+        TJ_CHECK(k >= 0, ArgumentError)
+            << name_ << ": unknown keyword argument \"" << a.keyword() << "\"";
+        TJ_CHECK(!st.bound[k], ArgumentError)
             << name_ << ": got multiple values for argument " << input_label(inputs_[k], k);
-        bound_[k] = &a;
+        st.bound[k] = &a;
     }
     for (std::size_t k = 0; k < n; ++k) {
         if (input_slot_[k] < 0) {
             // An input the outputs do not depend on: still checked, never read.
-            TJ_CHECK(bound_[k] || inputs_[k].default_value, ArgumentError)
+            TJ_CHECK(st.bound[k] || inputs_[k].default_value, ArgumentError)
                 << name_ << ": missing required argument " << input_label(inputs_[k], k);
             continue;
         }
-        if (bound_[k]) {
-            bind_input(static_cast<int>(k), *bound_[k]);
+        if (st.bound[k]) {
+            bind_input(st, static_cast<int>(k), *st.bound[k]);
             continue;
         }
         TJ_CHECK(inputs_[k].default_value.has_value(), ArgumentError)
             << name_ << ": missing required argument " << input_label(inputs_[k], k);
-        fill_slot(slots_[input_slot_[k]], *inputs_[k].default_value);
+        fill_slot(st.slots[input_slot_[k]], *inputs_[k].default_value);
     }
     const auto& plan = kernel_->plan;
+    SharedLocks locks(locks_);
     for (std::size_t s = 0; s < plan.slots.size(); ++s)
         if (plan.slots[s].kind == SlotPlan::Kind::Shared)
-            fill_slot(slots_[s], shared_[plan.slots[s].index]->value);
+            fill_slot(st.slots[s], shared_[plan.slots[s].index]->value);
     if (delete_updates_) {
         // A copy without updates: in-place updates write into a private copy of the variable.
         for (const auto& [sh, slot] : plan.updates) {
             if (plan.slots[slot].kind != SlotPlan::Kind::Shared) continue;
             const Array& v = shared_[sh]->value;
-            Array& buf = slot_arrays_[slot];
-            if (buf.storage_use_count() != 1 || buf.dtype() != v.dtype() || !(buf.shape() == v.shape()))
+            Array& buf = st.slot_arrays[slot];
+            if (buf.storage_use_count() != 1 || buf.dtype() != v.dtype() ||
+                !(buf.shape() == v.shape()))
                 buf = Array::empty(v.dtype(), v.shape());
-            std::memcpy(buf.raw_data(), v.raw_data(), static_cast<std::size_t>(v.size()) * v.itemsize());
-            fill_slot(slots_[slot], buf);
+            std::memcpy(buf.raw_data(), v.raw_data(),
+                        static_cast<std::size_t>(v.size()) * v.itemsize());
+            fill_slot(st.slots[slot], buf);
         }
     }
 
-    pending_kind_ = kNone;
-    tj_frame frame{slots_.data(), this};
-    if (kernel_->entry(&frame) != 0) throw_pending();
+    st.pending_kind = kNone;
+    tj_frame frame{st.slots.data(), &st};
+    if (kernel_->entry(&frame) != 0) throw_pending(st);
 
-    // Updates: check every new value first, then apply them all (a failure changes nothing).
+    // Updates: every new value was checked (when the kernel allocated them); apply them all.
     if (!delete_updates_) {
-        for (const auto& [sh, slot] : plan.updates) {
-            if (plan.slots[slot].kind == SlotPlan::Kind::Shared) continue;  // done in place
-            const Array& v = slot_arrays_[slot];
-            TJ_CHECK(shared_[sh]->type.accepts_shape(v.shape()), ShapeError)
-                << name_ << ": the update of shared variable \"" << shared_[sh]->name << "\" ("
-                << shared_[sh]->type.str() << ") computed a value of shape " << shape_str(v.shape());
-        }
         for (std::size_t u = 0; u < plan.updates.size(); ++u) {
             auto [sh, slot] = plan.updates[u];
-            if (plan.slots[slot].kind == SlotPlan::Kind::Shared) continue;  // done in place
-            // A value that is also an output, or the new value of two variables, is copied.
+            const SlotPlan::Kind kind = plan.slots[slot].kind;
+            if (kind == SlotPlan::Kind::Shared) continue; // done in place
+            // A value that is also an output, or the new value of two variables is copied.
             const Array* taken = nullptr;
             for (std::size_t p = 0; p < u; ++p)
                 if (plan.updates[p].second == slot) taken = &shared_[plan.updates[p].first]->value;
             if (taken)
                 shared_[sh]->value = taken->copy();
-            else if (plan.slots[slot].kind == SlotPlan::Kind::Output)
-                shared_[sh]->value = slot_arrays_[slot].copy();
+            else if (kind == SlotPlan::Kind::Output)
+                shared_[sh]->value = st.slot_arrays[slot].copy();
             else
-                std::swap(shared_[sh]->value, slot_arrays_[slot]);
+                std::swap(shared_[sh]->value, st.slot_arrays[slot]);
         }
     }
-    outputs_.resize(plan.output_slots.size());
-    for (std::size_t i = 0; i < plan.output_slots.size(); ++i) {
+    const std::size_t nout = plan.output_slots.size();
+    for (std::size_t i = 0; i < nout; ++i) {
         int slot = plan.output_slots[i];
-        bool repeated = false;
-        for (std::size_t p = 0; p < i; ++p) repeated |= plan.output_slots[p] == slot;
-        if (repeated) {
-            for (std::size_t p = 0; p < i; ++p)
-                if (plan.output_slots[p] == slot) outputs_[i] = outputs_[p].copy();
-        } else {
-            outputs_[i] = std::move(slot_arrays_[slot]);
-        }
+        std::size_t first = i;
+        for (std::size_t p = 0; p < i; ++p)
+            if (plan.output_slots[p] == slot) {
+                first = p;
+                break;
+            }
+        if (first != i)
+            out[i] = out[first].copy();
+        else
+            out[i] = std::move(st.slot_arrays[slot]);
     }
-    return outputs_;
 }
 
 // ---- callbacks --------------------------------------------------------------------------------
 
-void* FunctionImpl::alloc(int slot, int ndim, const long long* shape) {
+void* FunctionImpl::alloc(CallState& st, int slot, int ndim, const long long* shape) const {
     try {
         const SlotPlan& sp = kernel_->plan.slots[slot];
+        if (update_of_slot_[slot] >= 0 && !delete_updates_)
+            check_update_shape(update_of_slot_[slot], ndim, shape);
         Dims d;
         for (int i = 0; i < ndim; ++i) d.push_back(shape[i]);
-        Array& a = slot_arrays_[slot];
+        Array& a = st.slot_arrays[slot];
         bool reuse = sp.kind != SlotPlan::Kind::Output && a.storage_use_count() == 1 &&
                      a.dtype() == sp.dtype && a.shape() == d;
         if (!reuse) a = Array::empty(sp.dtype, d);
-        fill_slot(slots_[slot], a);
+        fill_slot(st.slots[slot], a);
         return a.raw_data();
+    } catch (const ShapeError& e) {
+        st.pending_kind = kShape;
+        st.pending_message = e.what();
+        return nullptr;
+    } catch (const ValueError& e) {
+        st.pending_kind = kValue;
+        st.pending_message = e.what();
+        return nullptr;
     } catch (const std::exception& e) {
-        pending_kind_ = kMemory;
-        pending_message_ = e.what();
+        st.pending_kind = kMemory;
+        st.pending_message = e.what();
         return nullptr;
     }
 }
 
-void* FunctionImpl::scratch(int which, long long bytes) {
+void* FunctionImpl::scratch(CallState& st, int which, long long bytes) const {
     try {
-        TJ_INTERNAL_CHECK(which >= 0 && which < kScratchBuffers) << "scratch buffer " << which << " out of range";
-        Array& a = scratch_[which];
+        TJ_INTERNAL_CHECK(which >= 0 && which < CallState::kScratchBuffers)
+            << "scratch buffer " << which << " out of range";
+        Array& a = st.scratch[which];
         if (a.storage_use_count() == 0 || a.size() < bytes)
             a = Array::empty(DType::UInt8, Dims{std::max<long long>(bytes, 1)});
         return a.raw_data();
     } catch (const std::exception& e) {
-        pending_kind_ = kMemory;
-        pending_message_ = e.what();
+        st.pending_kind = kMemory;
+        st.pending_message = e.what();
         return nullptr;
     }
 }
 
-void FunctionImpl::shape_error(int node, int na, const long long* a, int nb, const long long* b) {
-    pending_kind_ = kShape;
+void FunctionImpl::shape_error(CallState& st, int node, int na, const long long* a, int nb,
+                               const long long* b) const {
+    st.pending_kind = kShape;
+    std::string& pending_message_ = st.pending_message;
     const auto& names = node_names_;
     // A negative rank -(na + 1) marks a size mismatch (reshape) rather than a broadcast.
     if (na < 0) {
-        pending_message_ = name_ + (name_.empty() ? "" : ": ") + "apply node " +
-                           (node >= 0 && node < static_cast<int>(names.size()) ? names[node] : "?") +
-                           ": cannot reshape an array of shape " + shape_text(-na - 1, a) +
-                           " into shape " + shape_text(nb, b);
+        pending_message_ =
+            name_ + (name_.empty() ? "" : ": ") + "apply node " +
+            (node >= 0 && node < static_cast<int>(names.size()) ? names[node] : "?") +
+            ": cannot reshape an array of shape " + shape_text(-na - 1, a) + " into shape " +
+            shape_text(nb, b);
         return;
     }
     pending_message_ = name_ + (name_.empty() ? "" : ": ") + "apply node " +
@@ -345,12 +513,14 @@ void FunctionImpl::shape_error(int node, int na, const long long* a, int nb, con
     for (int i = 0; i < na; ++i) one |= a[i] == 1;
     for (int i = 0; i < nb; ++i) one |= b[i] == 1;
     if (one)
-        pending_message_ += " (an axis broadcasts only where its static extent is 1: declare it with "
-                            "tj::tensor(name, dtype, {1, tj::dyn}), say)";
+        pending_message_ +=
+            " (an axis broadcasts only where its static extent is 1: declare it with "
+            "tj::tensor(name, dtype, {1, tj::dyn}), say)";
 }
 
-void FunctionImpl::value_error(int node, int code, long long value) {
-    pending_kind_ = kValue;
+void FunctionImpl::value_error(CallState& st, int node, int code, long long value) const {
+    st.pending_kind = kValue;
+    std::string& pending_message_ = st.pending_message;
     const auto& names = node_names_;
     static const char* kMessages[] = {
         "error", "index out of bounds", "bad reshape size", "invalid value",
@@ -368,24 +538,28 @@ void FunctionImpl::value_error(int node, int code, long long value) {
     // 16 + axis: an index out of bounds (codegen_templates/shape_ops.hpp packs the index in the
     // high 32 bits of the value, the axis extent in the low 32); 24: squeeze; 25: split.
     if (code >= 16 && code < 24)
-        detail = "index " + std::to_string(static_cast<std::int32_t>(static_cast<std::uint64_t>(value) >> 32)) +
-                 " is out of bounds for axis " + std::to_string(code - 16) + " with size " +
-                 std::to_string(static_cast<std::uint64_t>(value) & 0xffffffffULL);
+        detail =
+            "index " +
+            std::to_string(static_cast<std::int32_t>(static_cast<std::uint64_t>(value) >> 32)) +
+            " is out of bounds for axis " + std::to_string(code - 16) + " with size " +
+            std::to_string(static_cast<std::uint64_t>(value) & 0xffffffffULL);
     if (code == 24) detail = "cannot squeeze an axis of extent " + std::to_string(value);
-    if (code == 25) detail = "the split sizes do not sum to the axis extent " + std::to_string(value);
+    if (code == 25)
+        detail = "the split sizes do not sum to the axis extent " + std::to_string(value);
     pending_message_ = name_ + (name_.empty() ? "" : ": ") + "apply node " +
                        (node >= 0 && node < static_cast<int>(names.size()) ? names[node] : "?") +
                        ": " + detail;
 }
 
-void FunctionImpl::throw_pending() {
-    switch (pending_kind_) {
+void FunctionImpl::throw_pending(const CallState& st) const {
+    const std::string& pending_message_ = st.pending_message;
+    switch (st.pending_kind) {
     case kShape:
         throw ShapeError(pending_message_);
     case kValue:
         throw ValueError(pending_message_);
     case kMemory:
-        throw Error(name_ + ": out of memory in a kernel allocation: " + pending_message_);
+        throw ValueError(name_ + ": kernel allocation failed: " + pending_message_);
     default:
         throw InternalError(name_ + ": kernel reported an error without a message");
     }
@@ -394,21 +568,24 @@ void FunctionImpl::throw_pending() {
 // ---- copies -----------------------------------------------------------------------------------
 
 std::shared_ptr<FunctionImpl> FunctionImpl::copy(const CopyOptions& options) const {
-    auto c = std::make_shared<FunctionImpl>(*this);
+    std::vector<std::shared_ptr<SharedStorage>> shared = shared_;
     for (const auto& [from, to] : options.swap) {
-        TJ_CHECK(from.storage() && to.storage(), ValueError) << name_ << ": copy: swap needs shared variables";
-        auto it = std::find(c->shared_.begin(), c->shared_.end(), from.storage());
-        TJ_CHECK(it != c->shared_.end(), ValueError)
-            << name_ << ": copy: shared variable \"" << from.storage()->name << "\" is not used by the function";
+        TJ_CHECK(from.storage() && to.storage(), ValueError)
+            << name_ << ": copy: swap needs shared variables";
+        auto it = std::find(shared.begin(), shared.end(), from.storage());
+        TJ_CHECK(it != shared.end(), ValueError)
+            << name_ << ": copy: shared variable \"" << from.storage()->name
+            << "\" is not used by the function";
         TJ_CHECK(from.storage()->type == to.storage()->type, TypeError)
             << name_ << ": copy: cannot swap shared variable \"" << from.storage()->name << "\" ("
             << from.storage()->type.str() << ") for \"" << to.storage()->name << "\" ("
             << to.storage()->type.str() << "): the types differ";
         *it = to.storage();
     }
-    if (options.delete_updates) c->delete_updates_ = true;
-    if (!options.swap.empty()) c->setup_frame();  // error messages name the swapped-in variables
-    return c;
+    // Error messages name the swapped-in variables; the locks follow them.
+    return std::make_shared<FunctionImpl>(kernel_, inputs_, std::move(shared),
+                                          allow_input_downcast_, name_,
+                                          delete_updates_ || options.delete_updates);
 }
 
 } // namespace detail

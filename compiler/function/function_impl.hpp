@@ -1,6 +1,14 @@
 /// \file
-/// The state behind a tj::Function: the compiled kernel (shared by copies), the input specs,
-/// the shared storages it binds, and the frame and buffers reused from call to call.
+/// The state behind a tj::Function: the compiled kernel (shared by copies), the input specs and
+/// the shared storages it binds. Everything one call writes lives in a CallState, so that a
+/// Function may be called from many threads at once.
+///
+/// Thread safety (the contract README.md and function.hpp state):
+/// - One CallState is kept by the function and taken with one atomic exchange; a call that finds
+///   it taken uses a state from a small pool (allocated the first time only).
+/// - A call locks the shared variables it binds, in one global order (by address), so calls
+///   cannot deadlock: shared (reader) locks for variables it only reads, an exclusive lock for
+///   each variable it updates, held from reading their values until its updates are applied.
 #pragma once
 
 #include "codegen_templates/kernel_abi.h"
@@ -9,7 +17,9 @@
 
 #include <tensorjit/function.hpp>
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,37 +43,65 @@ namespace detail {
 
 struct InputSpec {
     TensorType type;
-    std::string name;      ///< In's name ("" if none)
-    std::string var_name;  ///< the variable's name
-    std::optional<Array> default_value;  ///< already converted to the input's dtype
+    std::string name;                   ///< In's name ("" if none)
+    std::string var_name;               ///< the variable's name
+    std::optional<Array> default_value; ///< already converted to the input's dtype
+};
+
+class FunctionImpl;
+
+/// What one call writes: the frame, one array per slot (kept from call to call as reusable
+/// buffers), argument bookkeeping, scratch buffers and the error a kernel callback recorded.
+struct CallState {
+    static constexpr int kScratchBuffers = 8;
+    const FunctionImpl* fn = nullptr;
+    std::vector<tj_arr> slots;
+    std::vector<Array> slot_arrays;
+    std::vector<const Arg*> bound; ///< input k -> the argument bound to it
+    std::vector<Array> converted;  ///< input k -> scalar scratch / converted argument
+    std::vector<Array> outputs;    ///< the call's results, moved out by the caller
+    Array scratch[kScratchBuffers];
+    int pending_kind = 0;
+    std::string pending_message;
 };
 
 class FunctionImpl {
   public:
     FunctionImpl(std::shared_ptr<const CompiledKernel> kernel, std::vector<InputSpec> inputs,
                  std::vector<std::shared_ptr<SharedStorage>> shared, bool allow_input_downcast,
-                 std::string name);
-    FunctionImpl(const FunctionImpl& other);
+                 std::string name, bool delete_updates = false);
+    FunctionImpl(const FunctionImpl&) = delete;
+    FunctionImpl& operator=(const FunctionImpl&) = delete;
+    ~FunctionImpl();
 
-    std::vector<Array>& call(std::span<const Arg> args);
+    /// Runs one call and returns its first output, or all of them. Safe to call from several
+    /// threads at once.
+    Array call_first(std::span<const Arg> args) const;
+    std::vector<Array> call_all(std::span<const Arg> args) const;
+    void release(CallState* st) const noexcept;
     std::shared_ptr<FunctionImpl> copy(const CopyOptions& options) const;
 
     const CompiledKernel& kernel() const { return *kernel_; }
     std::size_t num_inputs() const { return inputs_.size(); }
+    std::size_t num_outputs() const { return kernel_->plan.output_slots.size(); }
     const std::string& name() const { return name_; }
 
     // Called back by the kernel through tj_rt_* (see runtime/callable.cpp).
-    void* alloc(int slot, int ndim, const long long* shape);
-    void shape_error(int node, int na, const long long* a, int nb, const long long* b);
-    void value_error(int node, int code, long long value);
-    void* scratch(int which, long long bytes);
-    static constexpr int kScratchBuffers = 8;
+    void* alloc(CallState& st, int slot, int ndim, const long long* shape) const;
+    void shape_error(CallState& st, int node, int na, const long long* a, int nb,
+                     const long long* b) const;
+    void value_error(CallState& st, int node, int code, long long value) const;
+    void* scratch(CallState& st, int which, long long bytes) const;
 
   private:
     void setup_frame();
-    void bind_input(int k, const Arg& arg);
-    void bind_array(int k, const Array& a);
-    [[noreturn]] void throw_pending();
+    std::unique_ptr<CallState> new_state() const;
+    CallState* acquire() const;
+    void run(CallState& st, std::span<const Arg> args) const;
+    void bind_input(CallState& st, int k, const Arg& arg) const;
+    void bind_array(CallState& st, int k, const Array& a) const;
+    void check_update_shape(int shared_index, int ndim, const long long* shape) const;
+    [[noreturn]] void throw_pending(const CallState& st) const;
 
     std::shared_ptr<const CompiledKernel> kernel_;
     std::vector<InputSpec> inputs_;
@@ -72,22 +110,22 @@ class FunctionImpl {
     bool delete_updates_ = false;
     std::string name_;
 
-    // Reused across calls: the frame, one array per slot, argument bookkeeping.
-    std::vector<tj_arr> slots_;
-    std::vector<Array> slot_arrays_;
-    std::vector<int> input_slot_;             // input k -> slot (-1 when unused)
-    std::vector<const Arg*> bound_;           // input k -> the argument bound to it
-    std::vector<Array> converted_;            // input k -> scalar scratch / converted argument
-    std::vector<Array> outputs_;
-    Array scratch_[kScratchBuffers];
+    // Derived from the plan in setup_frame(); read-only while calls run.
+    std::vector<int> input_slot_;     // input k -> slot (-1 when unused)
+    std::vector<int> update_of_slot_; // slot -> the shared variable it is the new value of, or -1
+    // Locks a call takes: (storage, exclusive), ordered by address, each storage once.
+    std::vector<std::pair<SharedStorage*, bool>> locks_;
     // Keyword names resolved when the function is built: (name, input), sorted by name; an In's
     // name wins over a variable's name.
     std::vector<std::pair<std::string, int>> keywords_;
     // The plan's node names with this function's input and shared-variable names.
     std::vector<std::string> node_names_;
-    // The error a tj_rt_* callback recorded during the current call.
-    int pending_kind_ = 0;
-    std::string pending_message_;
+
+    // The call state of the uncontended call, and the pool used by concurrent ones.
+    std::unique_ptr<CallState> state_;
+    mutable std::atomic<bool> state_busy_{false};
+    mutable std::mutex pool_mutex_;
+    mutable std::vector<std::unique_ptr<CallState>> pool_;
 };
 
 } // namespace detail
@@ -99,6 +137,7 @@ class SharedAccess {
 };
 
 /// Builds (or finds in the caches) the kernel for a function graph. Internal to function().
+/// Safe from many threads; concurrent builds of one key compile once.
 std::shared_ptr<const CompiledKernel> get_kernel(const struct FunctionGraph& g);
 
 } // namespace tensorjit

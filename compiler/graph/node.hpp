@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -37,6 +38,9 @@ struct Attrs {
 
 /// The storage of a shared variable: its current value, shared by every function that uses it.
 struct SharedStorage {
+    /// Guards value: calls and get_value hold it shared while they read the value, calls that
+    /// update the variable and set_value hold it exclusively (see compiler/function/function_impl.hpp).
+    mutable std::shared_mutex mutex;
     Array value;
     TensorType type;
     std::string name;

@@ -2,6 +2,7 @@
 #include "compiler/graph/node.hpp"
 #include "compiler/ops/op_def.hpp"
 
+#include <shared_mutex>
 #include <unordered_map>
 
 namespace tensorjit {
@@ -30,9 +31,12 @@ std::vector<Array> eval(const std::vector<Var>& outputs, const std::vector<std::
         case OpKind::Constant:
             values[n] = *n->value;
             continue;
-        case OpKind::Shared:
-            values[n] = n->storage->value;
+        case OpKind::Shared: {
+            // A copy: a concurrent call may update the variable in place.
+            std::shared_lock lock(n->storage->mutex);
+            values[n] = n->storage->value.copy();
             continue;
+        }
         default:
             break;
         }

@@ -174,10 +174,20 @@ class FunctionImpl;
 }
 
 /// What single- and multi-output functions share.
+///
+/// Thread safety: a function (and each of its copies) may be called from any number of threads
+/// at once; every call has its own frame and buffers. A call holds the shared variables it uses
+/// from reading their values until its updates are applied: calls that only read a variable run
+/// in parallel, a call that updates it runs alone on it (calls updating the same variable are
+/// serialized per variable, in some order), so a call's updates apply atomically and nobody sees
+/// a torn or half-updated value. SharedVar::get_value and set_value take the same locks.
+/// tj::function may be called from many threads; concurrent builds of one graph compile once.
+/// Building, copying or assigning one Function object while another thread uses that same
+/// object is not synchronized (as for any C++ value type).
 class FunctionBase {
   public:
-    /// Calls with arguments in a span; returns every output (valid until the next call).
-    std::vector<Array>& call(std::span<const Arg> args);
+    /// Calls with arguments in a span; returns every output.
+    std::vector<Array> call(std::span<const Arg> args) const;
     /// The generated kernel source (from the cache entry or the compile).
     const std::string& kernel_source() const;
     /// The cache key (hex SHA-256).
@@ -190,46 +200,45 @@ class FunctionBase {
     FunctionBase() = default;
     explicit FunctionBase(std::shared_ptr<detail::FunctionImpl> impl) : impl_(std::move(impl)) {}
     std::shared_ptr<detail::FunctionImpl> copy_impl(const CopyOptions& options) const;
+    /// The first output only (no vector for single-output functions).
+    Array call_first(std::span<const Arg> args) const;
     std::shared_ptr<detail::FunctionImpl> impl_;
 };
 
-#define TJ_FUNCTION_CALL_OPERATORS(R, CONVERT)                                                     \
-    R operator()() { return CONVERT(call({})); }                                                   \
-    R operator()(const Arg& a) { return CONVERT(call(std::span<const Arg>(&a, 1))); }              \
-    R operator()(const Arg& a, const Arg& b) {                                                     \
+#define TJ_FUNCTION_CALL_OPERATORS(R, CALL)                                                        \
+    R operator()() const { return CALL({}); }                                                      \
+    R operator()(const Arg& a) const { return CALL(std::span<const Arg>(&a, 1)); }                 \
+    R operator()(const Arg& a, const Arg& b) const {                                               \
         const Arg args[] = {a, b};                                                                 \
-        return CONVERT(call(args));                                                                \
+        return CALL(args);                                                                         \
     }                                                                                              \
-    R operator()(const Arg& a, const Arg& b, const Arg& c) {                                       \
+    R operator()(const Arg& a, const Arg& b, const Arg& c) const {                                 \
         const Arg args[] = {a, b, c};                                                              \
-        return CONVERT(call(args));                                                                \
+        return CALL(args);                                                                         \
     }                                                                                              \
-    R operator()(const Arg& a, const Arg& b, const Arg& c, const Arg& d) {                         \
+    R operator()(const Arg& a, const Arg& b, const Arg& c, const Arg& d) const {                   \
         const Arg args[] = {a, b, c, d};                                                           \
-        return CONVERT(call(args));                                                                \
+        return CALL(args);                                                                         \
     }                                                                                              \
-    R operator()(const Arg& a, const Arg& b, const Arg& c, const Arg& d, const Arg& e) {           \
+    R operator()(const Arg& a, const Arg& b, const Arg& c, const Arg& d, const Arg& e) const {     \
         const Arg args[] = {a, b, c, d, e};                                                        \
-        return CONVERT(call(args));                                                                \
+        return CALL(args);                                                                         \
     }                                                                                              \
     R operator()(const Arg& a, const Arg& b, const Arg& c, const Arg& d, const Arg& e,              \
-                 const Arg& g) {                                                                   \
+                 const Arg& g) const {                                                             \
         const Arg args[] = {a, b, c, d, e, g};                                                     \
-        return CONVERT(call(args));                                                                \
+        return CALL(args);                                                                         \
     }                                                                                              \
-    R operator()(std::span<const Arg> args) { return CONVERT(call(args)); }
+    R operator()(std::span<const Arg> args) const { return CALL(args); }
 
 /// A compiled function with one output: a call returns the array itself.
 class Function : public FunctionBase {
   public:
     Function() = default;
     explicit Function(std::shared_ptr<detail::FunctionImpl> impl) : FunctionBase(std::move(impl)) {}
-    TJ_FUNCTION_CALL_OPERATORS(Array, first_output)
+    TJ_FUNCTION_CALL_OPERATORS(Array, call_first)
     /// A copy sharing the compiled kernel (no rewrites, codegen or Clang).
     Function copy(const CopyOptions& options = {}) const { return Function(copy_impl(options)); }
-
-  private:
-    static Array first_output(std::vector<Array>& outs) { return std::move(outs[0]); }
 };
 
 /// A compiled function with several outputs: a call returns them in order.
@@ -238,13 +247,10 @@ class MultiFunction : public FunctionBase {
     MultiFunction() = default;
     explicit MultiFunction(std::shared_ptr<detail::FunctionImpl> impl)
         : FunctionBase(std::move(impl)) {}
-    TJ_FUNCTION_CALL_OPERATORS(std::vector<Array>, all_outputs)
+    TJ_FUNCTION_CALL_OPERATORS(std::vector<Array>, call)
     MultiFunction copy(const CopyOptions& options = {}) const {
         return MultiFunction(copy_impl(options));
     }
-
-  private:
-    static std::vector<Array> all_outputs(std::vector<Array>& outs) { return std::move(outs); }
 };
 #undef TJ_FUNCTION_CALL_OPERATORS
 
