@@ -120,12 +120,20 @@ void FunctionImpl::setup_frame() {
     input_slot_.assign(inputs_.size(), -1);
     for (int s = 0; s < nslots; ++s)
         if (plan.slots[s].kind == SlotPlan::Kind::Input) input_slot_[plan.slots[s].index] = s;
-    update_of_slot_.assign(nslots, -1);
+    // The updates whose value the kernel allocates must fit their variable's static extents;
+    // a variable without static extents accepts any value of its rank (the plan's, checked).
+    slot_checks_update_.assign(nslots, 0);
+    checked_updates_.clear();
     for (const auto& [sh, s] : plan.updates) {
         // function() materializes leaf update values, so a new value is never an input's slot.
         TJ_INTERNAL_CHECK(plan.slots[s].kind != SlotPlan::Kind::Input)
             << name_ << ": an update reads an input slot";
-        if (update_of_slot_[s] < 0) update_of_slot_[s] = sh;
+        const auto& t = shared_[sh]->type;
+        bool static_extent = plan.slots[s].ndim != t.ndim();
+        for (int d = 0; d < t.ndim(); ++d) static_extent |= t.shape[d] != dyn;
+        if (!static_extent || delete_updates_) continue;
+        slot_checks_update_[s] = 1;
+        checked_updates_.push_back({s, sh});
     }
 
     // Locks: every storage once, exclusive when this function applies an update to it.
@@ -175,7 +183,6 @@ std::unique_ptr<CallState> FunctionImpl::new_state() const {
     st->slots.assign(plan.slots.size(), tj_arr{});
     st->slot_arrays.assign(plan.slots.size(), Array());
     st->bound.assign(inputs_.size(), nullptr);
-    st->outputs.resize(plan.output_slots.size());
     // Scalar inputs get a scratch array so that binding a C++ scalar allocates nothing.
     for (const auto& in : inputs_)
         st->converted.push_back(in.type.ndim() == 0 ? Array::empty(in.type.dtype, Dims{})
@@ -185,8 +192,7 @@ std::unique_ptr<CallState> FunctionImpl::new_state() const {
 
 // The uncontended call takes state_ with one atomic exchange; a concurrent call takes a state
 // from the pool (made the first time), so calls never share a frame.
-CallState* FunctionImpl::acquire() const {
-    if (!state_busy_.exchange(true, std::memory_order_acquire)) return state_.get();
+CallState* FunctionImpl::acquire_contended() const {
     {
         std::lock_guard<std::mutex> lock(pool_mutex_);
         if (!pool_.empty()) {
@@ -198,11 +204,7 @@ CallState* FunctionImpl::acquire() const {
     return new_state().release();
 }
 
-void FunctionImpl::release(CallState* st) const noexcept {
-    if (st == state_.get()) {
-        state_busy_.store(false, std::memory_order_release);
-        return;
-    }
+void FunctionImpl::release_contended(CallState* st) const noexcept {
     std::unique_ptr<CallState> owned(st);
     constexpr std::size_t kMaxPooled = 16;
     std::lock_guard<std::mutex> lock(pool_mutex_);
@@ -328,15 +330,26 @@ struct StateLease {
 Array FunctionImpl::call_first(std::span<const Arg> args) const {
     StateLease lease{this, acquire()};
     run(*lease.st, args);
-    Array first(std::move(lease.st->outputs[0]));
-    return first;
+    return std::move(lease.st->slot_arrays[kernel_->plan.output_slots[0]]);
 }
 
 std::vector<Array> FunctionImpl::call_all(std::span<const Arg> args) const {
     StateLease lease{this, acquire()};
     run(*lease.st, args);
-    return std::vector<Array>(std::make_move_iterator(lease.st->outputs.begin()),
-                              std::make_move_iterator(lease.st->outputs.end()));
+    // The outputs leave the state; one value that is two outputs is copied for the second.
+    const auto& slots = kernel_->plan.output_slots;
+    std::vector<Array> out;
+    out.reserve(slots.size());
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+        std::size_t first = i;
+        for (std::size_t p = 0; p < i; ++p)
+            if (slots[p] == slots[i]) {
+                first = p;
+                break;
+            }
+        out.push_back(first != i ? out[first].copy() : std::move(lease.st->slot_arrays[slots[i]]));
+    }
+    return out;
 }
 
 // One call. Nothing that can fail runs after the first write to a shared variable: argument
@@ -344,7 +357,6 @@ std::vector<Array> FunctionImpl::call_all(std::span<const Arg> args) const {
 // before the in-place writes the kernel emits last, and updates are applied only after every
 // check passed.
 void FunctionImpl::run(CallState& st, std::span<const Arg> args) const {
-    std::vector<Array>& out = st.outputs;
     const std::size_t n = inputs_.size();
     std::fill(st.bound.begin(), st.bound.end(), nullptr);
     std::size_t positional = 0;
@@ -429,20 +441,6 @@ void FunctionImpl::run(CallState& st, std::span<const Arg> args) const {
                 std::swap(shared_[sh]->value, st.slot_arrays[slot]);
         }
     }
-    const std::size_t nout = plan.output_slots.size();
-    for (std::size_t i = 0; i < nout; ++i) {
-        int slot = plan.output_slots[i];
-        std::size_t first = i;
-        for (std::size_t p = 0; p < i; ++p)
-            if (plan.output_slots[p] == slot) {
-                first = p;
-                break;
-            }
-        if (first != i)
-            out[i] = out[first].copy();
-        else
-            out[i] = std::move(st.slot_arrays[slot]);
-    }
 }
 
 // ---- callbacks --------------------------------------------------------------------------------
@@ -450,8 +448,9 @@ void FunctionImpl::run(CallState& st, std::span<const Arg> args) const {
 void* FunctionImpl::alloc(CallState& st, int slot, int ndim, const long long* shape) const {
     try {
         const SlotPlan& sp = kernel_->plan.slots[slot];
-        if (update_of_slot_[slot] >= 0 && !delete_updates_)
-            check_update_shape(update_of_slot_[slot], ndim, shape);
+        if (slot_checks_update_[slot])
+            for (const auto& [s, sh] : checked_updates_)
+                if (s == slot) check_update_shape(sh, ndim, shape);
         Dims d;
         for (int i = 0; i < ndim; ++i) d.push_back(shape[i]);
         Array& a = st.slot_arrays[slot];

@@ -78,7 +78,17 @@ class FunctionImpl {
     /// threads at once.
     Array call_first(std::span<const Arg> args) const;
     std::vector<Array> call_all(std::span<const Arg> args) const;
-    void release(CallState* st) const noexcept;
+    /// A call state for one call (the function's own when free), and its return.
+    CallState* acquire() const {
+        if (!state_busy_.exchange(true, std::memory_order_acquire)) return state_.get();
+        return acquire_contended();
+    }
+    void release(CallState* st) const noexcept {
+        if (st == state_.get())
+            state_busy_.store(false, std::memory_order_release);
+        else
+            release_contended(st);
+    }
     std::shared_ptr<FunctionImpl> copy(const CopyOptions& options) const;
 
     const CompiledKernel& kernel() const { return *kernel_; }
@@ -96,7 +106,8 @@ class FunctionImpl {
   private:
     void setup_frame();
     std::unique_ptr<CallState> new_state() const;
-    CallState* acquire() const;
+    CallState* acquire_contended() const;
+    void release_contended(CallState* st) const noexcept;
     void run(CallState& st, std::span<const Arg> args) const;
     void bind_input(CallState& st, int k, const Arg& arg) const;
     void bind_array(CallState& st, int k, const Array& a) const;
@@ -111,8 +122,9 @@ class FunctionImpl {
     std::string name_;
 
     // Derived from the plan in setup_frame(); read-only while calls run.
-    std::vector<int> input_slot_;     // input k -> slot (-1 when unused)
-    std::vector<int> update_of_slot_; // slot -> the shared variable it is the new value of, or -1
+    std::vector<int> input_slot_;                      // input k -> slot (-1 when unused)
+    std::vector<char> slot_checks_update_;             // slot -> whether it is in checked_updates_
+    std::vector<std::pair<int, int>> checked_updates_; // (slot, shared variable) checked at alloc
     // Locks a call takes: (storage, exclusive), ordered by address, each storage once.
     std::vector<std::pair<SharedStorage*, bool>> locks_;
     // Keyword names resolved when the function is built: (name, input), sorted by name; an In's
