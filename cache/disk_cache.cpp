@@ -43,6 +43,8 @@ constexpr std::size_t kHeaderSize = kLengthsEnd + 64;
 constexpr std::string_view kEntryExt = ".tjk";
 constexpr std::string_view kSourceExt = ".cpp";
 constexpr std::string_view kTempMarker = ".tmp.";
+// No kernel comes near this; a larger file is not read at all.
+constexpr std::uint64_t kMaxEntryBytes = std::uint64_t(1) << 30;
 
 std::string errno_message(int err) {
     return std::error_code(err, std::generic_category()).message();
@@ -101,31 +103,41 @@ std::string encode(const Entry& entry) {
     return out;
 }
 
+// Whether a header (the first kHeaderSize bytes) has the magic and section lengths that add up
+// to a file of file_size bytes; *why says what is wrong otherwise.
+bool header_fits(std::string_view header, std::uint64_t file_size, std::string* why) {
+    if (header.substr(0, kMagic.size()) != kMagic) {
+        *why = "bad magic, not a tensorjit cache entry";
+        return false;
+    }
+    const std::uint64_t payload = file_size - kHeaderSize;
+    std::uint64_t total = 0;
+    for (int i = 0; i < 3; ++i) {
+        const std::uint64_t length = get_u64(header, 8 + 8 * i);
+        // Compared this way round so that huge (corrupted) lengths cannot overflow the sum.
+        if (length > payload - total) {
+            total = payload + 1;
+            break;
+        }
+        total += length;
+    }
+    if (total != payload) {
+        *why = "section lengths do not add up to the file size, " + std::to_string(file_size) +
+               " bytes: truncated or overwritten";
+        return false;
+    }
+    return true;
+}
+
 // The entry held by the bytes of an entry file, or nullopt with *why saying what is wrong.
 std::optional<Entry> decode(std::string_view file, std::string* why) {
     if (file.size() < kHeaderSize) {
         *why = "truncated: " + std::to_string(file.size()) + " bytes, shorter than the header";
         return std::nullopt;
     }
-    if (file.substr(0, kMagic.size()) != kMagic) {
-        *why = "bad magic, not a tensorjit cache entry";
-        return std::nullopt;
-    }
-    const std::uint64_t payload = file.size() - kHeaderSize;
-    std::uint64_t lengths[3] = {};
-    std::uint64_t total = 0;
-    bool fits = true;
-    for (int i = 0; i < 3 && fits; ++i) {
-        lengths[i] = get_u64(file, 8 + 8 * i);
-        // Compared this way round so that huge (corrupted) lengths cannot overflow the sum.
-        fits = lengths[i] <= payload - total;
-        total += fits ? lengths[i] : 0;
-    }
-    if (!fits || total != payload) {
-        *why = "section lengths do not add up to the file size, " + std::to_string(file.size()) +
-               " bytes: truncated or overwritten";
-        return std::nullopt;
-    }
+    if (!header_fits(file, file.size(), why)) return std::nullopt;
+    std::uint64_t lengths[3];
+    for (int i = 0; i < 3; ++i) lengths[i] = get_u64(file, 8 + 8 * i);
     if (checksum(file) != file.substr(kLengthsEnd, 64)) {
         *why = "checksum mismatch";
         return std::nullopt;
@@ -135,6 +147,32 @@ std::optional<Entry> decode(std::string_view file, std::string* why) {
     entry.source = file.substr(kHeaderSize + lengths[0], lengths[1]);
     entry.metadata = file.substr(kHeaderSize + lengths[0] + lengths[1], lengths[2]);
     return entry;
+}
+
+// Whether the entry's metadata names key; *why says what it names otherwise.
+bool names_key(const Entry& entry, std::string_view key, std::string* why) {
+    std::optional<std::string> named = metadata_key(entry.metadata);
+    if (named && *named == key) return true;
+    *why = named ? "its metadata names key " + named->substr(0, 16) + "..., not " +
+                       std::string(key.substr(0, 16)) + "...: an entry under another key's name"
+                 : "its metadata names no key";
+    return false;
+}
+
+// Reads up to n bytes (fewer at end of file); sets *error on a read error.
+std::size_t read_some(int fd, char* out, std::size_t n, std::string* error) {
+    std::size_t got = 0;
+    while (got < n) {
+        ssize_t k = ::read(fd, out + got, n - got);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) {
+            *error = "cannot read: " + errno_message(errno);
+            break;
+        }
+        if (k == 0) break; // shorter than fstat said: decode() reports the truncation
+        got += static_cast<std::size_t>(k);
+    }
+    return got;
 }
 
 // The contents of a file read in one go, plus which inode they came from.
@@ -167,18 +205,22 @@ FileRead read_file(const fs::path& path) {
             r.error = "it is a directory, not a file";
         } else if (!S_ISREG(st.st_mode)) {
             r.error = "it is not a regular file";
+        } else if (static_cast<std::uint64_t>(st.st_size) > kMaxEntryBytes) {
+            r.error = "it is " + std::to_string(st.st_size) + " bytes, more than an entry can be";
         } else {
-            r.data.resize(static_cast<std::size_t>(st.st_size));
-            std::size_t got = 0;
-            while (got < r.data.size()) {
-                ssize_t n = ::read(fd, r.data.data() + got, r.data.size() - got);
-                if (n < 0 && errno == EINTR) continue;
-                if (n < 0) {
-                    r.error = "cannot read: " + errno_message(errno);
-                    break;
+            // The header first: a file whose header does not describe exactly its size is never
+            // read whole.
+            const std::size_t size = static_cast<std::size_t>(st.st_size);
+            r.data.resize(std::min(size, kHeaderSize));
+            std::size_t got = read_some(fd, r.data.data(), r.data.size(), &r.error);
+            if (r.error.empty() && got == kHeaderSize && size > kHeaderSize) {
+                std::string why;
+                if (!header_fits(std::string_view(r.data.data(), kHeaderSize), size, &why)) {
+                    r.error = why;
+                } else {
+                    r.data.resize(size);
+                    got += read_some(fd, r.data.data() + got, size - got, &r.error);
                 }
-                if (n == 0) break; // shorter than fstat said: decode() reports the truncation
-                got += static_cast<std::size_t>(n);
             }
             r.data.resize(got);
         }
@@ -236,7 +278,8 @@ bool publish(const fs::path& target, std::string_view data) {
         if (fd < 0 && err != EEXIST) break;
     }
     if (fd < 0) {
-        log().warn("cannot create {}: {}", tmp.string(), errno_message(err));
+        warn_once("cache-write", "cannot write the kernel cache: cannot create " + tmp.string() +
+                                     ": " + errno_message(err));
         return false;
     }
     std::string failure;
@@ -259,14 +302,14 @@ bool publish(const fs::path& target, std::string_view data) {
         failure = "cannot rename " + tmp.string() + " to " + target.string() + ": " + ec.message();
     }
     ::unlink(tmp.c_str());
-    log().warn("{}", failure);
+    warn_once("cache-write", "cannot write the kernel cache: " + failure);
     return false;
 }
 
 // Creates dir (mode 0700) if needed and checks that it is safe to load code from: a directory
 // that someone else can write could be fed a malicious object file. Returns why it is refused,
 // or "" when it is fine.
-std::string check_dir(const fs::path& dir) {
+std::string check_dir(const fs::path& dir, bool* read_only) {
     if (dir.empty()) return "cache directory path is empty";
     const std::string name = dir.string();
     // "a/b/" names the directory b, but its filename() is empty.
@@ -293,8 +336,10 @@ std::string check_dir(const fs::path& dir) {
         std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
         return "cache directory " + name + " is writable by other users (mode " + mode + ")";
     }
-    if (::access(target.c_str(), R_OK | W_OK | X_OK) != 0)
-        return "cache directory " + name + " is not writable: " + errno_message(errno);
+    if (::access(target.c_str(), R_OK | X_OK) != 0)
+        return "cache directory " + name + " cannot be read: " + errno_message(errno);
+    // Ours, but not writable (a read-only mount, a directory made read-only): used read-only.
+    if (::access(target.c_str(), W_OK) != 0) *read_only = true;
     return "";
 }
 
@@ -345,8 +390,23 @@ std::vector<std::string> names_in(const fs::path& dir) {
 
 } // namespace
 
+std::optional<std::string> metadata_key(std::string_view metadata) {
+    constexpr std::string_view tag = "\"key\": \"";
+    const std::size_t at = metadata.find(tag);
+    if (at == std::string_view::npos) return std::nullopt;
+    const std::size_t begin = at + tag.size();
+    const std::size_t end = metadata.find('"', begin);
+    if (end == std::string_view::npos) return std::nullopt;
+    std::string key(metadata.substr(begin, end - begin));
+    if (!valid_key(key)) return std::nullopt;
+    return key;
+}
+
 DiskCache& DiskCache::global() {
-    static DiskCache cache(default_dir());
+    static DiskCache cache(default_dir(), [] {
+        const char* ro = std::getenv("TJ_CACHE_READONLY");
+        return ro && *ro && std::strcmp(ro, "0") != 0;
+    }());
     return cache;
 }
 
@@ -363,9 +423,9 @@ fs::path DiskCache::default_dir() {
     return private_temp_dir() / "cache";
 }
 
-DiskCache::DiskCache(fs::path dir) : dir_(std::move(dir)) {
+DiskCache::DiskCache(fs::path dir, bool read_only) : dir_(std::move(dir)), read_only_(read_only) {
     try {
-        disabled_reason_ = check_dir(dir_);
+        disabled_reason_ = check_dir(dir_, &read_only_);
     } catch (const std::exception& e) {
         disabled_reason_ = "cache directory " + dir_.string() + " cannot be opened: " + e.what();
     }
@@ -386,13 +446,16 @@ std::optional<Entry> DiskCache::load(std::string_view key) {
         std::string why = file.error;
         std::optional<Entry> entry;
         if (why.empty()) entry = decode(file.data, &why);
+        if (entry && !names_key(*entry, key, &why)) entry.reset();
         if (entry) {
             // The mtime is the last-used time prune() goes by; failing to set it is harmless.
-            ::utimensat(AT_FDCWD, path.c_str(), nullptr, AT_SYMLINK_NOFOLLOW);
+            if (!read_only_) ::utimensat(AT_FDCWD, path.c_str(), nullptr, AT_SYMLINK_NOFOLLOW);
             return entry;
         }
-        log().warn("cache entry {} is unusable ({}); removing it", path.string(), why);
-        discard(path, file.dev, file.ino);
+        warn_once("cache-entry-unusable", "cache entry " + path.string() + " is unusable (" + why +
+                                              ")" + (read_only_ ? "" : "; removing it") +
+                                              " (further ones are logged at warn level)");
+        if (!read_only_) discard(path, file.dev, file.ino);
     } catch (const std::exception& e) {
         log().warn("cache entry for key {} cannot be loaded: {}", key, e.what());
     }
@@ -400,7 +463,7 @@ std::optional<Entry> DiskCache::load(std::string_view key) {
 }
 
 void DiskCache::store(std::string_view key, const Entry& entry) {
-    if (!enabled_ || !valid_key(key)) return;
+    if (!enabled_ || read_only_ || !valid_key(key)) return;
     try {
         // The source goes first, so that whoever finds the entry also finds its source.
         publish(dir_ / (std::string(key) + std::string(kSourceExt)), entry.source);
@@ -414,7 +477,7 @@ void DiskCache::store(std::string_view key, const Entry& entry) {
 fs::path DiskCache::source_path(std::string_view key) const {
     if (!valid_key(key)) return {};
     std::string name = std::string(key) + std::string(kSourceExt);
-    return enabled_ ? dir_ / name : private_temp_dir() / name;
+    return enabled_ && !read_only_ ? dir_ / name : private_temp_dir() / name;
 }
 
 std::vector<EntryInfo> DiskCache::list() const {
@@ -454,20 +517,24 @@ std::vector<std::string> DiskCache::verify(bool repair) {
         FileRead file = read_file(path);
         if (file.missing) continue; // removed meanwhile
         std::string why = file.error;
-        if (why.empty() && decode(file.data, &why)) continue;
+        if (why.empty())
+            if (auto entry = decode(file.data, &why); entry && names_key(*entry, key, &why))
+                continue;
         bad.emplace_back(key);
         log().warn("cache entry {} is unusable ({}){}", path.string(), why,
                    repair ? "; removing it" : "");
-        if (!repair) continue;
+        if (!repair || read_only_) continue;
         discard(path, file.dev, file.ino);
         discard(source_path(key));
     }
+    if (repair && !read_only_) remove_stale_temporaries();
     std::sort(bad.begin(), bad.end());
     return bad;
 }
 
 std::size_t DiskCache::prune(std::uintmax_t max_bytes) {
-    if (!enabled_) return 0;
+    if (!enabled_ || read_only_) return 0;
+    remove_stale_temporaries();
     std::vector<EntryInfo> entries = list();
     std::uintmax_t total = 0;
     for (const EntryInfo& e : entries) total += e.bytes;
@@ -489,8 +556,39 @@ std::size_t DiskCache::prune(std::uintmax_t max_bytes) {
     return removed;
 }
 
+Temporaries DiskCache::stale_temporaries(std::chrono::seconds min_age) const {
+    Temporaries t;
+    if (!enabled_) return t;
+    const auto now = fs::file_time_type::clock::now();
+    for (const std::string& name : names_in(dir_)) {
+        if (!is_temporary(name)) continue;
+        struct stat st;
+        std::error_code ec;
+        if (::lstat((dir_ / name).c_str(), &st) != 0) continue;
+        const auto written = fs::last_write_time(dir_ / name, ec);
+        if (ec || now - written < min_age) continue;
+        ++t.count;
+        t.bytes += static_cast<std::uintmax_t>(st.st_size);
+    }
+    return t;
+}
+
+std::size_t DiskCache::remove_stale_temporaries(std::chrono::seconds min_age) {
+    if (!enabled_ || read_only_) return 0;
+    std::size_t removed = 0;
+    const auto now = fs::file_time_type::clock::now();
+    for (const std::string& name : names_in(dir_)) {
+        if (!is_temporary(name)) continue;
+        std::error_code ec;
+        const auto written = fs::last_write_time(dir_ / name, ec);
+        if (ec || now - written < min_age) continue;
+        removed += discard(dir_ / name) ? 1 : 0;
+    }
+    return removed;
+}
+
 std::size_t DiskCache::clear() {
-    if (!enabled_) return 0;
+    if (!enabled_ || read_only_) return 0;
     std::size_t removed = 0;
     // Only names the cache itself creates are touched, in case the directory is shared with
     // something else (TJ_CACHE_DIR=$HOME by mistake). Temporaries of a store still running in

@@ -3,6 +3,7 @@
 /// file with a checksum, published by write-to-temporary-then-rename (no global lock).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -33,10 +34,22 @@ class Sha256 {
 
 /// What one cache entry holds.
 struct Entry {
-    std::string object;    ///< ELF relocatable object
-    std::string source;    ///< the generated kernel source (for inspection and replay)
-    std::string metadata;  ///< JSON: versions, timings, binding plan
+    std::string object;   ///< ELF relocatable object
+    std::string source;   ///< the generated kernel source (for inspection and replay)
+    std::string metadata; ///< JSON: versions, timings, binding plan
 };
+
+/// The key an entry's metadata names (its `"key": "..."` field), or nullopt when it has none.
+/// An entry is trusted only when this is the key it is looked up by.
+std::optional<std::string> metadata_key(std::string_view metadata);
+
+/// Temporaries left by writers that died before renaming them.
+struct Temporaries {
+    std::size_t count = 0;
+    std::uintmax_t bytes = 0;
+};
+/// A temporary younger than this may belong to a live writer and is left alone.
+inline constexpr std::chrono::seconds kStaleTemporaryAge{600};
 
 /// One line of `list()`.
 struct EntryInfo {
@@ -57,10 +70,14 @@ class DiskCache {
 
     /// Opens (creating with mode 0700 if missing) the cache at dir. A directory that another
     /// user owns or that group or others can write is refused: a warning is logged and the cache
-    /// is disabled (load finds nothing, store does nothing); the library keeps working.
-    explicit DiskCache(std::filesystem::path dir);
+    /// is disabled (load finds nothing, store does nothing); the library keeps working. A
+    /// directory we cannot write (a read-only mount, say), or read_only, is used read-only:
+    /// loads are served, nothing is written or removed. The global cache is read-only when
+    /// TJ_CACHE_READONLY=1 (as ccache's CCACHE_READONLY).
+    explicit DiskCache(std::filesystem::path dir, bool read_only = false);
 
     bool enabled() const { return enabled_; }
+    bool read_only() const { return read_only_; }
     /// Why the cache is disabled ("" when enabled).
     const std::string& disabled_reason() const { return disabled_reason_; }
     const std::filesystem::path& dir() const { return dir_; }
@@ -78,10 +95,16 @@ class DiskCache {
 
     /// Every entry, most recently used first; bytes counts the entry file and its <key>.cpp.
     std::vector<EntryInfo> list() const;
-    /// Checks every entry; returns the keys of the corrupted ones (and removes them when `repair`).
+    /// Checks every entry (its header, checksum, and that its metadata names the key of its file
+    /// name); returns the keys of the bad ones. `repair` removes them and stale temporaries.
     std::vector<std::string> verify(bool repair);
-    /// Removes least recently used entries until the total is at most max_bytes; returns how many.
+    /// Removes least recently used entries until the total is at most max_bytes, and stale
+    /// temporaries; returns how many entries.
     std::size_t prune(std::uintmax_t max_bytes);
+    /// Temporaries at least min_age old (counted by `tensorjit-cache list`).
+    Temporaries stale_temporaries(std::chrono::seconds min_age = kStaleTemporaryAge) const;
+    /// Removes them; returns how many.
+    std::size_t remove_stale_temporaries(std::chrono::seconds min_age = kStaleTemporaryAge);
     /// Removes every entry, source file and leftover temporary; returns how many entries.
     std::size_t clear();
 
@@ -89,6 +112,7 @@ class DiskCache {
     std::filesystem::path entry_path(std::string_view key) const;
     std::filesystem::path dir_;
     bool enabled_ = false;
+    bool read_only_ = false;
     std::string disabled_reason_;
 };
 

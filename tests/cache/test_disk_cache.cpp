@@ -42,11 +42,12 @@ void write_all(const fs::path& path, const std::string& data) {
     out << data;
 }
 
-Entry sample_entry(const std::string& tag = "") {
+// An entry whose metadata names key (as the entries function() stores do).
+Entry sample_entry(const std::string& tag = "", const std::string& key = kKey) {
     Entry e;
     e.object = std::string("\177ELF\0\1\2object bytes ", 20) + tag;
     e.source = "extern \"C\" void tj_k_0123(void** args) { /* " + tag + " */ }\n";
-    e.metadata = R"({"version": 1, "tag": ")" + tag + "\"}";
+    e.metadata = R"({"version": 1, "key": ")" + key + R"(", "tag": ")" + tag + "\"}";
     return e;
 }
 
@@ -181,10 +182,14 @@ TEST_CASE("disk cache: store then load round trip", "[cache]") {
     CHECK(names_in(cache.dir()) == std::vector<std::string>{kKey + ".cpp", kKey + ".tjk"});
 
     SECTION("empty sections") {
-        cache.store(kKey, Entry{});
+        // Empty object and source; the metadata must still name the key.
+        const Entry bare{"", "", R"({"key": ")" + kKey + "\"}"};
+        cache.store(kKey, bare);
         auto empty = cache.load(kKey);
         REQUIRE(empty);
-        CHECK(same(*empty, Entry{}));
+        CHECK(same(*empty, bare));
+        cache.store(kKey, Entry{});  // no metadata: refused when loaded
+        CHECK_FALSE(cache.load(kKey));
     }
     SECTION("a second store replaces the entry") {
         Entry other = sample_entry("other");
@@ -224,7 +229,7 @@ TEST_CASE("disk cache: invalid keys are absent and never written", "[cache]") {
     CHECK(names_in(tmp.path()).empty());
     // The limits themselves are valid.
     for (std::string key : {std::string(16, 'f'), std::string(128, '0')}) {
-        cache.store(key, sample_entry());
+        cache.store(key, sample_entry("", key));
         CHECK(cache.load(key));
     }
 }
@@ -525,7 +530,7 @@ TEST_CASE("disk cache: list and prune go by last use", "[cache]") {
     for (int i = 0; i < 4; ++i) {
         std::string key = std::string(16, static_cast<char>('a' + i));
         keys.push_back(key);
-        cache.store(key, sample_entry(std::string(1000, 'x')));
+        cache.store(key, sample_entry(std::string(1000, 'x'), key));
     }
     // keys[2] most recent, then 0, 3, 1.
     const int age_hours[4] = {2, 4, 1, 3};
@@ -567,7 +572,7 @@ TEST_CASE("disk cache: verify repairs bad entries and clear empties the director
     tj_test::TempDir tmp;
     DiskCache cache(tmp.path());
     const std::string good1(20, '1'), good2(20, '2'), bad(20, '3'), gone(20, '4');
-    for (const auto& key : {good1, good2, bad, gone}) cache.store(key, sample_entry(key));
+    for (const auto& key : {good1, good2, bad, gone}) cache.store(key, sample_entry(key, key));
     const fs::path bad_path = tmp.path() / (bad + ".tjk");
     std::string bytes = read_all(bad_path);
     bytes[kHeaderSize + 2] ^= 0x40;
@@ -595,4 +600,101 @@ TEST_CASE("disk cache: verify repairs bad entries and clear empties the director
     CHECK(names_in(tmp.path()) == std::vector<std::string>{"README.tjk", "notes.txt"});
     CHECK(cache.list().empty());
     CHECK(cache.clear() == 0);
+}
+
+TEST_CASE("disk cache: a valid entry under another key's name is refused", "[cache]") {
+    tj_test::TempDir dir;
+    DiskCache cache(dir.path());
+    const std::string other = "fedcba9876543210fedcba9876543210";
+    cache.store(kKey, sample_entry("mine"));
+    // Copy the valid entry file under another key's name: its checksum is fine, its key is not.
+    fs::copy_file(dir.path() / (kKey + ".tjk"), dir.path() / (other + ".tjk"));
+    auto bad = cache.verify(false);
+    REQUIRE(bad.size() == 1);
+    CHECK(bad[0] == other);
+    CHECK_FALSE(cache.load(other).has_value());
+    CHECK_FALSE(fs::exists(dir.path() / (other + ".tjk")));  // removed as unusable
+    REQUIRE(cache.load(kKey).has_value());                   // the real one still loads
+    CHECK(tensorjit::cache::metadata_key(cache.load(kKey)->metadata) == kKey);
+    CHECK_FALSE(tensorjit::cache::metadata_key(R"({"key": "not hex"})").has_value());
+    CHECK_FALSE(tensorjit::cache::metadata_key("{}").has_value());
+}
+
+TEST_CASE("disk cache: a FIFO or a huge file under an entry's name is refused without reading it", "[cache]") {
+    tj_test::TempDir dir;
+    DiskCache cache(dir.path());
+    const fs::path entry = dir.path() / (kKey + ".tjk");
+    SECTION("a FIFO does not block the reader") {
+        REQUIRE(::mkfifo(entry.c_str(), 0600) == 0);
+        CHECK_FALSE(cache.load(kKey).has_value());  // would hang forever if opened blocking
+        CHECK(cache.verify(false).size() <= 1);
+    }
+    SECTION("a sparse 2 GiB file with a garbage header") {
+        {
+            std::ofstream out(entry, std::ios::binary);
+            out << std::string(kHeaderSize, 'G');
+        }
+        fs::resize_file(entry, std::uintmax_t(2) << 30);  // sparse: no disk space used
+        CHECK_FALSE(cache.load(kKey).has_value());
+        CHECK_FALSE(fs::exists(entry));
+    }
+    SECTION("a sparse file under the size bound whose header does not fit its size") {
+        Entry e = sample_entry("big");
+        cache.store(kKey, e);
+        fs::resize_file(entry, std::uintmax_t(512) << 20);  // header lengths no longer add up
+        CHECK_FALSE(cache.load(kKey).has_value());
+    }
+}
+
+TEST_CASE("disk cache: stale temporaries are counted, then removed by prune and verify --repair", "[cache]") {
+    tj_test::TempDir dir;
+    DiskCache cache(dir.path());
+    cache.store(kKey, sample_entry());
+    const fs::path old_tmp = dir.path() / (kKey + ".tjk.tmp.123.4.00000000deadbeef");
+    const fs::path young_tmp = dir.path() / (kKey + ".cpp.tmp.123.5.00000000deadbeef");
+    write_all(old_tmp, std::string(100, 'x'));
+    write_all(young_tmp, std::string(50, 'y'));
+    fs::last_write_time(old_tmp, fs::file_time_type::clock::now() - std::chrono::hours(1));
+    auto stale = cache.stale_temporaries();
+    CHECK(stale.count == 1);
+    CHECK(stale.bytes == 100);
+    CHECK(cache.stale_temporaries(std::chrono::seconds(0)).count == 2);
+    SECTION("prune") { cache.prune(std::uintmax_t(1) << 40); }
+    SECTION("verify --repair") { cache.verify(true); }
+    CHECK_FALSE(fs::exists(old_tmp));
+    CHECK(fs::exists(young_tmp));  // a live writer may still rename it
+    CHECK(cache.load(kKey).has_value());
+}
+
+TEST_CASE("disk cache: a read-only cache serves hits and writes nothing", "[cache]") {
+    tj_test::TempDir dir;
+    {
+        DiskCache writer(dir.path());
+        writer.store(kKey, sample_entry("shared"));
+    }
+    const auto before = names_in(dir.path());
+    DiskCache ro(dir.path(), true);
+    CHECK(ro.enabled());
+    CHECK(ro.read_only());
+    REQUIRE(ro.load(kKey).has_value());
+    CHECK(same(*ro.load(kKey), sample_entry("shared")));
+    ro.store("fedcba9876543210fedcba9876543210", sample_entry("new"));
+    write_all(dir.path() / ("fedcba9876543210fedcba9876543211.tjk"), "garbage");
+    CHECK(ro.verify(true).size() == 1);  // reported, not removed
+    CHECK(ro.prune(0) == 0);
+    CHECK(ro.clear() == 0);
+    auto after = names_in(dir.path());
+    after.erase(std::remove(after.begin(), after.end(), "fedcba9876543210fedcba9876543211.tjk"), after.end());
+    CHECK(after == before);
+    // The source of a failed compile goes to a private temporary directory instead.
+    CHECK(ro.source_path(kKey).parent_path() != dir.path());
+    if (::geteuid() != 0) {
+        // Not root: a directory without write permission is detected as read-only.
+        fs::permissions(dir.path(), fs::perms::owner_read | fs::perms::owner_exec);
+        DiskCache detected(dir.path());
+        CHECK(detected.enabled());
+        CHECK(detected.read_only());
+        CHECK(detected.load(kKey).has_value());
+        fs::permissions(dir.path(), fs::perms::owner_all);
+    }
 }
