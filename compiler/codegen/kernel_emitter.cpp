@@ -313,6 +313,36 @@ void emit_group(KernelEmitter& e, const Group& g) {
 } // namespace
 
 namespace {
+// True when `code` is one compound statement `{ ... }` (braces in comments, string and character
+// literals skipped): it then declares nothing that later code could use, and may be moved into a
+// function of its own.
+bool is_one_block(const std::string& code) {
+    std::size_t i = code.find_first_not_of(" \n");
+    if (i == std::string::npos || code[i] != '{') return false;
+    int depth = 0;
+    for (; i < code.size(); ++i) {
+        const char c = code[i];
+        if (c == '/' && i + 1 < code.size() && code[i + 1] == '*') {
+            const std::size_t close = code.find("*/", i + 2);
+            if (close == std::string::npos) return false;
+            i = close + 1;
+        } else if (c == '/' && i + 1 < code.size() && code[i + 1] == '/') {
+            i = code.find('\n', i);
+            if (i == std::string::npos) return false;
+        } else if (c == '"' || c == '\'') {
+            for (++i; i < code.size() && code[i] != c; ++i)
+                if (code[i] == '\\') ++i;
+        } else if (c == '{') {
+            ++depth;
+        } else if (c == '}') {
+            if (--depth == 0) return code.find_first_not_of(" \n", i + 1) == std::string::npos;
+        } else if (depth == 0 && c != ' ' && c != '\n') {
+            return false;
+        }
+    }
+    return false;
+}
+
 std::function<void(std::string&)>& source_hook() {
     static std::function<void(std::string&)> hook;
     return hook;
@@ -374,9 +404,11 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
     // members: LLVM's code generation time grows faster than linearly with the size of a loop
     // body (1000 fused ops took 0.8 s to emit, 5000 took 30 s), and the loop's operand tables
     // live on the kernel's stack. A longer chain is cut into loops that pass an array on.
+    // Likewise for the arrays a loop reads: optimizing a loop over 128 operands took 1.5 s.
     constexpr int kMaxFusedOps = 128;
+    constexpr int kMaxLoopOperands = 32;
     std::unordered_map<const Node*, const Node*> group;
-    std::unordered_map<const Node*, int> group_size;
+    std::unordered_map<const Node*, int> group_size, group_leaves;
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
         const Node* n = *it;
         if (n->is_leaf()) continue;
@@ -389,9 +421,16 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
             else if (g0 != group.at(u)) own = true;
         }
         if (!own && !fusable(n, g0)) own = true;
-        if (!own && group_size[g0] >= kMaxFusedOps) own = true;
+        // Leaf operands (arrays the loop reads; scalar constants are literals) a member brings.
+        int leaves = 0;
+        for (const auto& in : n->inputs)
+            leaves += in->is_leaf() && !(in->op == OpKind::Constant && in->type.ndim() == 0);
+        if (!own &&
+            (group_size[g0] >= kMaxFusedOps || group_leaves[g0] + leaves > kMaxLoopOperands))
+            own = true;
         group[n] = own ? n : g0;
         ++group_size[group[n]];
+        group_leaves[group[n]] += leaves;
     }
 
     for (std::size_t i = 0; i < fg.outputs.size(); ++i) {
@@ -432,11 +471,34 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
     constexpr std::size_t kOutlineAboveNodes = 256;
     const bool outline = order.size() > kOutlineAboveNodes;
     std::string parts;
+    // Writes one node's code: in the entry point, or (outlining) as a function of its own that
+    // the entry point calls, when the code is one self-contained block.
+    auto place = [&](const Node* n, bool may_outline, const std::function<void()>& write) {
+        if (!outline || !may_outline) {
+            write();
+            return;
+        }
+        std::ostringstream part;
+        std::swap(part, e.body_);
+        write();
+        std::swap(part, e.body_);
+        const std::string code = part.str();
+        if (!is_one_block(code)) {
+            e.body_ << code;
+            return;
+        }
+        const std::string name = "tj_part" + std::to_string(e.id(n));
+        parts += "static __attribute__((noinline)) int " + name + "(tj_frame* f) {\n" + code +
+                 "  return 0;\n}\n";
+        e.body_ << "  if (int r = " << name << "(f)) return r;\n";
+    };
     auto emit_node = [&](const Node* n) {
         const OpDef& d = op_def(n->op);
         if (!d.is_elementwise()) {
             TJ_INTERNAL_CHECK(d.emit) << "codegen: op " << op_name(n->op) << " has no kernel template";
-            d.emit(e, *n);
+            // Random draws share state words declared in the entry point: never outlined.
+            const bool random = n->op == OpKind::RandomDraw || n->op == OpKind::RandomNextState;
+            place(n, !random, [&] { d.emit(e, *n); });
             return;
         }
         Group g{n, {}, {}, in_place.count(n) > 0};
@@ -445,18 +507,7 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
                 g.members.push_back(m);
                 g.member_set.insert(m);
             }
-        if (!outline) {
-            emit_group(e, g);
-            return;
-        }
-        std::ostringstream part;
-        std::swap(part, e.body_);
-        emit_group(e, g);
-        std::swap(part, e.body_);
-        const std::string name = "tj_part" + std::to_string(e.id(n));
-        parts += "static __attribute__((noinline)) int " + name + "(tj_frame* f) {\n" + part.str() +
-                 "  return 0;\n}\n";
-        e.body_ << "  if (int r = " << name << "(f)) return r;\n";
+        place(n, true, [&] { emit_group(e, g); });
     };
     for (const Node* n : order)
         if (!n->is_leaf() && group.at(n) == n && !in_place.count(n)) emit_node(n);
