@@ -146,13 +146,24 @@ TEST_CASE("1000 chained reductions compile and run", "[function][deep]") {
         CHECK(out.flat(static_cast<std::int64_t>(i)) == Approx(v[i]).epsilon(1e-9).margin(1e-12));
 }
 
-TEST_CASE("a chain of 100000 nodes is built, printed and dropped without compiling",
+TEST_CASE("a chain of 100000 nodes is built, printed and dropped, and deep chains evaluated and "
+          "differentiated, without compiling",
           "[function][deep]") {
     auto x = tj::dvector("x");
     {
         tj::Var y = b7_chain(x, 100000, 0.5);
         CHECK(!tj::to_string(y).empty());
     } // the whole chain goes here, from its last node
+    // The reference evaluator and the gradient walk deep chains without recursing.
+    {
+        const int steps = 20000;
+        tj::Var y = b7_chain(x, steps, 0.5);
+        tj::Array out = tj::eval(y, {{x, tj::Array({0.25, -1.0})}});
+        CHECK(out.flat(0) == Approx(b7_reference(0.25, steps, 0.5)).epsilon(1e-9));
+        CHECK(out.flat(1) == Approx(b7_reference(-1.0, steps, 0.5)).epsilon(1e-9));
+        auto gx = tj::grad(tj::sum(y), x);
+        CHECK(gx.defined());
+    }
     // A wide add tree over the same input, dropped as well.
     {
         tj::Var s = x;
