@@ -233,7 +233,9 @@ void emit_group(KernelEmitter& e, const Group& g) {
             for (std::size_t i = 0; i < m->inputs.size(); ++i) call += (i ? ", " : "") + names.at(m->inputs[i].get());
             call += ")";
             std::string v = "v" + std::to_string(e.id(m));
-            os << "    const " << KernelEmitter::ctype(m->type.dtype) << " " << v << " = " << call << ";\n";
+            // Declared, then assigned: see the loop body below.
+            os << "    " << KernelEmitter::ctype(m->type.dtype) << " " << v << "; " << v << " = "
+               << call << ";\n";
             names[m] = v;
         }
         os << "    *o = v" << e.id(root) << ";\n  }\n";
@@ -279,8 +281,13 @@ void emit_group(KernelEmitter& e, const Group& g) {
             for (std::size_t i = 0; i < m->inputs.size(); ++i)
                 call += (i ? ", " : "") + value_of(m->inputs[i].get());
             call += ")";
-            b += "          const " + KernelEmitter::ctype(m->type.dtype) + " v" + std::to_string(e.id(m)) +
-                 " = " + call + ";\n";
+            // A plain local, declared and then assigned. `const T vN = f(vN-1);` made Clang's
+            // constant evaluator follow the whole chain of initializers recursively (it may read
+            // const locals while folding), which overflowed its stack on chains of ~800 ops.
+            // Assignments are never followed, and each statement's expression stays one call deep.
+            const std::string v = "v" + std::to_string(e.id(m));
+            b += "          " + KernelEmitter::ctype(m->type.dtype) + " " + v + "; " + v + " = " +
+                 call + ";\n";
         }
         b += "          p0" + index(0) + " = v" + std::to_string(e.id(root)) + ";\n";
         return b;
@@ -306,6 +313,36 @@ void emit_group(KernelEmitter& e, const Group& g) {
 } // namespace
 
 namespace {
+// True when `code` is one compound statement `{ ... }` (braces in comments, string and character
+// literals skipped): it then declares nothing that later code could use, and may be moved into a
+// function of its own.
+bool is_one_block(const std::string& code) {
+    std::size_t i = code.find_first_not_of(" \n");
+    if (i == std::string::npos || code[i] != '{') return false;
+    int depth = 0;
+    for (; i < code.size(); ++i) {
+        const char c = code[i];
+        if (c == '/' && i + 1 < code.size() && code[i + 1] == '*') {
+            const std::size_t close = code.find("*/", i + 2);
+            if (close == std::string::npos) return false;
+            i = close + 1;
+        } else if (c == '/' && i + 1 < code.size() && code[i + 1] == '/') {
+            i = code.find('\n', i);
+            if (i == std::string::npos) return false;
+        } else if (c == '"' || c == '\'') {
+            for (++i; i < code.size() && code[i] != c; ++i)
+                if (code[i] == '\\') ++i;
+        } else if (c == '{') {
+            ++depth;
+        } else if (c == '}') {
+            if (--depth == 0) return code.find_first_not_of(" \n", i + 1) == std::string::npos;
+        } else if (depth == 0 && c != ' ' && c != '\n') {
+            return false;
+        }
+    }
+    return false;
+}
+
 std::function<void(std::string&)>& source_hook() {
     static std::function<void(std::string&)> hook;
     return hook;
@@ -363,8 +400,15 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
     for (std::size_t i = 0; i < fg.shared.size(); ++i)
         add_slot(fg.shared[i].get(), SlotPlan::Kind::Shared, static_cast<int>(i));
 
-    // Fusion groups, deciding from the outputs backwards.
+    // Fusion groups, deciding from the outputs backwards. A group has at most kMaxFusedOps
+    // members: LLVM's code generation time grows faster than linearly with the size of a loop
+    // body (1000 fused ops took 0.8 s to emit, 5000 took 30 s), and the loop's operand tables
+    // live on the kernel's stack. A longer chain is cut into loops that pass an array on.
+    // Likewise for the arrays a loop reads: optimizing a loop over 128 operands took 1.5 s.
+    constexpr int kMaxFusedOps = 128;
+    constexpr int kMaxLoopOperands = 32;
     std::unordered_map<const Node*, const Node*> group;
+    std::unordered_map<const Node*, int> group_size, group_leaves;
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
         const Node* n = *it;
         if (n->is_leaf()) continue;
@@ -377,7 +421,16 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
             else if (g0 != group.at(u)) own = true;
         }
         if (!own && !fusable(n, g0)) own = true;
+        // Leaf operands (arrays the loop reads; scalar constants are literals) a member brings.
+        int leaves = 0;
+        for (const auto& in : n->inputs)
+            leaves += in->is_leaf() && !(in->op == OpKind::Constant && in->type.ndim() == 0);
+        if (!own &&
+            (group_size[g0] >= kMaxFusedOps || group_leaves[g0] + leaves > kMaxLoopOperands))
+            own = true;
         group[n] = own ? n : g0;
+        ++group_size[group[n]];
+        group_leaves[group[n]] += leaves;
     }
 
     for (std::size_t i = 0; i < fg.outputs.size(); ++i) {
@@ -411,11 +464,41 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
     for (const Node* n : order)
         if (!n->is_leaf() && group.at(n) == n && !e.slot_.count(n)) add_slot(n, SlotPlan::Kind::Temp, 0);
 
+    // In a large graph each fused loop is a function of its own (not inlined): LLVM's optimizer
+    // and code generator take time that grows faster than linearly with the size of a function
+    // (a 5000-op chain in one function: 5.3 s to optimize, 3.1 s to emit). Small kernels keep
+    // everything in the entry point.
+    constexpr std::size_t kOutlineAboveNodes = 256;
+    const bool outline = order.size() > kOutlineAboveNodes;
+    std::string parts;
+    // Writes one node's code: in the entry point, or (outlining) as a function of its own that
+    // the entry point calls, when the code is one self-contained block.
+    auto place = [&](const Node* n, bool may_outline, const std::function<void()>& write) {
+        if (!outline || !may_outline) {
+            write();
+            return;
+        }
+        std::ostringstream part;
+        std::swap(part, e.body_);
+        write();
+        std::swap(part, e.body_);
+        const std::string code = part.str();
+        if (!is_one_block(code)) {
+            e.body_ << code;
+            return;
+        }
+        const std::string name = "tj_part" + std::to_string(e.id(n));
+        parts += "static __attribute__((noinline)) int " + name + "(tj_frame* f) {\n" + code +
+                 "  return 0;\n}\n";
+        e.body_ << "  if (int r = " << name << "(f)) return r;\n";
+    };
     auto emit_node = [&](const Node* n) {
         const OpDef& d = op_def(n->op);
         if (!d.is_elementwise()) {
             TJ_INTERNAL_CHECK(d.emit) << "codegen: op " << op_name(n->op) << " has no kernel template";
-            d.emit(e, *n);
+            // Random draws share state words declared in the entry point: never outlined.
+            const bool random = n->op == OpKind::RandomDraw || n->op == OpKind::RandomNextState;
+            place(n, !random, [&] { d.emit(e, *n); });
             return;
         }
         Group g{n, {}, {}, in_place.count(n) > 0};
@@ -424,7 +507,7 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
                 g.members.push_back(m);
                 g.member_set.insert(m);
             }
-        emit_group(e, g);
+        place(n, true, [&] { emit_group(e, g); });
     };
     for (const Node* n : order)
         if (!n->is_leaf() && group.at(n) == n && !in_place.count(n)) emit_node(n);
@@ -439,6 +522,7 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
     text += template_text("loops.hpp");
     for (const auto& t : e.templates_) text += template_text(t);
     text += "\n// ---- constants\n" + e.statics_.str();
+    if (!parts.empty()) text += "\n// ---- fused loops\n" + parts;
     text += "\nextern \"C\" int " + symbol + "(tj_frame* f) {\n";
     text += e.body_.str();
     text += "  return 0;\n}\n";

@@ -52,6 +52,26 @@ bool TensorType::accepts_shape(const Dims& s) const {
 
 // ---- nodes ------------------------------------------------------------------------------------
 
+Node::~Node() {
+    // Take the inputs over; an input this node held the last reference to gives up its own
+    // inputs the same way before it is destroyed, so every destructor below runs with no inputs
+    // left and nothing recurses. Each pointer is dropped on its own, so a node that appears
+    // twice (x + x) is destroyed by the second drop, also with its inputs taken.
+    if (inputs.empty()) return;
+    std::vector<NodePtr> pending = std::move(inputs);
+    while (!pending.empty()) {
+        NodePtr n = std::move(pending.back());
+        pending.pop_back();
+        // The last owner: nobody else can reach the node, so taking its inputs is safe. The
+        // node was made non-const (make_shared<Node>), so the cast is allowed.
+        if (n.use_count() == 1) {
+            auto& its_inputs = const_cast<Node&>(*n).inputs;
+            for (auto& in : its_inputs) pending.push_back(std::move(in));
+            its_inputs.clear();
+        }
+    }
+}
+
 NodePtr make_node(OpKind op, std::vector<NodePtr> inputs, Attrs attrs) {
     const OpDef& def = op_def(op);
     for (std::size_t i = 0; i < inputs.size(); ++i)
@@ -204,33 +224,76 @@ LeafNamingScope::LeafNamingScope(const std::function<std::string(const Node&)>* 
 }
 LeafNamingScope::~LeafNamingScope() { t_leaf_name = previous_; }
 
-std::string describe(const Node& n, int depth,
-                     const std::function<std::string(const Node&)>* leaf_name) {
-    if (!leaf_name) leaf_name = t_leaf_name;
+namespace {
+
+// Appends the text of a leaf to out; false (nothing appended) for an op node.
+bool leaf_text(const Node& n, const std::function<std::string(const Node&)>* leaf_name,
+               std::string& out) {
     switch (n.op) {
     case OpKind::Input:
     case OpKind::Shared:
-        if (leaf_name) return (*leaf_name)(n);
-        return n.name.empty() ? std::string("<") + n.type.str() + ">" : n.name;
+        if (leaf_name)
+            out += (*leaf_name)(n);
+        else
+            out += n.name.empty() ? std::string("<") + n.type.str() + ">" : n.name;
+        return true;
     case OpKind::Constant:
         if (n.value->size() == 1) {
             std::ostringstream os;
             os << n.value->item_double();
-            return os.str();
+            out += os.str();
+        } else {
+            out += "constant" + shape_str(n.value->shape());
         }
-        return "constant" + shape_str(n.value->shape());
+        return true;
     default:
-        break;
+        return false;
     }
-    std::string s = op_name(n.op);
-    if (n.op == OpKind::Cast) s += "{" + std::string(dtype_name(n.attrs.dtype)) + "}";
-    s += "(";
-    if (depth <= 0) return s + "...)";
-    for (std::size_t i = 0; i < n.inputs.size(); ++i) {
-        if (i) s += ", ";
-        s += describe(*n.inputs[i], depth - 1, leaf_name);
+}
+
+// Past this many characters, describe() prints deeper inputs as "op(...)": a graph that reuses
+// values (y = y * y, repeated) would otherwise print exponentially long text.
+constexpr std::size_t kDescribeMaxChars = std::size_t{1} << 20;
+
+} // namespace
+
+std::string describe(const Node& root, int depth,
+                     const std::function<std::string(const Node&)>* leaf_name) {
+    if (!leaf_name) leaf_name = t_leaf_name;
+    // Iterative (to_string prints 1000 levels deep): a stack of op nodes being printed, each
+    // with its remaining depth and the next input to print.
+    struct Frame {
+        const Node* n;
+        int depth;
+        std::size_t next;
+    };
+    std::vector<Frame> stack;
+    std::string out;
+    auto open = [&](const Node& n, int d) {
+        if (leaf_text(n, leaf_name, out)) return;
+        out += op_name(n.op);
+        if (n.op == OpKind::Cast) out += "{" + std::string(dtype_name(n.attrs.dtype)) + "}";
+        out += "(";
+        if (d <= 0) {
+            out += "...)";
+            return;
+        }
+        stack.push_back({&n, d, 0});
+    };
+    open(root, depth);
+    while (!stack.empty()) {
+        Frame& f = stack.back();
+        if (f.next == f.n->inputs.size()) {
+            out += ")";
+            stack.pop_back();
+            continue;
+        }
+        if (f.next) out += ", ";
+        const Node& child = *f.n->inputs[f.next++];
+        const int d = out.size() > kDescribeMaxChars ? 0 : f.depth - 1;
+        open(child, d); // may push: f is not used after this
     }
-    return s + ")";
+    return out;
 }
 
 // ---- Var --------------------------------------------------------------------------------------

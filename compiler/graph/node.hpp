@@ -67,6 +67,13 @@ struct Node {
     std::uint64_t serial = 0;                ///< creation order, unique per process
 
     bool is_leaf() const { return op == OpKind::Input || op == OpKind::Constant || op == OpKind::Shared; }
+
+    Node() = default;
+    Node(const Node&) = delete;
+    Node& operator=(const Node&) = delete;
+    /// Iterative: dropping the last reference to a chain of 100000 nodes must not recurse once
+    /// per node (the default destructor would, through `inputs`, and overflow the stack).
+    ~Node();
 };
 
 /// A new node: runs the op's preparation (casts to a common dtype, weak constants) and type rule.

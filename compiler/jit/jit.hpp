@@ -22,8 +22,23 @@ struct CompileTimes {
 /// -ffp-contract=off, libmvec registered for vectorized exp/log). `source_path` names the
 /// buffer in diagnostics and is the path reported by the CompileError thrown on failure (the
 /// caller keeps the source there). Thread-safe: each call has its own LLVM context and compiler.
+///
+/// Clang and LLVM run on a thread of their own with a 64 MB stack, under
+/// llvm::CrashRecoveryContext (enabled on the first call: it installs handlers for SIGSEGV,
+/// SIGBUS, SIGILL, SIGFPE, SIGABRT and SIGTRAP that pass signals from other threads on to the
+/// previous handlers), with a fatal error handler installed for report_fatal_error. A crash, a
+/// stack overflow or a fatal error in the compiler becomes a CompileError naming source_path;
+/// the memory of the abandoned compile is leaked. The calling thread waits for the compile.
 std::string compile_to_object(std::string_view source, const std::string& source_path,
                               CompileTimes* times = nullptr);
+
+namespace testing {
+/// Faults a test can make happen inside the protected region of a compile.
+enum class Fault { None, Segfault, Abort, FatalError, StackOverflow };
+/// Makes the next compile_to_object called on this thread raise `fault` inside its crash
+/// recovery context, before Clang runs. For tests only.
+void inject_fault_in_next_compile(Fault fault);
+} // namespace testing
 
 /// Machine code of one loaded object; destroying it frees the code (its ORC ResourceTracker).
 class Kernel {

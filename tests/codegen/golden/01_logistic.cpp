@@ -20,7 +20,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         const double* __restrict p1 = (const double*)(&f->slots[0])->data + off[1];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          const double v1 = tj_sigmoid(p1[i]);
+          double v1; v1 = tj_sigmoid(p1[i]);
           p0[i] = v1;
           }
         } else {
@@ -28,7 +28,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t1 = st[1][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          const double v1 = tj_sigmoid(p1[i * t1]);
+          double v1; v1 = tj_sigmoid(p1[i * t1]);
           p0[i * t0] = v1;
           }
         }

@@ -29,10 +29,10 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         const double* __restrict p1 = (const double*)(&f->slots[0])->data + off[1];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          const double v3 = tj_div(p1[i], 0x1p+1);
-          const double v4 = tj_tanh(v3);
-          const double v5 = tj_add(0x1p+0, v4);
-          const double v6 = tj_div(v5, 0x1p+1);
+          double v3; v3 = tj_div(p1[i], 0x1p+1);
+          double v4; v4 = tj_tanh(v3);
+          double v5; v5 = tj_add(0x1p+0, v4);
+          double v6; v6 = tj_div(v5, 0x1p+1);
           p0[i] = v6;
           }
         } else {
@@ -40,10 +40,10 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t1 = st[1][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          const double v3 = tj_div(p1[i * t1], 0x1p+1);
-          const double v4 = tj_tanh(v3);
-          const double v5 = tj_add(0x1p+0, v4);
-          const double v6 = tj_div(v5, 0x1p+1);
+          double v3; v3 = tj_div(p1[i * t1], 0x1p+1);
+          double v4; v4 = tj_tanh(v3);
+          double v5; v5 = tj_add(0x1p+0, v4);
+          double v6; v6 = tj_div(v5, 0x1p+1);
           p0[i * t0] = v6;
           }
         }

@@ -24,7 +24,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         const double* __restrict p2 = (const double*)(&f->slots[1])->data + off[2];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1 && st[2][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          const double v2 = tj_sub(p1[i], p2[i]);
+          double v2; v2 = tj_sub(p1[i], p2[i]);
           p0[i] = v2;
           }
         } else {
@@ -33,7 +33,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t2 = st[2][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          const double v2 = tj_sub(p1[i * t1], p2[i * t2]);
+          double v2; v2 = tj_sub(p1[i * t1], p2[i * t2]);
           p0[i * t0] = v2;
           }
         }
@@ -66,7 +66,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         const double* __restrict p1 = (const double*)(&f->slots[2])->data + off[1];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          const double v3 = tj_abs(p1[i]);
+          double v3; v3 = tj_abs(p1[i]);
           p0[i] = v3;
           }
         } else {
@@ -74,7 +74,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t1 = st[1][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          const double v3 = tj_abs(p1[i * t1]);
+          double v3; v3 = tj_abs(p1[i * t1]);
           p0[i * t0] = v3;
           }
         }
@@ -106,7 +106,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         const double* __restrict p1 = (const double*)(&f->slots[2])->data + off[1];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          const double v5 = tj_pow(p1[i], 0x1p+1);
+          double v5; v5 = tj_pow(p1[i], 0x1p+1);
           p0[i] = v5;
           }
         } else {
@@ -114,7 +114,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t1 = st[1][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          const double v5 = tj_pow(p1[i * t1], 0x1p+1);
+          double v5; v5 = tj_pow(p1[i * t1], 0x1p+1);
           p0[i * t0] = v5;
           }
         }

@@ -9,8 +9,8 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     const double s0 = *(const double*)(&f->slots[0])->data;
     const double s1 = *(const double*)(&f->slots[1])->data;
     const double s2 = *(const double*)(&f->slots[2])->data;
-    const double v2 = tj_add(s0, s1);
-    const double v4 = tj_mul(v2, s2);
+    double v2; v2 = tj_add(s0, s1);
+    double v4; v4 = tj_mul(v2, s2);
     *o = v4;
   }
   return 0;

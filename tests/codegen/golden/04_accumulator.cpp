@@ -6,7 +6,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     long long* o = (long long*)tj_rt_alloc(f, 2, 0, sh1);
     if (!o) return 1;
     const long long s0 = *(const long long*)(&f->slots[1])->data;
-    const long long v1 = tj_identity(s0);
+    long long v1; v1 = tj_identity(s0);
     *o = v1;
   }
   { /* add({s0}, cast{int64}({i0})) */
@@ -16,8 +16,8 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     if (!o) return 1;
     const int s1 = *(const int*)(&f->slots[0])->data;
     const long long s2 = *(const long long*)(&f->slots[1])->data;
-    const long long v3 = tj_cast<long long>(s1);
-    const long long v4 = tj_add(s2, v3);
+    long long v3; v3 = tj_cast<long long>(s1);
+    long long v4; v4 = tj_add(s2, v3);
     *o = v4;
   }
   return 0;

@@ -42,8 +42,8 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         const double* __restrict p1 = (const double*)(&f->slots[8])->data + off[1];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          const double v3 = tj_neg(p1[i]);
-          const double v5 = tj_sub(v3, s0);
+          double v3; v3 = tj_neg(p1[i]);
+          double v5; v5 = tj_sub(v3, s0);
           p0[i] = v5;
           }
         } else {
@@ -51,8 +51,8 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t1 = st[1][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          const double v3 = tj_neg(p1[i * t1]);
-          const double v5 = tj_sub(v3, s0);
+          double v3; v3 = tj_neg(p1[i * t1]);
+          double v5; v5 = tj_sub(v3, s0);
           p0[i * t0] = v5;
           }
         }
@@ -83,7 +83,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         const double* __restrict p1 = (const double*)(&f->slots[9])->data + off[1];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          const double v6 = tj_neg(p1[i]);
+          double v6; v6 = tj_neg(p1[i]);
           p0[i] = v6;
           }
         } else {
@@ -91,7 +91,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t1 = st[1][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          const double v6 = tj_neg(p1[i * t1]);
+          double v6; v6 = tj_neg(p1[i * t1]);
           p0[i * t0] = v6;
           }
         }
@@ -122,7 +122,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         const double* __restrict p1 = (const double*)(&f->slots[10])->data + off[1];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          const double v7 = tj_sigmoid(p1[i]);
+          double v7; v7 = tj_sigmoid(p1[i]);
           p0[i] = v7;
           }
         } else {
@@ -130,7 +130,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t1 = st[1][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          const double v7 = tj_sigmoid(p1[i * t1]);
+          double v7; v7 = tj_sigmoid(p1[i * t1]);
           p0[i * t0] = v7;
           }
         }
@@ -161,7 +161,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         const double* __restrict p1 = (const double*)(&f->slots[11])->data + off[1];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          const bool v9 = tj_gt(p1[i], 0x1p-1);
+          bool v9; v9 = tj_gt(p1[i], 0x1p-1);
           p0[i] = v9;
           }
         } else {
@@ -169,7 +169,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t1 = st[1][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          const bool v9 = tj_gt(p1[i * t1], 0x1p-1);
+          bool v9; v9 = tj_gt(p1[i * t1], 0x1p-1);
           p0[i * t0] = v9;
           }
         }
@@ -200,7 +200,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         const double* __restrict p1 = (const double*)(&f->slots[1])->data + off[1];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          const double v11 = tj_neg(p1[i]);
+          double v11; v11 = tj_neg(p1[i]);
           p0[i] = v11;
           }
         } else {
@@ -208,7 +208,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t1 = st[1][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          const double v11 = tj_neg(p1[i * t1]);
+          double v11; v11 = tj_neg(p1[i * t1]);
           p0[i * t0] = v11;
           }
         }
@@ -239,7 +239,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         const double* __restrict p1 = (const double*)(&f->slots[1])->data + off[1];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          const double v16 = tj_sub(0x1p+0, p1[i]);
+          double v16; v16 = tj_sub(0x1p+0, p1[i]);
           p0[i] = v16;
           }
         } else {
@@ -247,7 +247,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t1 = st[1][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          const double v16 = tj_sub(0x1p+0, p1[i * t1]);
+          double v16; v16 = tj_sub(0x1p+0, p1[i * t1]);
           p0[i * t0] = v16;
           }
         }
@@ -299,13 +299,13 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         const double* __restrict p4 = (const double*)(&f->slots[13])->data + off[4];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1 && st[2][m - 1] == 1 && st[3][m - 1] == 1 && st[4][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          const double v12 = tj_softplus(p1[i]);
-          const double v13 = tj_neg(v12);
-          const double v14 = tj_mul(p2[i], v13);
-          const double v17 = tj_softplus(p3[i]);
-          const double v18 = tj_neg(v17);
-          const double v19 = tj_mul(p4[i], v18);
-          const double v20 = tj_sub(v14, v19);
+          double v12; v12 = tj_softplus(p1[i]);
+          double v13; v13 = tj_neg(v12);
+          double v14; v14 = tj_mul(p2[i], v13);
+          double v17; v17 = tj_softplus(p3[i]);
+          double v18; v18 = tj_neg(v17);
+          double v19; v19 = tj_mul(p4[i], v18);
+          double v20; v20 = tj_sub(v14, v19);
           p0[i] = v20;
           }
         } else {
@@ -316,13 +316,13 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t4 = st[4][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          const double v12 = tj_softplus(p1[i * t1]);
-          const double v13 = tj_neg(v12);
-          const double v14 = tj_mul(p2[i * t2], v13);
-          const double v17 = tj_softplus(p3[i * t3]);
-          const double v18 = tj_neg(v17);
-          const double v19 = tj_mul(p4[i * t4], v18);
-          const double v20 = tj_sub(v14, v19);
+          double v12; v12 = tj_softplus(p1[i * t1]);
+          double v13; v13 = tj_neg(v12);
+          double v14; v14 = tj_mul(p2[i * t2], v13);
+          double v17; v17 = tj_softplus(p3[i * t3]);
+          double v18; v18 = tj_neg(v17);
+          double v19; v19 = tj_mul(p4[i * t4], v18);
+          double v20; v20 = tj_sub(v14, v19);
           p0[i * t0] = v20;
           }
         }
@@ -358,7 +358,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     double* o = (double*)tj_rt_alloc(f, 16, 0, sh33);
     if (!o) return 1;
     const long long s1 = *(const long long*)(&f->slots[15])->data;
-    const double v33 = tj_cast<double>(s1);
+    double v33; v33 = tj_cast<double>(s1);
     *o = v33;
   }
   { /* neg(add(neg(...), mul(...))) */
@@ -419,19 +419,19 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         const double* __restrict p6 = (const double*)(&f->slots[9])->data + off[6];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1 && st[2][m - 1] == 1 && st[3][m - 1] == 1 && st[4][m - 1] == 1 && st[5][m - 1] == 1 && st[6][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          const double v31 = tj_fill_value(p1[i], p2[i]);
-          const double v34 = tj_div(v31, s2);
-          const double v35 = tj_neg(v34);
-          const double v36 = tj_mul(v35, p3[i]);
-          const double v37 = tj_neg(v36);
-          const double v38 = tj_mul(v37, p4[i]);
-          const double v39 = tj_neg(v38);
-          const double v40 = tj_mul(v34, p5[i]);
-          const double v41 = tj_neg(v40);
-          const double v42 = tj_sigmoid(p6[i]);
-          const double v43 = tj_mul(v41, v42);
-          const double v44 = tj_add(v39, v43);
-          const double v45 = tj_neg(v44);
+          double v31; v31 = tj_fill_value(p1[i], p2[i]);
+          double v34; v34 = tj_div(v31, s2);
+          double v35; v35 = tj_neg(v34);
+          double v36; v36 = tj_mul(v35, p3[i]);
+          double v37; v37 = tj_neg(v36);
+          double v38; v38 = tj_mul(v37, p4[i]);
+          double v39; v39 = tj_neg(v38);
+          double v40; v40 = tj_mul(v34, p5[i]);
+          double v41; v41 = tj_neg(v40);
+          double v42; v42 = tj_sigmoid(p6[i]);
+          double v43; v43 = tj_mul(v41, v42);
+          double v44; v44 = tj_add(v39, v43);
+          double v45; v45 = tj_neg(v44);
           p0[i] = v45;
           }
         } else {
@@ -444,19 +444,19 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t6 = st[6][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          const double v31 = tj_fill_value(p1[i * t1], p2[i * t2]);
-          const double v34 = tj_div(v31, s2);
-          const double v35 = tj_neg(v34);
-          const double v36 = tj_mul(v35, p3[i * t3]);
-          const double v37 = tj_neg(v36);
-          const double v38 = tj_mul(v37, p4[i * t4]);
-          const double v39 = tj_neg(v38);
-          const double v40 = tj_mul(v34, p5[i * t5]);
-          const double v41 = tj_neg(v40);
-          const double v42 = tj_sigmoid(p6[i * t6]);
-          const double v43 = tj_mul(v41, v42);
-          const double v44 = tj_add(v39, v43);
-          const double v45 = tj_neg(v44);
+          double v31; v31 = tj_fill_value(p1[i * t1], p2[i * t2]);
+          double v34; v34 = tj_div(v31, s2);
+          double v35; v35 = tj_neg(v34);
+          double v36; v36 = tj_mul(v35, p3[i * t3]);
+          double v37; v37 = tj_neg(v36);
+          double v38; v38 = tj_mul(v37, p4[i * t4]);
+          double v39; v39 = tj_neg(v38);
+          double v40; v40 = tj_mul(v34, p5[i * t5]);
+          double v41; v41 = tj_neg(v40);
+          double v42; v42 = tj_sigmoid(p6[i * t6]);
+          double v43; v43 = tj_mul(v41, v42);
+          double v44; v44 = tj_add(v39, v43);
+          double v45; v45 = tj_neg(v44);
           p0[i * t0] = v45;
           }
         }
@@ -529,14 +529,14 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         const double* __restrict p3 = (const double*)(&f->slots[18])->data + off[3];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1 && st[2][m - 1] == 1 && st[3][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          const double v23 = tj_pow(p1[i], 0x1p+1);
-          const double v25 = tj_fill_value(v23, p2[i]);
-          const double v26 = tj_mul(v25, 0x1p+1);
-          const double v27 = tj_pow(p1[i], 0x1p+0);
-          const double v28 = tj_mul(v26, v27);
-          const double v47 = tj_add(v28, p3[i]);
-          const double v48 = tj_mul(0x1.999999999999ap-4, v47);
-          const double v49 = tj_sub(p1[i], v48);
+          double v23; v23 = tj_pow(p1[i], 0x1p+1);
+          double v25; v25 = tj_fill_value(v23, p2[i]);
+          double v26; v26 = tj_mul(v25, 0x1p+1);
+          double v27; v27 = tj_pow(p1[i], 0x1p+0);
+          double v28; v28 = tj_mul(v26, v27);
+          double v47; v47 = tj_add(v28, p3[i]);
+          double v48; v48 = tj_mul(0x1.999999999999ap-4, v47);
+          double v49; v49 = tj_sub(p1[i], v48);
           p0[i] = v49;
           }
         } else {
@@ -546,14 +546,14 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t3 = st[3][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          const double v23 = tj_pow(p1[i * t1], 0x1p+1);
-          const double v25 = tj_fill_value(v23, p2[i * t2]);
-          const double v26 = tj_mul(v25, 0x1p+1);
-          const double v27 = tj_pow(p1[i * t1], 0x1p+0);
-          const double v28 = tj_mul(v26, v27);
-          const double v47 = tj_add(v28, p3[i * t3]);
-          const double v48 = tj_mul(0x1.999999999999ap-4, v47);
-          const double v49 = tj_sub(p1[i * t1], v48);
+          double v23; v23 = tj_pow(p1[i * t1], 0x1p+1);
+          double v25; v25 = tj_fill_value(v23, p2[i * t2]);
+          double v26; v26 = tj_mul(v25, 0x1p+1);
+          double v27; v27 = tj_pow(p1[i * t1], 0x1p+0);
+          double v28; v28 = tj_mul(v26, v27);
+          double v47; v47 = tj_add(v28, p3[i * t3]);
+          double v48; v48 = tj_mul(0x1.999999999999ap-4, v47);
+          double v49; v49 = tj_sub(p1[i * t1], v48);
           p0[i * t0] = v49;
           }
         }
@@ -585,8 +585,8 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     if (!o) return 1;
     const double s5 = *(const double*)(&f->slots[19])->data;
     const double s6 = *(const double*)(&f->slots[3])->data;
-    const double v51 = tj_mul(0x1.999999999999ap-4, s5);
-    const double v52 = tj_sub(s6, v51);
+    double v51; v51 = tj_mul(0x1.999999999999ap-4, s5);
+    double v52; v52 = tj_sub(s6, v51);
     *o = v52;
   }
   return 0;
