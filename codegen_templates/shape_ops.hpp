@@ -5,6 +5,26 @@
 #ifndef TJ_SHAPE_OPS_HPP
 #define TJ_SHAPE_OPS_HPP
 
+// Value-error codes of run-time shape checks (runtime/callable.cpp prints them).
+#define TJ_E_NEGATIVE_DIM 26  /* value: the negative extent */
+#define TJ_E_SHAPE_TOO_BIG 27 /* value: the extent at which the byte count overflows */
+#define TJ_E_ARANGE_LENGTH 28 /* arange's length is not finite or overflows; value 0 */
+
+// Checks a shape computed at run time before it is allocated or viewed (NumPy's rule, as
+// runtime/include/tensorjit/checked.hpp): no negative extent, and the product of the non-zero
+// extents times itemsize fits in a signed 64-bit integer. Reports the error against node and
+// returns 1, or returns 0 when the shape fits.
+static inline int tj_check_shape(tj_frame* f, int node, int nd, const long long* shape,
+                                 long long itemsize) {
+    for (int d = 0; d < nd; ++d)
+        if (shape[d] < 0) return tj_rt_value_error(f, node, TJ_E_NEGATIVE_DIM, shape[d]);
+    long long bytes = itemsize;
+    for (int d = 0; d < nd; ++d)
+        if (shape[d] != 0 && __builtin_mul_overflow(bytes, shape[d], &bytes))
+            return tj_rt_value_error(f, node, TJ_E_SHAPE_TOO_BIG, shape[d]);
+    return 0;
+}
+
 // Python's slice.indices() for an axis of extent n: the first position and the length.
 static inline void tj_slice_norm(long long n, int has_start, long long start, int has_stop,
                                  long long stop, long long step, long long* first, long long* len) {
@@ -14,13 +34,17 @@ static inline void tj_slice_norm(long long n, int has_start, long long start, in
         e = has_stop ? (stop < 0 ? stop + n : stop) : n;
         b = b < 0 ? 0 : (b > n ? n : b);
         e = e < 0 ? 0 : (e > n ? n : e);
-        *len = e > b ? (e - b + step - 1) / step : 0;
+        *len = e > b ? (e - b - 1) / step + 1 : 0; /* no overflow for any step */
     } else {
         b = has_start ? (start < 0 ? start + n : start) : n - 1;
         e = has_stop ? (stop < 0 ? stop + n : stop) : -1;
         b = b < -1 ? -1 : (b > n - 1 ? n - 1 : b);
         if (has_stop) e = e < -1 ? -1 : (e > n - 1 ? n - 1 : e);
-        *len = b > e ? (b - e - step - 1) / (-step) : 0;
+        *len =
+            b > e
+                ? (long long)((unsigned long long)(b - e - 1) / (0ULL - (unsigned long long)step)) +
+                      1
+                : 0;
     }
     *first = *len > 0 ? b : 0;
 }

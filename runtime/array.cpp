@@ -1,5 +1,6 @@
 // tj::Array: construction, views, conversion and comparison. Printing is in array_print.cpp.
 #include <tensorjit/array.hpp>
+#include <tensorjit/checked.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -20,6 +21,7 @@ struct Storage {
             return;
         }
         // 64-byte alignment: cache lines and the widest vector loads.
+        // bytes <= INT64_MAX (checked_nbytes), so rounding up cannot wrap.
         std::size_t rounded = (bytes + 63) / 64 * 64;
         data = std::aligned_alloc(64, rounded);
         if (!data) throw std::bad_alloc();
@@ -59,7 +61,10 @@ void Dims::resize(int n, std::int64_t fill) {
 
 std::int64_t Dims::product() const {
     std::int64_t p = 1;
-    for (int i = 0; i < n_; ++i) p *= d_[i];
+    for (int i = 0; i < n_; ++i)
+        TJ_CHECK(checked::mul(p, d_[i], &p), ValueError)
+            << "shape " << shape_str(*this) << " is too big: its number of elements overflows a "
+            << "64-bit integer";
     return p;
 }
 
@@ -83,7 +88,10 @@ Dims c_strides(const Dims& shape) {
     std::int64_t acc = 1;
     for (int i = shape.size() - 1; i >= 0; --i) {
         s[i] = acc;
-        acc *= std::max<std::int64_t>(shape[i], 1);
+        if (i > 0)
+            TJ_CHECK(checked::mul(acc, std::max<std::int64_t>(shape[i], 1), &acc), ValueError)
+                << "shape " << shape_str(shape)
+                << " is too big: its strides overflow a 64-bit integer";
     }
     return s;
 }
@@ -102,6 +110,53 @@ Dims broadcast_shapes(const Dims& a, const Dims& b, const std::string& what) {
     }
     return out;
 }
+
+// ---- checked sizes ----------------------------------------------------------------------------
+
+bool shape_size_ok(const Dims& shape, DType dtype) noexcept {
+    return checked::shape_fit(shape.data(), shape.size(),
+                              static_cast<std::int64_t>(dtype_size(dtype))) ==
+           checked::ShapeFit::kOk;
+}
+
+void check_shape_fits(const Dims& shape, DType dtype, const std::string& what) {
+    switch (checked::shape_fit(shape.data(), shape.size(),
+                               static_cast<std::int64_t>(dtype_size(dtype)))) {
+    case checked::ShapeFit::kOk:
+        return;
+    case checked::ShapeFit::kNegative:
+        TJ_THROW(ValueError) << what << ": negative dimensions are not allowed: shape "
+                             << shape_str(shape);
+    case checked::ShapeFit::kTooBig:
+        TJ_THROW(ValueError) << what << ": shape " << shape_str(shape) << " of dtype "
+                             << dtype_name(dtype)
+                             << " is too big: its size in bytes overflows a 64-bit integer";
+    }
+}
+
+std::size_t checked_nbytes(const Dims& shape, DType dtype, const std::string& what) {
+    check_shape_fits(shape, dtype, what);
+    std::int64_t n = 0;
+    checked::shape_fit(shape.data(), shape.size(), static_cast<std::int64_t>(dtype_size(dtype)),
+                       &n);
+    return static_cast<std::size_t>(n) * dtype_size(dtype);
+}
+
+namespace {
+
+// The storage of a new array; a failed allocation is a ValueError with the byte count (a huge
+// shape is the caller's error, as NumPy's "Unable to allocate ..." MemoryError).
+std::shared_ptr<Storage> new_storage(DType dtype, const Dims& shape) {
+    const std::size_t bytes = checked_nbytes(shape, dtype, "array");
+    try {
+        return std::make_shared<Storage>(bytes);
+    } catch (const std::bad_alloc&) {
+        TJ_THROW(ValueError) << "cannot allocate " << bytes << " bytes for an array of shape "
+                             << shape_str(shape) << " and dtype " << dtype_name(dtype);
+    }
+}
+
+} // namespace
 
 // ---- element access helpers -------------------------------------------------------------------
 
@@ -155,8 +210,8 @@ template <class F> void for_each_offset(const Dims& shape, const Dims& strides, 
 // ---- construction -----------------------------------------------------------------------------
 
 Array::Array(std::in_place_t, DType dtype, const Dims& shape)
-    : storage_(std::make_shared<Storage>(static_cast<std::size_t>(shape.product()) * dtype_size(dtype))),
-      data_(storage_->data), dtype_(dtype), shape_(shape), strides_(c_strides(shape)) {}
+    : storage_(new_storage(dtype, shape)), data_(storage_->data), dtype_(dtype), shape_(shape),
+      strides_(c_strides(shape)) {}
 
 Array::Array() : Array(Array::zeros(DType::Float64, Dims{})) {}
 
@@ -178,8 +233,7 @@ void Array::init_scalar(DType dtype, double value, std::uint64_t int_bits) {
 
 void Array::init_from_buffer(DType dtype, const Dims& shape, const void* src, std::size_t count,
                              DType src_dtype) {
-    for (auto d : shape)
-        TJ_CHECK(d >= 0, ShapeError) << "negative extent in shape " << shape_str(shape);
+    check_shape_fits(shape, dtype, "array");
     TJ_CHECK(static_cast<std::int64_t>(count) == shape.product(), ShapeError)
         << "cannot lay out " << count << " values as shape " << shape_str(shape);
     *this = empty(dtype, shape);
@@ -187,19 +241,20 @@ void Array::init_from_buffer(DType dtype, const Dims& shape, const void* src, st
 }
 
 Array Array::empty(DType dtype, const Dims& shape) {
-    for (auto d : shape)
-        TJ_CHECK(d >= 0, ShapeError) << "negative extent in shape " << shape_str(shape);
+    check_shape_fits(shape, dtype, "empty");
     Array a(std::in_place, dtype, shape);
     return a;
 }
 
 Array Array::zeros(DType dtype, const Dims& shape) {
+    check_shape_fits(shape, dtype, "zeros");
     Array a = empty(dtype, shape);
     std::memset(a.data_, 0, static_cast<std::size_t>(a.size()) * a.itemsize());
     return a;
 }
 
 Array Array::full(DType dtype, const Dims& shape, double value) {
+    check_shape_fits(shape, dtype, "full");
     Array a = empty(dtype, shape);
     visit_dtype(dtype, [&](auto v) {
         using T = decltype(v);
@@ -209,6 +264,7 @@ Array Array::full(DType dtype, const Dims& shape, double value) {
 }
 
 Array Array::from_raw(DType dtype, const Dims& shape, const void* data) {
+    check_shape_fits(shape, dtype, "from_raw");
     Array a = empty(dtype, shape);
     std::memcpy(a.data_, data, static_cast<std::size_t>(a.size()) * a.itemsize());
     return a;
@@ -292,6 +348,33 @@ Array Array::astype(DType dtype) const {
 Array Array::copy() const { return astype(dtype_); }
 
 Array Array::view(void* data, DType dtype, const Dims& shape, const Dims& strides) const {
+    check_shape_fits(shape, dtype, "view");
+    TJ_CHECK(strides.size() == shape.size(), ValueError)
+        << "view: " << strides.size() << " strides for shape " << shape_str(shape);
+    if (shape.product() > 0) {
+        // Every element of the view lies inside this array's buffer.
+        std::int64_t lo = 0, hi = 0;
+        bool ok = storage_ != nullptr;
+        for (int d = 0; d < shape.size() && ok; ++d) {
+            std::int64_t span = 0;
+            ok = checked::mul(shape[d] - 1, strides[d], &span) &&
+                 checked::add(span < 0 ? lo : hi, span, span < 0 ? &lo : &hi);
+        }
+        const std::int64_t isz = static_cast<std::int64_t>(dtype_size(dtype));
+        std::int64_t lo_b = 0, hi_b = 0;
+        ok = ok && checked::mul(lo, isz, &lo_b) && checked::mul(hi, isz, &hi_b) &&
+             checked::add(hi_b, isz, &hi_b);
+        if (ok) {
+            const auto base = reinterpret_cast<std::uintptr_t>(storage_->data);
+            const auto p = reinterpret_cast<std::uintptr_t>(data);
+            ok = p >= base && p - base <= storage_->bytes &&
+                 0 - static_cast<std::uint64_t>(lo_b) <= p - base &&
+                 static_cast<std::uint64_t>(hi_b) <= storage_->bytes - (p - base);
+        }
+        TJ_CHECK(ok, ValueError) << "view: shape " << shape_str(shape) << " with strides "
+                                 << shape_str(strides)
+                                 << " reaches outside the memory of the array";
+    }
     Array a = *this;
     a.data_ = data;
     a.dtype_ = dtype;
@@ -335,11 +418,17 @@ Array Array::slice(int axis, std::int64_t start, std::int64_t stop, std::int64_t
         return std::clamp<std::int64_t>(v, -1, n - 1) + (is_start ? 0 : 0);
     };
     std::int64_t b = clamp(start, true), e = clamp(stop, false);
-    std::int64_t len = step > 0 ? (e > b ? (e - b + step - 1) / step : 0)
-                                : (b > e ? (b - e - step - 1) / (-step) : 0);
+    // Written so that no step (INT64_MIN and INT64_MAX included) overflows.
+    std::int64_t len =
+        step > 0 ? (e > b ? (e - b - 1) / step + 1 : 0)
+                 : (b > e ? static_cast<std::int64_t>(static_cast<std::uint64_t>(b - e - 1) /
+                                                      (0 - static_cast<std::uint64_t>(step))) +
+                                1
+                          : 0);
     Dims shape = shape_, strides = strides_;
     shape[ax] = len;
-    strides[ax] = strides_[ax] * step;
+    // With one element or none the stride is never used (and the product may not fit).
+    strides[ax] = len > 1 ? strides_[ax] * step : strides_[ax];
     char* p = static_cast<char*>(data_) + (len > 0 ? b * strides_[ax] * static_cast<std::int64_t>(itemsize()) : 0);
     return view(p, dtype_, shape, strides);
 }
@@ -353,8 +442,11 @@ Array Array::reshape(const Dims& new_shape_in) const {
             TJ_CHECK(infer < 0, ShapeError) << "reshape: more than one -1 in " << shape_str(shape);
             infer = i;
         } else {
-            TJ_CHECK(shape[i] >= 0, ShapeError) << "reshape: negative extent in " << shape_str(shape);
-            known *= shape[i];
+            TJ_CHECK(shape[i] >= 0, ValueError)
+                << "reshape: negative dimensions are not allowed: shape " << shape_str(shape);
+            TJ_CHECK(checked::mul(known, shape[i], &known), ValueError)
+                << "reshape: shape " << shape_str(shape)
+                << " is too big: its number of elements overflows a 64-bit integer";
         }
     }
     if (infer >= 0) {
@@ -371,6 +463,7 @@ Array Array::reshape(const Dims& new_shape_in) const {
 }
 
 Array Array::broadcast_to(const Dims& shape) const {
+    check_shape_fits(shape, dtype_, "broadcast_to");
     TJ_CHECK(shape.size() >= ndim(), ShapeError)
         << "broadcast_to: cannot broadcast shape " << shape_str(shape_) << " to "
         << shape_str(shape);

@@ -543,8 +543,16 @@ void FunctionImpl::value_error(CallState& st, int node, int code, long long valu
             " is out of bounds for axis " + std::to_string(code - 16) + " with size " +
             std::to_string(static_cast<std::uint64_t>(value) & 0xffffffffULL);
     if (code == 24) detail = "cannot squeeze an axis of extent " + std::to_string(value);
-    if (code == 25)
-        detail = "the split sizes do not sum to the axis extent " + std::to_string(value);
+    if (code == 25) detail = "the split sizes do not sum to the axis extent " + std::to_string(value);
+    // 26-28: run-time shape checks (codegen_templates/shape_ops.hpp, tj_check_shape).
+    if (code == 26)
+        detail = "negative dimensions are not allowed, got extent " + std::to_string(value);
+    if (code == 27)
+        detail = "the shape is too big: its size in bytes overflows a 64-bit integer (at extent " +
+                 std::to_string(value) + ")";
+    if (code == 28)
+        detail =
+            "arange: cannot compute the length: it is not finite or overflows a 64-bit integer";
     pending_message_ = name_ + (name_.empty() ? "" : ": ") + "apply node " +
                        (node >= 0 && node < static_cast<int>(names.size()) ? names[node] : "?") +
                        ": " + detail;

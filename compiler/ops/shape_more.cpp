@@ -4,6 +4,7 @@
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/op_def.hpp"
 
+#include <tensorjit/checked.hpp>
 #include <tensorjit/indexing.hpp>
 
 #include <algorithm>
@@ -34,6 +35,34 @@ std::int64_t static_size(const TensorType& t) {
         p *= d;
     }
     return p;
+}
+
+// The static extents of a result type (dyn extents skipped) must fit NumPy's size rule
+// (tensorjit/checked.hpp): ValueError naming op and the type otherwise.
+void check_static_shape(const TensorType& t, const char* op) {
+    Dims known;
+    for (auto d : t.shape) known.push_back(d == dyn ? 0 : d);
+    const auto fit = checked::shape_fit(known.data(), known.size(),
+                                        static_cast<std::int64_t>(dtype_size(t.dtype)));
+    TJ_CHECK(fit != checked::ShapeFit::kNegative, ValueError)
+        << op << ": negative dimensions are not allowed: " << t.str();
+    TJ_CHECK(fit == checked::ShapeFit::kOk, ValueError)
+        << op << ": shape " << t.str() << " is too big: its size in bytes overflows a 64-bit "
+        << "integer";
+}
+
+// The length of arange(b, e, st) for floats, or -1 when it is not finite or overflows int64.
+std::int64_t float_arange_length(double b, double e, double st) {
+    const double q = std::ceil((e - b) / st);
+    if (!(q < 9223372036854775808.0)) return -1; // NaN too
+    return q > 0 ? static_cast<std::int64_t>(q) : 0;
+}
+
+// The length of arange(b, e, st) for integers (exact in 128 bits), or -1 when it overflows.
+std::int64_t int_arange_length(__int128 b, __int128 e, __int128 st) {
+    const __int128 d = st > 0 ? e - b : b - e, m = st > 0 ? st : -st;
+    const __int128 len = d > 0 ? (d - 1) / m + 1 : 0;
+    return len > static_cast<__int128>(INT64_MAX) ? -1 : static_cast<std::int64_t>(len);
 }
 
 // A symbolic shape argument as an int64 vector node of static length; TypeError naming op.
@@ -108,11 +137,13 @@ std::vector<std::int64_t> resolve_reshape(const Dims& in, std::vector<std::int64
             infer = static_cast<int>(i);
             continue;
         }
-        known *= t[i] < 0 ? 0 : t[i];
+        TJ_CHECK(checked::mul(known, t[i] < 0 ? 0 : t[i], &known), ValueError)
+            << "reshape: shape " << dims_text(t)
+            << " is too big: its number of elements overflows a 64-bit integer";
     }
     if (infer >= 0 && known > 0) t[static_cast<std::size_t>(infer)] = in.product() / known;
     std::int64_t p = 1;
-    for (auto v : t) p *= v;
+    for (auto v : t) p = checked::mul(p, v, &p) ? p : -1;
     TJ_CHECK(p == in.product() && std::all_of(t.begin(), t.end(), [](auto v) { return v >= 0; }),
              ShapeError)
         << "reshape: cannot reshape an array of shape " << shape_str(in) << " into shape "
@@ -135,7 +166,9 @@ TensorType reshape_type(std::span<const NodePtr> in, const Attrs& a) {
                 if (t[i] == -1)
                     infer = static_cast<int>(i);
                 else
-                    known *= t[i];
+                    TJ_CHECK(checked::mul(known, t[i], &known), ValueError)
+                        << "reshape: shape " << dims_text(t)
+                        << " is too big: its number of elements overflows a 64-bit integer";
             }
             const std::int64_t size = static_size(xt);
             for (std::size_t i = 0; i < t.size(); ++i) out[static_cast<int>(i)] = t[i];
@@ -161,7 +194,9 @@ TensorType reshape_type(std::span<const NodePtr> in, const Attrs& a) {
         if (v == dyn)
             all_known = false;
         else
-            known *= v;
+            TJ_CHECK(checked::mul(known, v, &known), ValueError)
+                << "reshape: shape " << dims_text(a.ints)
+                << " is too big: its number of elements overflows a 64-bit integer";
     }
     const std::int64_t size = static_size(xt);
     if (all_known && size != dyn) {
@@ -171,6 +206,7 @@ TensorType reshape_type(std::span<const NodePtr> in, const Attrs& a) {
                                    << ") into shape " << dims_text(t);
         if (infer >= 0) out[infer] = size / known;
     }
+    check_static_shape(TensorType{xt.dtype, out}, "reshape");
     return TensorType{xt.dtype, out};
 }
 
@@ -217,13 +253,17 @@ void emit_reshape(KernelEmitter& e, const Node& n) {
     os << "      for (int i = 0; i < " << nd << "; ++i) {\n";
     os << "        if (tsh[i] == -1 && infer < 0) infer = i;\n        else if (tsh[i] < 0) bad = "
           "1;\n";
-    os << "        else known *= tsh[i];\n      }\n";
+    os << "        else if (__builtin_mul_overflow(known, tsh[i], &known)) return "
+          "tj_rt_value_error(f, "
+       << id << ", TJ_E_SHAPE_TOO_BIG, tsh[i]);\n      }\n";
     // The message shows the requested shape (with its -1).
     os << "      const long long inferred = infer >= 0 && known > 0 ? total / known : 1;\n";
     os << "      if (bad || (infer >= 0 && known == 0) || known * inferred != total)\n";
     os << "        return tj_rt_shape_error(f, " << id << ", " << -(nin + 1) << ", src->shape, "
        << nd << ", tsh);\n";
     os << "      if (infer >= 0) tsh[infer] = inferred;\n";
+    os << "      if (tj_check_shape(f, " << id << ", " << nd << ", tsh, "
+       << dtype_size(n.type.dtype) << ")) return 1;\n";
     os << "    }\n";
     if (e.is_temp(&n)) {
         // A contiguous input is aliased (a view); anything else is copied.
@@ -276,6 +316,7 @@ TensorType alloc_type(std::span<const NodePtr> in, const Attrs& a, const char* o
     for (int d = 0; d < nd; ++d)
         TJ_CHECK(out[d] >= 0 || out[d] == dyn, ShapeError)
             << op << ": negative extent in shape " << shape_str(out);
+    check_static_shape(TensorType{vt.dtype, out}, op);
     return TensorType{vt.dtype, out};
 }
 
@@ -314,6 +355,9 @@ Array alloc_reference(std::span<const Array> in, const Node& n, const char* op) 
 std::string broadcast_strides_code(KernelEmitter& e, const Node& n, const std::string& v) {
     const int nd = n.type.ndim(), nv = n.inputs[0]->type.ndim();
     std::string c = target_shape_code(e, n, n.inputs.size() == 2 ? 1 : -1, v);
+    if (n.inputs.size() == 2)
+        c += "    if (tj_check_shape(f, " + s(e.id(&n)) + ", " + s(nd) + ", tsh, " +
+             s(static_cast<std::int64_t>(dtype_size(n.type.dtype))) + ")) return 1;\n";
     c += "    long long vst[" + s(std::max(1, nd)) + "];\n";
     for (int d = 0; d < nd; ++d) {
         const int k = d - (nd - nv);
@@ -345,6 +389,7 @@ void emit_alloc(KernelEmitter& e, const Node& n) {
 }
 
 void emit_broadcast_to(KernelEmitter& e, const Node& n) {
+    e.require_template("shape_ops.hpp");
     std::string build = broadcast_strides_code(e, n, "src");
     build += "    tj_arr v;\n    v.data = src->data;\n";
     for (int d = 0; d < n.type.ndim(); ++d)
@@ -476,7 +521,13 @@ TJ_REGISTER_OP(OpDef{
                     << ti.str() << ", input 1 has " << t0.str() << ": the ranks differ";
                 for (int d = 0; d < t0.ndim(); ++d) {
                     if (d == axis) {
-                        out[d] = out[d] == dyn || ti.shape[d] == dyn ? dyn : out[d] + ti.shape[d];
+                        if (out[d] == dyn || ti.shape[d] == dyn) {
+                            out[d] = dyn;
+                            continue;
+                        }
+                        TJ_CHECK(checked::add(out[d], ti.shape[d], &out[d]), ValueError)
+                            << "concatenate: the extents along axis " << axis
+                            << " add up to more than a 64-bit integer holds";
                         continue;
                     }
                     TJ_CHECK(out[d] == dyn || ti.shape[d] == dyn || out[d] == ti.shape[d],
@@ -487,6 +538,7 @@ TJ_REGISTER_OP(OpDef{
                     if (out[d] == dyn) out[d] = ti.shape[d];
                 }
             }
+            check_static_shape(TensorType{t0.dtype, out}, "concatenate");
             return TensorType{t0.dtype, out};
         },
     .reference =
@@ -499,7 +551,9 @@ TJ_REGISTER_OP(OpDef{
                     TJ_CHECK(d == axis || x.shape()[d] == in[0].shape()[d], ShapeError)
                         << "concatenate: shapes " << shape_str(in[0].shape()) << " and "
                         << shape_str(x.shape()) << " differ outside axis " << axis;
-                shape[axis] += x.shape()[axis];
+                TJ_CHECK(checked::add(shape[axis], x.shape()[axis], &shape[axis]), ValueError)
+                    << "concatenate: the extents along axis " << axis
+                    << " add up to more than a 64-bit integer holds";
             }
             Array out = Array::empty(n.type.dtype, shape);
             const Dims ost = c_strides(shape);
@@ -536,8 +590,12 @@ TJ_REGISTER_OP(OpDef{
                         os << "    if (" << ai << "->shape[" << d << "] != osh[" << d
                            << "]) return tj_rt_shape_error(f, " << e.id(&n) << ", " << nd << ", "
                            << a0 << "->shape, " << nd << ", " << ai << "->shape);\n";
-                os << "    osh[" << axis << "] += " << ai << "->shape[" << axis << "];\n";
+                os << "    if (__builtin_add_overflow(osh[" << axis << "], " << ai << "->shape["
+                   << axis << "], &osh[" << axis << "])) return tj_rt_value_error(f, " << e.id(&n)
+                   << ", TJ_E_SHAPE_TOO_BIG, " << ai << "->shape[" << axis << "]);\n";
             }
+            os << "    if (tj_check_shape(f, " << e.id(&n) << ", " << nd << ", osh, "
+               << dtype_size(n.type.dtype) << ")) return 1;\n";
             os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << e.slot(&n) << ", " << nd
                << ", osh);\n";
             os << "    if (!o) return 1;\n    const long long* ost = f->slots[" << e.slot(&n)
@@ -657,8 +715,12 @@ TJ_REGISTER_OP(OpDef{
                 const double b = in[0]->value->item_double(), e = in[1]->value->item_double(),
                              st = in[2]->value->item_double();
                 TJ_CHECK(st != 0, ValueError) << "arange: step cannot be zero";
-                len = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::ceil((e - b) / st)));
+                len = float_arange_length(b, e, st);
+                TJ_CHECK(len >= 0, ValueError)
+                    << "arange: cannot compute the length of arange(" << b << ", " << e << ", "
+                    << st << "): it is not finite or overflows a 64-bit integer";
             }
+            check_static_shape(TensorType{a.dtype, Dims{len}}, "arange");
             return TensorType{a.dtype, Dims{len}};
         },
     .reference =
@@ -672,12 +734,12 @@ TJ_REGISTER_OP(OpDef{
                 TJ_CHECK(st != T(0), ValueError) << "arange: step cannot be zero";
                 std::int64_t len = 0;
                 if constexpr (std::is_floating_point_v<T>)
-                    len = std::max<std::int64_t>(
-                        0, static_cast<std::int64_t>(std::ceil((static_cast<double>(e) - b) / st)));
-                else if (st > T(0))
-                    len = e > b ? static_cast<std::int64_t>((e - b + st - 1) / st) : 0;
+                    len = float_arange_length(b, e, st);
                 else
-                    len = b > e ? static_cast<std::int64_t>((b - e - st - 1) / -st) : 0;
+                    len = int_arange_length(b, e, st);
+                TJ_CHECK(len >= 0, ValueError)
+                    << "arange: cannot compute the length: it is not finite or overflows a "
+                       "64-bit integer";
                 out = Array::empty(n.type.dtype, Dims{len});
                 T* o = static_cast<T*>(out.raw_data());
                 for (std::int64_t i = 0; i < len; ++i)
@@ -689,6 +751,7 @@ TJ_REGISTER_OP(OpDef{
         [](KernelEmitter& e, const Node& n) {
             auto& os = e.out();
             const std::string t = KernelEmitter::ctype(n.type.dtype);
+            e.require_template("shape_ops.hpp");
             os << "  { /* " << describe(n) << " */\n";
             os << "    const " << t << " b = *(const " << t << "*)" << e.arr(n.inputs[0].get())
                << "->data;\n";
@@ -702,12 +765,23 @@ TJ_REGISTER_OP(OpDef{
             if (is_float(n.type.dtype)) {
                 os << "    const double q = __builtin_ceil(((double)en - (double)b) / "
                       "(double)st);\n";
+                os << "    if (!(q < 9223372036854775808.0)) return tj_rt_value_error(f, "
+                   << e.id(&n) << ", TJ_E_ARANGE_LENGTH, 0);\n";
                 os << "    osh[0] = q > 0 ? (long long)q : 0;\n";
             } else {
-                os << "    if (st > (" << t
-                   << ")0) osh[0] = en > b ? (long long)((en - b + st - 1) / st) : 0;\n";
-                os << "    else osh[0] = b > en ? (long long)((b - en - st - 1) / -st) : 0;\n";
+                // Exact in 128 bits: (en - b) overflows the element type.
+                os << "    {\n      const __int128 d = st > (" << t
+                   << ")0 ? (__int128)en - (__int128)b : (__int128)b - (__int128)en;\n";
+                os << "      const __int128 m = st > (" << t
+                   << ")0 ? (__int128)st : -(__int128)st;\n";
+                os << "      const __int128 len = d > 0 ? (d - 1) / m + 1 : 0;\n";
+                os << "      if (len > (__int128)9223372036854775807LL) return "
+                      "tj_rt_value_error(f, "
+                   << e.id(&n) << ", TJ_E_ARANGE_LENGTH, 0);\n";
+                os << "      osh[0] = (long long)len;\n    }\n";
             }
+            os << "    if (tj_check_shape(f, " << e.id(&n) << ", 1, osh, "
+               << dtype_size(n.type.dtype) << ")) return 1;\n";
             os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << e.slot(&n)
                << ", 1, osh);\n    if (!o) return 1;\n";
             os << "    for (long long i = 0; i < osh[0]; ++i) o[i] = (" << t << ")(b + (" << t
@@ -733,6 +807,7 @@ TJ_REGISTER_OP(OpDef{
                 TJ_CHECK(v >= 0 || v == dyn, ValueError) << "eye: negative dimension " << v;
                 out.push_back(v);
             }
+            check_static_shape(TensorType{a.dtype, out}, "eye");
             return TensorType{a.dtype, out};
         },
     .reference =
@@ -754,11 +829,12 @@ TJ_REGISTER_OP(OpDef{
             auto& os = e.out();
             const std::string t = KernelEmitter::ctype(n.type.dtype);
             const std::int64_t k = n.attrs.ints[0];
+            e.require_template("shape_ops.hpp");
             os << "  { /* " << describe(n) << " */\n    long long osh[2];\n";
             os << "    osh[0] = *(const long long*)" << e.arr(n.inputs[0].get()) << "->data;\n";
             os << "    osh[1] = *(const long long*)" << e.arr(n.inputs[1].get()) << "->data;\n";
-            os << "    if (osh[0] < 0 || osh[1] < 0) return tj_rt_value_error(f, " << e.id(&n)
-               << ", 3, osh[0] < 0 ? osh[0] : osh[1]);\n";
+            os << "    if (tj_check_shape(f, " << e.id(&n) << ", 2, osh, "
+               << dtype_size(n.type.dtype) << ")) return 1;\n";
             os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << e.slot(&n)
                << ", 2, osh);\n    if (!o) return 1;\n";
             os << "    for (long long i = 0; i < osh[0] * osh[1]; ++i) o[i] = (" << t << ")0;\n";
@@ -943,7 +1019,9 @@ std::vector<Var> split(const Var& x, const std::vector<std::int64_t>& sizes, int
     std::int64_t total = 0;
     for (auto s : sizes) {
         TJ_CHECK(s >= 0, ValueError) << "split: negative size " << s;
-        total += s;
+        TJ_CHECK(checked::add(total, s, &total), ValueError)
+            << "split: the sizes " << dims_text(sizes)
+            << " add up to more than a 64-bit integer holds";
     }
     const std::int64_t ext = x.type().shape[p];
     TJ_CHECK(ext == dyn || ext == total, ShapeError)
@@ -954,7 +1032,15 @@ std::vector<Var> split(const Var& x, const std::vector<std::int64_t>& sizes, int
     for (auto sz : sizes) {
         std::vector<Index> idx(static_cast<std::size_t>(p), Index(colon));
         idx.emplace_back(slice(start, start + sz));
-        out.push_back(x.index(idx));
+        Var piece = x.index(idx);
+        if (ext == dyn && piece.node()->op == OpKind::Subtensor) {
+            // The extent is known at run time only: each piece checks that the sizes sum to it
+            // (compiler/ops/subtensor.cpp, the trailing {2, axis, extent} group).
+            Attrs a = piece.node()->attrs;
+            a.ints.insert(a.ints.end(), {2, p, total});
+            piece = Var(make_node(OpKind::Subtensor, piece.node()->inputs, a));
+        }
+        out.push_back(piece);
         start += sz;
     }
     return out;

@@ -4,7 +4,9 @@
 // Basic index attributes: for every indexed input axis, 7 ints {kind, tag, v, tag, v, tag, v}:
 // kind 0 = an integer (first bound), 1 = a slice (start, stop, step); tag 0 = none, 1 = the
 // constant v, 2 = the v-th symbolic int64 scalar input (counted from the first one, input 1 of a
-// subtensor and input 2 of set/inc). Advanced index attributes: {axis}; inputs (x[, v], idx).
+// subtensor and input 2 of set/inc). A trailing group {kSplitCheck, axis, extent} (split's pieces
+// along an axis of unknown extent) checks at run time that x's axis has that extent: split's
+// sizes must sum to it (value error 25). Advanced index attributes: {axis}; inputs (x[, v], idx).
 #include "compiler/codegen/kernel_emitter.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/op_def.hpp"
@@ -21,6 +23,7 @@ namespace {
 using codegen::KernelEmitter;
 
 constexpr int kEntry = 7;
+constexpr std::int64_t kSplitCheck = 2;
 
 struct Bound {
     std::int64_t tag = 0, v = 0;
@@ -32,7 +35,7 @@ struct Entry {
 
 std::vector<Entry> entries_of(const Attrs& a) {
     std::vector<Entry> r;
-    for (std::size_t i = 0; i + kEntry <= a.ints.size(); i += kEntry) {
+    for (std::size_t i = 0; i + kEntry <= a.ints.size() && a.ints[i] != kSplitCheck; i += kEntry) {
         Entry e;
         e.is_int = a.ints[i] == 0;
         for (int k = 0; k < 3; ++k) e.b[k] = {a.ints[i + 1 + 2 * k], a.ints[i + 2 + 2 * k]};
@@ -43,6 +46,14 @@ std::vector<Entry> entries_of(const Attrs& a) {
 
 std::string s(std::int64_t v) { return std::to_string(v); }
 
+// split's check {axis, extent}, or axis -1 when the attributes have none.
+std::pair<int, std::int64_t> split_check_of(const Attrs& a) {
+    const std::size_t i = a.ints.size() / kEntry * kEntry;
+    if (a.ints.size() - i == 3 && a.ints[i] == kSplitCheck)
+        return {static_cast<int>(a.ints[i + 1]), a.ints[i + 2]};
+    return {-1, 0};
+}
+
 // Python's slice.indices(): the first position and the length.
 void slice_indices(std::int64_t n, const Bound& b0, std::int64_t start, const Bound& b1,
                    std::int64_t stop, std::int64_t step, std::int64_t* first, std::int64_t* len) {
@@ -52,13 +63,16 @@ void slice_indices(std::int64_t n, const Bound& b0, std::int64_t start, const Bo
         e = b1.tag ? (stop < 0 ? stop + n : stop) : n;
         b = std::clamp<std::int64_t>(b, 0, n);
         e = std::clamp<std::int64_t>(e, 0, n);
-        *len = e > b ? (e - b + step - 1) / step : 0;
+        *len = e > b ? (e - b - 1) / step + 1 : 0; // no overflow for any step
     } else {
         b = b0.tag ? (start < 0 ? start + n : start) : n - 1;
         e = b1.tag ? (stop < 0 ? stop + n : stop) : -1;
         b = std::clamp<std::int64_t>(b, -1, n - 1);
         if (b1.tag) e = std::clamp<std::int64_t>(e, -1, n - 1);
-        *len = b > e ? (b - e - step - 1) / (-step) : 0;
+        *len = b > e ? static_cast<std::int64_t>(static_cast<std::uint64_t>(b - e - 1) /
+                                                 (0 - static_cast<std::uint64_t>(step))) +
+                           1
+                     : 0;
     }
     *first = *len > 0 ? b : 0;
 }
@@ -101,6 +115,10 @@ Dims basic_shape(const TensorType& xt, const Attrs& a, const char* op) {
 // bounds' values.
 Array basic_view(const Array& x, const Attrs& a, std::span<const Array> scalars, const char* op) {
     const auto es = entries_of(a);
+    const auto [split_axis, split_total] = split_check_of(a);
+    TJ_CHECK(split_axis < 0 || x.shape()[split_axis] == split_total, ValueError)
+        << "split: the sizes sum to " << split_total << ", but axis " << split_axis
+        << " has extent " << x.shape()[split_axis];
     auto value = [&](const Bound& b) {
         return b.tag == 2
                    ? static_cast<std::int64_t>(scalars[static_cast<std::size_t>(b.v)].item_double())
@@ -127,7 +145,8 @@ Array basic_view(const Array& x, const Attrs& a, std::span<const Array> scalars,
         slice_indices(n, e.b[0], value(e.b[0]), e.b[1], value(e.b[1]), e.b[2].v, &first, &len);
         off += first * st;
         shape.push_back(len);
-        strides.push_back(st * e.b[2].v);
+        // With one element or none the stride is never used (and the product may not fit).
+        strides.push_back(len > 1 ? st * e.b[2].v : st);
     }
     char* p = static_cast<char*>(x.raw_data()) +
               (shape.product() > 0 ? off * static_cast<std::int64_t>(x.itemsize()) : 0);
@@ -147,6 +166,11 @@ std::string basic_view_code(KernelEmitter& e, const Node& n, int base) {
         return "(" + s(b.v) + "LL)";
     };
     std::string c = "    tj_arr v;\n    long long off = 0;\n";
+    const auto [split_axis, split_total] = split_check_of(n.attrs);
+    if (split_axis >= 0)
+        c += "    if (src->shape[" + s(split_axis) + "] != " + s(split_total) +
+             "LL) return tj_rt_value_error(f, " + s(e.id(&n)) + ", 25, src->shape[" +
+             s(split_axis) + "]);\n";
     int j = 0;
     for (int d = 0; d < nx; ++d) {
         const std::string sd = s(d), sj = s(j);
@@ -168,8 +192,9 @@ std::string basic_view_code(KernelEmitter& e, const Node& n, int base) {
         c += "    {\n      long long b, len;\n      tj_slice_norm(src->shape[" + sd + "], " +
              s(en.b[0].tag != 0) + ", " + expr(en.b[0]) + ", " + s(en.b[1].tag != 0) + ", " +
              expr(en.b[1]) + ", " + s(en.b[2].v) + "LL, &b, &len);\n";
-        c += "      v.shape[" + sj + "] = len;\n      v.strides[" + sj + "] = src->strides[" + sd +
-             "] * " + s(en.b[2].v) + "LL;\n      off += b * src->strides[" + sd + "];\n    }\n";
+        c += "      v.shape[" + sj + "] = len;\n      v.strides[" + sj +
+             "] = len > 1 ? src->strides[" + sd + "] * " + s(en.b[2].v) + "LL : src->strides[" +
+             sd + "];\n      off += b * src->strides[" + sd + "];\n    }\n";
         ++j;
     }
     c += "    v.data = (void*)((" + t + "*)src->data + off);\n";
