@@ -8,7 +8,9 @@
 //   bytes 32..96   SHA-256 (lowercase hex) of bytes 0..32 followed by every byte from 96 on
 //   bytes 96..     object, source, metadata, back to back
 // The lengths must add up to the file size exactly, which catches truncation and appended junk
-// before hashing; the checksum also covers the magic and the lengths.
+// before hashing; the checksum also covers the magic and the lengths. Readers check the header
+// (and a total size bound) before reading the rest, and trust an entry only when its metadata
+// names the key it was looked up by.
 #include "cache/disk_cache.hpp"
 
 #include "runtime/log.hpp"
@@ -43,9 +45,24 @@ constexpr std::size_t kHeaderSize = kLengthsEnd + 64;
 constexpr std::string_view kEntryExt = ".tjk";
 constexpr std::string_view kSourceExt = ".cpp";
 constexpr std::string_view kTempMarker = ".tmp.";
+// No kernel object comes near this; a bigger file is corrupt or planted and is not read.
+constexpr std::uint64_t kMaxEntryBytes = std::uint64_t(1) << 30;
 
 std::string errno_message(int err) {
     return std::error_code(err, std::generic_category()).message();
+}
+
+// Logs at warn level, and the first time per process for each kind also prints to stderr: the
+// logger is off by default, but a broken cache costs every later run a recompile.
+void warn_once(std::string_view kind, const std::string& message) {
+    log().warn("{}", message);
+    static std::mutex mutex;
+    static auto* warned = new std::set<std::string, std::less<>>; // leaked: usable at exit
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!warned->emplace(kind).second) return;
+    }
+    std::fprintf(stderr, "tensorjit: warning: %s\n", message.c_str());
 }
 
 bool valid_key(std::string_view key) {
@@ -79,6 +96,37 @@ std::uint64_t get_u64(std::string_view bytes, std::size_t at) {
     return v;
 }
 
+// Reads into data[at..] until it is full or the file ends; returns how many bytes data holds.
+std::size_t read_some(int fd, std::string& data, std::size_t at, std::string* error) {
+    while (at < data.size()) {
+        ssize_t n = ::read(fd, data.data() + at, data.size() - at);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            *error = "cannot read: " + errno_message(errno);
+            break;
+        }
+        if (n == 0) break;
+        at += static_cast<std::size_t>(n);
+    }
+    return at;
+}
+
+// Why the header of an entry file of file_size bytes is wrong, or "".
+std::string check_header(std::string_view header, std::uint64_t file_size) {
+    if (header.substr(0, kMagic.size()) != kMagic) return "bad magic, not a tensorjit cache entry";
+    const std::uint64_t payload = file_size - kHeaderSize;
+    std::uint64_t total = 0;
+    for (int i = 0; i < 3; ++i) {
+        const std::uint64_t length = get_u64(header, 8 + 8 * i);
+        // Compared this way round so that huge (corrupted) lengths cannot overflow the sum.
+        if (length > payload - total) break;
+        total += length;
+        if (i == 2 && total == payload) return "";
+    }
+    return "section lengths do not add up to the file size, " + std::to_string(file_size) +
+           " bytes: truncated or overwritten";
+}
+
 std::string checksum(std::string_view file) {
     return Sha256()
         .update(file.substr(0, kLengthsEnd))
@@ -107,25 +155,9 @@ std::optional<Entry> decode(std::string_view file, std::string* why) {
         *why = "truncated: " + std::to_string(file.size()) + " bytes, shorter than the header";
         return std::nullopt;
     }
-    if (file.substr(0, kMagic.size()) != kMagic) {
-        *why = "bad magic, not a tensorjit cache entry";
-        return std::nullopt;
-    }
-    const std::uint64_t payload = file.size() - kHeaderSize;
+    if (*why = check_header(file, file.size()); !why->empty()) return std::nullopt;
     std::uint64_t lengths[3] = {};
-    std::uint64_t total = 0;
-    bool fits = true;
-    for (int i = 0; i < 3 && fits; ++i) {
-        lengths[i] = get_u64(file, 8 + 8 * i);
-        // Compared this way round so that huge (corrupted) lengths cannot overflow the sum.
-        fits = lengths[i] <= payload - total;
-        total += fits ? lengths[i] : 0;
-    }
-    if (!fits || total != payload) {
-        *why = "section lengths do not add up to the file size, " + std::to_string(file.size()) +
-               " bytes: truncated or overwritten";
-        return std::nullopt;
-    }
+    for (int i = 0; i < 3; ++i) lengths[i] = get_u64(file, 8 + 8 * i);
     if (checksum(file) != file.substr(kLengthsEnd, 64)) {
         *why = "checksum mismatch";
         return std::nullopt;
@@ -167,19 +199,22 @@ FileRead read_file(const fs::path& path) {
             r.error = "it is a directory, not a file";
         } else if (!S_ISREG(st.st_mode)) {
             r.error = "it is not a regular file";
+        } else if (static_cast<std::uint64_t>(st.st_size) > kMaxEntryBytes) {
+            r.error = std::to_string(st.st_size) + " bytes, larger than any entry can be";
         } else {
-            r.data.resize(static_cast<std::size_t>(st.st_size));
-            std::size_t got = 0;
-            while (got < r.data.size()) {
-                ssize_t n = ::read(fd, r.data.data() + got, r.data.size() - got);
-                if (n < 0 && errno == EINTR) continue;
-                if (n < 0) {
-                    r.error = "cannot read: " + errno_message(errno);
-                    break;
+            // The header first: lengths that do not match the file size mean the rest is not
+            // worth reading.
+            const std::size_t size = static_cast<std::size_t>(st.st_size);
+            r.data.resize(std::min(size, kHeaderSize));
+            std::size_t got = read_some(fd, r.data, 0, &r.error);
+            if (r.error.empty() && got == kHeaderSize) {
+                r.error = check_header(r.data, size);
+                if (r.error.empty()) {
+                    r.data.resize(size);
+                    got = read_some(fd, r.data, got, &r.error);
                 }
-                if (n == 0) break; // shorter than fstat said: decode() reports the truncation
-                got += static_cast<std::size_t>(n);
             }
+            // Shorter than fstat said: decode() reports the truncation.
             r.data.resize(got);
         }
     }
@@ -236,7 +271,8 @@ bool publish(const fs::path& target, std::string_view data) {
         if (fd < 0 && err != EEXIST) break;
     }
     if (fd < 0) {
-        log().warn("cannot create {}: {}", tmp.string(), errno_message(err));
+        warn_once("write", "cannot create " + tmp.string() + ": " + errno_message(err) +
+                               "; kernels are not being cached on disk");
         return false;
     }
     std::string failure;
@@ -259,14 +295,15 @@ bool publish(const fs::path& target, std::string_view data) {
         failure = "cannot rename " + tmp.string() + " to " + target.string() + ": " + ec.message();
     }
     ::unlink(tmp.c_str());
-    log().warn("{}", failure);
+    warn_once("write", failure + "; kernels are not being cached on disk");
     return false;
 }
 
 // Creates dir (mode 0700) if needed and checks that it is safe to load code from: a directory
 // that someone else can write could be fed a malicious object file. Returns why it is refused,
-// or "" when it is fine.
-std::string check_dir(const fs::path& dir) {
+// or "" when it is fine; *writable says whether we may write into it.
+std::string check_dir(const fs::path& dir, bool* writable) {
+    *writable = false;
     if (dir.empty()) return "cache directory path is empty";
     const std::string name = dir.string();
     // "a/b/" names the directory b, but its filename() is empty.
@@ -293,8 +330,11 @@ std::string check_dir(const fs::path& dir) {
         std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
         return "cache directory " + name + " is writable by other users (mode " + mode + ")";
     }
-    if (::access(target.c_str(), R_OK | W_OK | X_OK) != 0)
-        return "cache directory " + name + " is not writable: " + errno_message(errno);
+    if (::access(target.c_str(), R_OK | X_OK) != 0)
+        return "cache directory " + name + " is not readable: " + errno_message(errno);
+    // Ours but not writable (mode 0500, or a read-only mount, where even root gets EROFS): a
+    // cache that was filled elsewhere and is meant to be used read-only.
+    *writable = ::access(target.c_str(), W_OK) == 0;
     return "";
 }
 
@@ -332,6 +372,14 @@ fs::path private_temp_dir() {
     return tmp / ("tensorjit-" + std::to_string(::geteuid()));
 }
 
+// Why the metadata of an entry looked up by key does not fit it, or "".
+std::string key_mismatch(const Entry& entry, std::string_view key) {
+    std::optional<std::string> named = metadata_key(entry.metadata);
+    if (!named) return "its metadata names no key";
+    if (*named != key) return "its metadata names another key, " + *named;
+    return "";
+}
+
 // The names in dir (files, directories, anything), or none if it cannot be read.
 std::vector<std::string> names_in(const fs::path& dir) {
     std::vector<std::string> names;
@@ -343,7 +391,54 @@ std::vector<std::string> names_in(const fs::path& dir) {
     return names;
 }
 
+// Skips JSON whitespace from at.
+std::size_t skip_space(std::string_view s, std::size_t at) {
+    while (at < s.size() && (s[at] == ' ' || s[at] == '\n' || s[at] == '\t' || s[at] == '\r')) ++at;
+    return at;
+}
+
+// The end of the JSON string starting at the quote at s[at] (one past its closing quote), or npos.
+std::size_t string_end(std::string_view s, std::size_t at) {
+    for (++at; at < s.size(); ++at) {
+        if (s[at] == '\\')
+            ++at;
+        else if (s[at] == '"')
+            return at + 1;
+    }
+    return std::string_view::npos;
+}
+
 } // namespace
+
+std::optional<std::string> metadata_key(std::string_view metadata) {
+    // A scan of the top-level object: nested objects, arrays and strings are skipped, so a
+    // "key" inside the plan or any other value is not taken for the entry's.
+    int depth = 0;
+    for (std::size_t at = 0; at < metadata.size();) {
+        const char c = metadata[at];
+        if (c == '"') {
+            const std::size_t end = string_end(metadata, at);
+            if (end == std::string_view::npos) return std::nullopt;
+            std::string_view name = metadata.substr(at + 1, end - at - 2);
+            at = end;
+            if (depth != 1 || name != "key") continue;
+            std::size_t colon = skip_space(metadata, at);
+            if (colon >= metadata.size() || metadata[colon] != ':') continue; // a value
+            std::size_t value = skip_space(metadata, colon + 1);
+            if (value >= metadata.size() || metadata[value] != '"') return std::nullopt;
+            const std::size_t value_end = string_end(metadata, value);
+            if (value_end == std::string_view::npos) return std::nullopt;
+            std::string_view text = metadata.substr(value + 1, value_end - value - 2);
+            // Keys are hex digits: an escape means it is not one of ours.
+            if (text.find('\\') != std::string_view::npos) return std::nullopt;
+            return std::string(text);
+        }
+        if (c == '{' || c == '[') ++depth;
+        if (c == '}' || c == ']') --depth;
+        ++at;
+    }
+    return std::nullopt;
+}
 
 DiskCache& DiskCache::global() {
     static DiskCache cache(default_dir());
@@ -363,14 +458,22 @@ fs::path DiskCache::default_dir() {
     return private_temp_dir() / "cache";
 }
 
-DiskCache::DiskCache(fs::path dir) : dir_(std::move(dir)) {
+DiskCache::DiskCache(fs::path dir, bool read_only) : dir_(std::move(dir)), read_only_(read_only) {
+    bool writable = false;
     try {
-        disabled_reason_ = check_dir(dir_);
+        disabled_reason_ = check_dir(dir_, &writable);
     } catch (const std::exception& e) {
         disabled_reason_ = "cache directory " + dir_.string() + " cannot be opened: " + e.what();
     }
     enabled_ = disabled_reason_.empty();
-    if (!enabled_) warn_disabled(dir_, disabled_reason_);
+    if (!enabled_) {
+        warn_disabled(dir_, disabled_reason_);
+        return;
+    }
+    if (!writable) read_only_ = true;
+    if (read_only_)
+        log().info("cache directory {} is used read-only{}", dir_.string(),
+                   writable ? "" : " (not writable)");
 }
 
 fs::path DiskCache::entry_path(std::string_view key) const {
@@ -386,13 +489,16 @@ std::optional<Entry> DiskCache::load(std::string_view key) {
         std::string why = file.error;
         std::optional<Entry> entry;
         if (why.empty()) entry = decode(file.data, &why);
-        if (entry) {
+        if (entry) why = key_mismatch(*entry, key);
+        if (why.empty()) {
             // The mtime is the last-used time prune() goes by; failing to set it is harmless.
-            ::utimensat(AT_FDCWD, path.c_str(), nullptr, AT_SYMLINK_NOFOLLOW);
+            if (!read_only_) ::utimensat(AT_FDCWD, path.c_str(), nullptr, AT_SYMLINK_NOFOLLOW);
             return entry;
         }
-        log().warn("cache entry {} is unusable ({}); removing it", path.string(), why);
-        discard(path, file.dev, file.ino);
+        warn_once("corrupt", "cache entry " + path.string() + " is unusable (" + why + ")" +
+                                 (read_only_ ? "" : "; removing it") +
+                                 " (further bad entries are logged at warn level only)");
+        if (!read_only_) discard(path, file.dev, file.ino);
     } catch (const std::exception& e) {
         log().warn("cache entry for key {} cannot be loaded: {}", key, e.what());
     }
@@ -401,20 +507,26 @@ std::optional<Entry> DiskCache::load(std::string_view key) {
 
 void DiskCache::store(std::string_view key, const Entry& entry) {
     if (!enabled_ || !valid_key(key)) return;
+    if (read_only_) {
+        warn_once("read-only", "cache directory " + dir_.string() +
+                                   " is read-only; new kernels are not cached on disk");
+        return;
+    }
     try {
         // The source goes first, so that whoever finds the entry also finds its source.
         publish(dir_ / (std::string(key) + std::string(kSourceExt)), entry.source);
         publish(entry_path(key), encode(entry));
     } catch (const std::exception& e) {
-        log().warn("cache entry for key {} cannot be stored in {}: {}", key, dir_.string(),
-                   e.what());
+        warn_once("write", "cache entry for key " + std::string(key) + " cannot be stored in " +
+                               dir_.string() + ": " + e.what());
     }
 }
 
 fs::path DiskCache::source_path(std::string_view key) const {
     if (!valid_key(key)) return {};
     std::string name = std::string(key) + std::string(kSourceExt);
-    return enabled_ ? dir_ / name : private_temp_dir() / name;
+    // Compile errors write the source there, so it must be writable.
+    return enabled_ && !read_only_ ? dir_ / name : private_temp_dir() / name;
 }
 
 std::vector<EntryInfo> DiskCache::list() const {
@@ -444,9 +556,45 @@ std::vector<EntryInfo> DiskCache::list() const {
     return entries;
 }
 
-std::vector<std::string> DiskCache::verify(bool repair) {
+TemporaryStats DiskCache::temporaries(std::chrono::seconds min_age) const {
+    TemporaryStats stats;
+    if (!enabled_) return stats;
+    const auto now = fs::file_time_type::clock::now();
+    for (const std::string& name : names_in(dir_)) {
+        if (!is_temporary(name)) continue;
+        struct stat st;
+        std::error_code ec;
+        const fs::path path = dir_ / name;
+        if (::lstat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
+        auto written = fs::last_write_time(path, ec);
+        if (ec || now - written < min_age) continue;
+        ++stats.count;
+        stats.bytes += static_cast<std::uintmax_t>(st.st_size);
+    }
+    return stats;
+}
+
+std::size_t DiskCache::remove_stale_temporaries(std::chrono::seconds min_age) {
+    if (!enabled_ || read_only_) return 0;
+    std::size_t removed = 0;
+    const auto now = fs::file_time_type::clock::now();
+    for (const std::string& name : names_in(dir_)) {
+        if (!is_temporary(name)) continue;
+        // Young ones may belong to a store still running in another process.
+        std::error_code ec;
+        const fs::path path = dir_ / name;
+        auto written = fs::last_write_time(path, ec);
+        if (ec || now - written < min_age) continue;
+        removed += discard(path) ? 1 : 0;
+    }
+    return removed;
+}
+
+std::vector<std::string> DiskCache::verify(bool repair, std::chrono::seconds stale_age) {
     std::vector<std::string> bad;
     if (!enabled_) return bad;
+    if (repair) repair = !read_only_;
+    if (repair) remove_stale_temporaries(stale_age);
     for (const std::string& name : names_in(dir_)) {
         std::string_view key = key_of(name, kEntryExt);
         if (key.empty()) continue;
@@ -454,7 +602,10 @@ std::vector<std::string> DiskCache::verify(bool repair) {
         FileRead file = read_file(path);
         if (file.missing) continue; // removed meanwhile
         std::string why = file.error;
-        if (why.empty() && decode(file.data, &why)) continue;
+        std::optional<Entry> entry;
+        if (why.empty()) entry = decode(file.data, &why);
+        if (entry) why = key_mismatch(*entry, key);
+        if (why.empty()) continue;
         bad.emplace_back(key);
         log().warn("cache entry {} is unusable ({}){}", path.string(), why,
                    repair ? "; removing it" : "");
@@ -466,8 +617,9 @@ std::vector<std::string> DiskCache::verify(bool repair) {
     return bad;
 }
 
-std::size_t DiskCache::prune(std::uintmax_t max_bytes) {
-    if (!enabled_) return 0;
+std::size_t DiskCache::prune(std::uintmax_t max_bytes, std::chrono::seconds stale_age) {
+    if (!enabled_ || read_only_) return 0;
+    remove_stale_temporaries(stale_age);
     std::vector<EntryInfo> entries = list();
     std::uintmax_t total = 0;
     for (const EntryInfo& e : entries) total += e.bytes;
@@ -490,7 +642,7 @@ std::size_t DiskCache::prune(std::uintmax_t max_bytes) {
 }
 
 std::size_t DiskCache::clear() {
-    if (!enabled_) return 0;
+    if (!enabled_ || read_only_) return 0;
     std::size_t removed = 0;
     // Only names the cache itself creates are touched, in case the directory is shared with
     // something else (TJ_CACHE_DIR=$HOME by mistake). Temporaries of a store still running in

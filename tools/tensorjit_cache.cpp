@@ -12,16 +12,22 @@ namespace {
 
 int usage(std::ostream& os, int code) {
     os << "usage: tensorjit-cache [--dir DIR] COMMAND\n"
-          "  path                 print the cache directory (TJ_CACHE_DIR, XDG_CACHE_HOME, ~/.cache)\n"
-          "  list                 entries, most recently used first: key, bytes, last use\n"
-          "  verify [--repair]    check every entry's checksum; --repair removes bad ones\n"
-          "  prune --max-bytes N  remove least recently used entries until at most N bytes remain\n"
+          "  path                 print the cache directory (TJ_CACHE_DIR, XDG_CACHE_HOME, "
+          "~/.cache)\n"
+          "  list                 entries, most recently used first: key, bytes, last use; and\n"
+          "                       how many temporaries killed writers left\n"
+          "  verify [--repair]    check every entry's checksum and key; --repair removes bad ones\n"
+          "                       and temporaries older than 10 minutes\n"
+          "  prune --max-bytes N  remove temporaries older than 10 minutes, then least recently\n"
+          "                       used entries until at most N bytes remain\n"
           "  clear                remove every entry\n";
     return code;
 }
 
 std::string age(std::filesystem::file_time_type t) {
-    auto secs = std::chrono::duration_cast<std::chrono::seconds>(std::filesystem::file_time_type::clock::now() - t).count();
+    auto secs = std::chrono::duration_cast<std::chrono::seconds>(
+                    std::filesystem::file_time_type::clock::now() - t)
+                    .count();
     if (secs < 120) return std::to_string(secs) + " s ago";
     if (secs < 7200) return std::to_string(secs / 60) + " min ago";
     if (secs < 172800) return std::to_string(secs / 3600) + " h ago";
@@ -50,19 +56,32 @@ int main(int argc, char** argv) {
         std::cerr << "tensorjit-cache: " << c.disabled_reason() << "\n";
         return 1;
     }
+    const bool changes = cmd == "prune" || cmd == "clear" ||
+                         (cmd == "verify" && i < argc && std::strcmp(argv[i], "--repair") == 0);
+    if (changes && c.read_only()) {
+        std::cerr << "tensorjit-cache: " << dir.string()
+                  << " is read-only; nothing can be removed\n";
+        return 1;
+    }
     if (cmd == "list") {
         std::uintmax_t total = 0;
         for (const auto& e : c.list()) {
-            std::cout << e.key << "  " << std::setw(10) << e.bytes << "  " << age(e.last_used) << "\n";
+            std::cout << e.key << "  " << std::setw(10) << e.bytes << "  " << age(e.last_used)
+                      << "\n";
             total += e.bytes;
         }
-        std::cout << c.list().size() << " entries, " << total << " bytes in " << dir.string() << "\n";
+        std::cout << c.list().size() << " entries, " << total << " bytes in " << dir.string()
+                  << (c.read_only() ? " (read-only)" : "") << "\n";
+        // Leftovers of killed writers; prune and verify --repair remove them.
+        const auto stale = c.temporaries();
+        std::cout << stale.count << " stale temporaries (" << stale.bytes << " bytes)\n";
         return 0;
     }
     if (cmd == "verify") {
         const bool repair = i < argc && std::strcmp(argv[i], "--repair") == 0;
         auto bad = c.verify(repair);
-        for (const auto& k : bad) std::cout << "corrupted: " << k << (repair ? " (removed)" : "") << "\n";
+        for (const auto& k : bad)
+            std::cout << "corrupted: " << k << (repair ? " (removed)" : "") << "\n";
         std::cout << bad.size() << " corrupted entries\n";
         return bad.empty() || repair ? 0 : 1;
     }
@@ -71,7 +90,8 @@ int main(int argc, char** argv) {
         char* end = nullptr;
         const unsigned long long max = std::strtoull(argv[i + 1], &end, 10);
         if (!end || *end) {
-            std::cerr << "tensorjit-cache: --max-bytes needs a number, got '" << argv[i + 1] << "'\n";
+            std::cerr << "tensorjit-cache: --max-bytes needs a number, got '" << argv[i + 1]
+                      << "'\n";
             return 2;
         }
         std::cout << c.prune(max) << " entries removed\n";
