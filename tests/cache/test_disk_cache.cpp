@@ -911,3 +911,47 @@ TEST_CASE("disk cache: each kind of warning reaches stderr once per process", "[
     CHECK(count_of(out, "is read-only; new kernels are not cached on disk") == 1);
     CHECK(count_of(out, "tensorjit: warning:") == 3);
 }
+
+TEST_CASE("disk cache: a read-only bind mount is detected and used read-only", "[cache]") {
+    // The real case: even root gets EROFS there. Needs a private mount namespace (unshare, as
+    // root or with user namespaces); skipped where there is none.
+    tj_test::TempDir tmp;
+    const fs::path dir = tmp.path() / "cache";
+    std::string out;
+    // A real kernel first, compiled by a separate process into the cache.
+    const std::string probe = "'" + tool("tests/tj_tool_cache_probe") + "'";
+    REQUIRE(tj_test::run_command("TJ_CACHE_DIR='" + dir.string() + "' " + probe, &out) == 0);
+    REQUIRE_THAT(out, Catch::Contains("clang_compiles=1"));
+    const auto before = names_in(dir);
+    REQUIRE(before.size() == 2); // <key>.cpp, <key>.tjk
+    REQUIRE(fs::path(before[1]).extension() == ".tjk");
+    auto read_only = [&](const std::string& command, std::string* output) {
+        output->clear();
+        const std::string d = "'" + dir.string() + "'";
+        return tj_test::run_command("unshare --mount sh -c \"mount --bind " + d + " " + d +
+                                        " && mount -o remount,ro,bind " + d + " && " + command +
+                                        "\" 2>&1",
+                                    output);
+    };
+    if (read_only("true", &out) != 0) {
+        WARN("cannot make a read-only bind mount here; skipped: " << out);
+        return;
+    }
+    const std::string cli = "'" + tool("tensorjit-cache") + "' --dir '" + dir.string() + "' ";
+    CHECK(read_only(cli + "list", &out) == 0);
+    CHECK_THAT(out, Catch::Contains("1 entries") && Catch::Contains("(read-only)"));
+    CHECK(read_only(cli + "verify", &out) == 0);
+    CHECK(read_only(cli + "clear", &out) == 1);
+    CHECK_THAT(out, Catch::Contains("read-only"));
+    // The library serves the hit, compiles nothing, and neither refuses the directory nor
+    // complains about it being read-only (nothing needed storing).
+    CHECK(read_only("env -u TJ_LOG_LEVEL TJ_CACHE_DIR='" + dir.string() + "' " + probe, &out) == 0);
+    CHECK_THAT(out, Catch::Contains("clang_compiles=0 disk_hits=1"));
+    CHECK_THAT(out, !Catch::Contains("warning"));
+    CHECK(names_in(dir) == before);
+    // A kernel not in the cache is compiled and works; one warning says it is not kept.
+    fs::remove(dir / before[1]); // the .tjk
+    CHECK(read_only("env -u TJ_LOG_LEVEL TJ_CACHE_DIR='" + dir.string() + "' " + probe, &out) == 0);
+    CHECK_THAT(out, Catch::Contains("clang_compiles=1"));
+    CHECK(count_of(out, "is read-only; new kernels are not cached on disk") == 1);
+}
