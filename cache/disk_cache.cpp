@@ -376,7 +376,8 @@ fs::path private_temp_dir() {
 std::string key_mismatch(const Entry& entry, std::string_view key) {
     std::optional<std::string> named = metadata_key(entry.metadata);
     if (!named) return "its metadata names no key";
-    if (*named != key) return "its metadata names another key, " + *named;
+    // Shortened: the text comes from the file, which may be hostile.
+    if (*named != key) return "its metadata names another key, " + named->substr(0, 128);
     return "";
 }
 
@@ -533,22 +534,27 @@ std::vector<EntryInfo> DiskCache::list() const {
     std::vector<EntryInfo> entries;
     if (!enabled_) return entries;
     for (const std::string& name : names_in(dir_)) {
-        std::string_view key = key_of(name, kEntryExt);
-        if (key.empty()) continue;
-        // lstat: only real files count; anything else is for verify() to report.
-        struct stat st;
-        if (::lstat((dir_ / name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-        EntryInfo info;
-        info.key = key;
-        info.bytes = static_cast<std::uintmax_t>(st.st_size);
-        // The source beside the entry is part of what the entry costs on disk.
-        struct stat src;
-        if (::lstat(source_path(key).c_str(), &src) == 0 && S_ISREG(src.st_mode))
-            info.bytes += static_cast<std::uintmax_t>(src.st_size);
-        std::error_code ec;
-        info.last_used = fs::last_write_time(dir_ / name, ec);
-        if (ec) continue; // removed meanwhile
-        entries.push_back(std::move(info));
+        // Out of memory, say: this name is skipped, the others still done.
+        try {
+            std::string_view key = key_of(name, kEntryExt);
+            if (key.empty()) continue;
+            // lstat: only real files count; anything else is for verify() to report.
+            struct stat st;
+            if (::lstat((dir_ / name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+            EntryInfo info;
+            info.key = key;
+            info.bytes = static_cast<std::uintmax_t>(st.st_size);
+            // The source beside the entry is part of what the entry costs on disk.
+            struct stat src;
+            if (::lstat(source_path(key).c_str(), &src) == 0 && S_ISREG(src.st_mode))
+                info.bytes += static_cast<std::uintmax_t>(src.st_size);
+            std::error_code ec;
+            info.last_used = fs::last_write_time(dir_ / name, ec);
+            if (ec) continue; // removed meanwhile
+            entries.push_back(std::move(info));
+        } catch (const std::exception& e) {
+            log().warn("cache directory {}: {}: {}", dir_.string(), name, e.what());
+        }
     }
     std::sort(entries.begin(), entries.end(), [](const EntryInfo& a, const EntryInfo& b) {
         return a.last_used != b.last_used ? a.last_used > b.last_used : a.key < b.key;
@@ -561,15 +567,20 @@ TemporaryStats DiskCache::temporaries(std::chrono::seconds min_age) const {
     if (!enabled_) return stats;
     const auto now = fs::file_time_type::clock::now();
     for (const std::string& name : names_in(dir_)) {
-        if (!is_temporary(name)) continue;
-        struct stat st;
-        std::error_code ec;
-        const fs::path path = dir_ / name;
-        if (::lstat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
-        auto written = fs::last_write_time(path, ec);
-        if (ec || now - written < min_age) continue;
-        ++stats.count;
-        stats.bytes += static_cast<std::uintmax_t>(st.st_size);
+        // Out of memory, say: this name is skipped, the others still done.
+        try {
+            if (!is_temporary(name)) continue;
+            struct stat st;
+            std::error_code ec;
+            const fs::path path = dir_ / name;
+            if (::lstat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
+            auto written = fs::last_write_time(path, ec);
+            if (ec || now - written < min_age) continue;
+            ++stats.count;
+            stats.bytes += static_cast<std::uintmax_t>(st.st_size);
+        } catch (const std::exception& e) {
+            log().warn("cache directory {}: {}: {}", dir_.string(), name, e.what());
+        }
     }
     return stats;
 }
@@ -579,13 +590,18 @@ std::size_t DiskCache::remove_stale_temporaries(std::chrono::seconds min_age) {
     std::size_t removed = 0;
     const auto now = fs::file_time_type::clock::now();
     for (const std::string& name : names_in(dir_)) {
-        if (!is_temporary(name)) continue;
-        // Young ones may belong to a store still running in another process.
-        std::error_code ec;
-        const fs::path path = dir_ / name;
-        auto written = fs::last_write_time(path, ec);
-        if (ec || now - written < min_age) continue;
-        removed += discard(path) ? 1 : 0;
+        // Out of memory, say: this name is skipped, the others still done.
+        try {
+            if (!is_temporary(name)) continue;
+            // Young ones may belong to a store still running in another process.
+            std::error_code ec;
+            const fs::path path = dir_ / name;
+            auto written = fs::last_write_time(path, ec);
+            if (ec || now - written < min_age) continue;
+            removed += discard(path) ? 1 : 0;
+        } catch (const std::exception& e) {
+            log().warn("cache directory {}: {}: {}", dir_.string(), name, e.what());
+        }
     }
     return removed;
 }
@@ -596,22 +612,27 @@ std::vector<std::string> DiskCache::verify(bool repair, std::chrono::seconds sta
     if (repair) repair = !read_only_;
     if (repair) remove_stale_temporaries(stale_age);
     for (const std::string& name : names_in(dir_)) {
-        std::string_view key = key_of(name, kEntryExt);
-        if (key.empty()) continue;
-        const fs::path path = dir_ / name;
-        FileRead file = read_file(path);
-        if (file.missing) continue; // removed meanwhile
-        std::string why = file.error;
-        std::optional<Entry> entry;
-        if (why.empty()) entry = decode(file.data, &why);
-        if (entry) why = key_mismatch(*entry, key);
-        if (why.empty()) continue;
-        bad.emplace_back(key);
-        log().warn("cache entry {} is unusable ({}){}", path.string(), why,
-                   repair ? "; removing it" : "");
-        if (!repair) continue;
-        discard(path, file.dev, file.ino);
-        discard(source_path(key));
+        // Out of memory, say: this name is skipped, the others still done.
+        try {
+            std::string_view key = key_of(name, kEntryExt);
+            if (key.empty()) continue;
+            const fs::path path = dir_ / name;
+            FileRead file = read_file(path);
+            if (file.missing) continue; // removed meanwhile
+            std::string why = file.error;
+            std::optional<Entry> entry;
+            if (why.empty()) entry = decode(file.data, &why);
+            if (entry) why = key_mismatch(*entry, key);
+            if (why.empty()) continue;
+            bad.emplace_back(key);
+            log().warn("cache entry {} is unusable ({}){}", path.string(), why,
+                       repair ? "; removing it" : "");
+            if (!repair) continue;
+            discard(path, file.dev, file.ino);
+            discard(source_path(key));
+        } catch (const std::exception& e) {
+            log().warn("cache directory {}: {}: {}", dir_.string(), name, e.what());
+        }
     }
     std::sort(bad.begin(), bad.end());
     return bad;
@@ -648,11 +669,16 @@ std::size_t DiskCache::clear() {
     // something else (TJ_CACHE_DIR=$HOME by mistake). Temporaries of a store still running in
     // another process go too; its rename then fails and it logs a warning.
     for (const std::string& name : names_in(dir_)) {
-        const fs::path path = dir_ / name;
-        if (!key_of(name, kEntryExt).empty()) {
-            removed += discard(path) ? 1 : 0;
-        } else if (!key_of(name, kSourceExt).empty() || is_temporary(name)) {
-            discard(path);
+        // Out of memory, say: this name is skipped, the others still done.
+        try {
+            const fs::path path = dir_ / name;
+            if (!key_of(name, kEntryExt).empty()) {
+                removed += discard(path) ? 1 : 0;
+            } else if (!key_of(name, kSourceExt).empty() || is_temporary(name)) {
+                discard(path);
+            }
+        } catch (const std::exception& e) {
+            log().warn("cache directory {}: {}: {}", dir_.string(), name, e.what());
         }
     }
     return removed;
