@@ -8,7 +8,9 @@
 //   bytes 32..96   SHA-256 (lowercase hex) of bytes 0..32 followed by every byte from 96 on
 //   bytes 96..     object, source, metadata, back to back
 // The lengths must add up to the file size exactly, which catches truncation and appended junk
-// before hashing; the checksum also covers the magic and the lengths.
+// before hashing; the checksum also covers the magic and the lengths. Readers check the header
+// (and a total size bound) before reading the rest, and trust an entry only when its metadata
+// names the key it was looked up by.
 #include "cache/disk_cache.hpp"
 
 #include "runtime/log.hpp"
@@ -43,7 +45,7 @@ constexpr std::size_t kHeaderSize = kLengthsEnd + 64;
 constexpr std::string_view kEntryExt = ".tjk";
 constexpr std::string_view kSourceExt = ".cpp";
 constexpr std::string_view kTempMarker = ".tmp.";
-// No kernel comes near this; a larger file is not read at all.
+// No kernel object comes near this; a bigger file is corrupt or planted and is not read.
 constexpr std::uint64_t kMaxEntryBytes = std::uint64_t(1) << 30;
 
 std::string errno_message(int err) {
@@ -81,6 +83,37 @@ std::uint64_t get_u64(std::string_view bytes, std::size_t at) {
     return v;
 }
 
+// Reads into data[at..] until it is full or the file ends; returns how many bytes data holds.
+std::size_t read_some(int fd, std::string& data, std::size_t at, std::string* error) {
+    while (at < data.size()) {
+        ssize_t n = ::read(fd, data.data() + at, data.size() - at);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            *error = "cannot read: " + errno_message(errno);
+            break;
+        }
+        if (n == 0) break;
+        at += static_cast<std::size_t>(n);
+    }
+    return at;
+}
+
+// Why the header of an entry file of file_size bytes is wrong, or "".
+std::string check_header(std::string_view header, std::uint64_t file_size) {
+    if (header.substr(0, kMagic.size()) != kMagic) return "bad magic, not a tensorjit cache entry";
+    const std::uint64_t payload = file_size - kHeaderSize;
+    std::uint64_t total = 0;
+    for (int i = 0; i < 3; ++i) {
+        const std::uint64_t length = get_u64(header, 8 + 8 * i);
+        // Compared this way round so that huge (corrupted) lengths cannot overflow the sum.
+        if (length > payload - total) break;
+        total += length;
+        if (i == 2 && total == payload) return "";
+    }
+    return "section lengths do not add up to the file size, " + std::to_string(file_size) +
+           " bytes: truncated or overwritten";
+}
+
 std::string checksum(std::string_view file) {
     return Sha256()
         .update(file.substr(0, kLengthsEnd))
@@ -103,40 +136,14 @@ std::string encode(const Entry& entry) {
     return out;
 }
 
-// Whether a header (the first kHeaderSize bytes) has the magic and section lengths that add up
-// to a file of file_size bytes; *why says what is wrong otherwise.
-bool header_fits(std::string_view header, std::uint64_t file_size, std::string* why) {
-    if (header.substr(0, kMagic.size()) != kMagic) {
-        *why = "bad magic, not a tensorjit cache entry";
-        return false;
-    }
-    const std::uint64_t payload = file_size - kHeaderSize;
-    std::uint64_t total = 0;
-    for (int i = 0; i < 3; ++i) {
-        const std::uint64_t length = get_u64(header, 8 + 8 * i);
-        // Compared this way round so that huge (corrupted) lengths cannot overflow the sum.
-        if (length > payload - total) {
-            total = payload + 1;
-            break;
-        }
-        total += length;
-    }
-    if (total != payload) {
-        *why = "section lengths do not add up to the file size, " + std::to_string(file_size) +
-               " bytes: truncated or overwritten";
-        return false;
-    }
-    return true;
-}
-
 // The entry held by the bytes of an entry file, or nullopt with *why saying what is wrong.
 std::optional<Entry> decode(std::string_view file, std::string* why) {
     if (file.size() < kHeaderSize) {
         *why = "truncated: " + std::to_string(file.size()) + " bytes, shorter than the header";
         return std::nullopt;
     }
-    if (!header_fits(file, file.size(), why)) return std::nullopt;
-    std::uint64_t lengths[3];
+    if (*why = check_header(file, file.size()); !why->empty()) return std::nullopt;
+    std::uint64_t lengths[3] = {};
     for (int i = 0; i < 3; ++i) lengths[i] = get_u64(file, 8 + 8 * i);
     if (checksum(file) != file.substr(kLengthsEnd, 64)) {
         *why = "checksum mismatch";
@@ -147,32 +154,6 @@ std::optional<Entry> decode(std::string_view file, std::string* why) {
     entry.source = file.substr(kHeaderSize + lengths[0], lengths[1]);
     entry.metadata = file.substr(kHeaderSize + lengths[0] + lengths[1], lengths[2]);
     return entry;
-}
-
-// Whether the entry's metadata names key; *why says what it names otherwise.
-bool names_key(const Entry& entry, std::string_view key, std::string* why) {
-    std::optional<std::string> named = metadata_key(entry.metadata);
-    if (named && *named == key) return true;
-    *why = named ? "its metadata names key " + named->substr(0, 16) + "..., not " +
-                       std::string(key.substr(0, 16)) + "...: an entry under another key's name"
-                 : "its metadata names no key";
-    return false;
-}
-
-// Reads up to n bytes (fewer at end of file); sets *error on a read error.
-std::size_t read_some(int fd, char* out, std::size_t n, std::string* error) {
-    std::size_t got = 0;
-    while (got < n) {
-        ssize_t k = ::read(fd, out + got, n - got);
-        if (k < 0 && errno == EINTR) continue;
-        if (k < 0) {
-            *error = "cannot read: " + errno_message(errno);
-            break;
-        }
-        if (k == 0) break; // shorter than fstat said: decode() reports the truncation
-        got += static_cast<std::size_t>(k);
-    }
-    return got;
 }
 
 // The contents of a file read in one go, plus which inode they came from.
@@ -206,22 +187,21 @@ FileRead read_file(const fs::path& path) {
         } else if (!S_ISREG(st.st_mode)) {
             r.error = "it is not a regular file";
         } else if (static_cast<std::uint64_t>(st.st_size) > kMaxEntryBytes) {
-            r.error = "it is " + std::to_string(st.st_size) + " bytes, more than an entry can be";
+            r.error = std::to_string(st.st_size) + " bytes, larger than any entry can be";
         } else {
-            // The header first: a file whose header does not describe exactly its size is never
-            // read whole.
+            // The header first: lengths that do not match the file size mean the rest is not
+            // worth reading.
             const std::size_t size = static_cast<std::size_t>(st.st_size);
             r.data.resize(std::min(size, kHeaderSize));
-            std::size_t got = read_some(fd, r.data.data(), r.data.size(), &r.error);
-            if (r.error.empty() && got == kHeaderSize && size > kHeaderSize) {
-                std::string why;
-                if (!header_fits(std::string_view(r.data.data(), kHeaderSize), size, &why)) {
-                    r.error = why;
-                } else {
+            std::size_t got = read_some(fd, r.data, 0, &r.error);
+            if (r.error.empty() && got == kHeaderSize) {
+                r.error = check_header(r.data, size);
+                if (r.error.empty()) {
                     r.data.resize(size);
-                    got += read_some(fd, r.data.data() + got, size - got, &r.error);
+                    got = read_some(fd, r.data, got, &r.error);
                 }
             }
+            // Shorter than fstat said: decode() reports the truncation.
             r.data.resize(got);
         }
     }
@@ -278,8 +258,8 @@ bool publish(const fs::path& target, std::string_view data) {
         if (fd < 0 && err != EEXIST) break;
     }
     if (fd < 0) {
-        warn_once("cache-write", "cannot write the kernel cache: cannot create " + tmp.string() +
-                                     ": " + errno_message(err));
+        warn_once("write", "cannot create " + tmp.string() + ": " + errno_message(err) +
+                               "; kernels are not being cached on disk");
         return false;
     }
     std::string failure;
@@ -302,14 +282,15 @@ bool publish(const fs::path& target, std::string_view data) {
         failure = "cannot rename " + tmp.string() + " to " + target.string() + ": " + ec.message();
     }
     ::unlink(tmp.c_str());
-    warn_once("cache-write", "cannot write the kernel cache: " + failure);
+    warn_once("write", failure + "; kernels are not being cached on disk");
     return false;
 }
 
 // Creates dir (mode 0700) if needed and checks that it is safe to load code from: a directory
 // that someone else can write could be fed a malicious object file. Returns why it is refused,
-// or "" when it is fine.
-std::string check_dir(const fs::path& dir, bool* read_only) {
+// or "" when it is fine; *writable says whether we may write into it.
+std::string check_dir(const fs::path& dir, bool* writable) {
+    *writable = false;
     if (dir.empty()) return "cache directory path is empty";
     const std::string name = dir.string();
     // "a/b/" names the directory b, but its filename() is empty.
@@ -337,9 +318,10 @@ std::string check_dir(const fs::path& dir, bool* read_only) {
         return "cache directory " + name + " is writable by other users (mode " + mode + ")";
     }
     if (::access(target.c_str(), R_OK | X_OK) != 0)
-        return "cache directory " + name + " cannot be read: " + errno_message(errno);
-    // Ours, but not writable (a read-only mount, a directory made read-only): used read-only.
-    if (::access(target.c_str(), W_OK) != 0) *read_only = true;
+        return "cache directory " + name + " is not readable: " + errno_message(errno);
+    // Ours but not writable (mode 0500, or a read-only mount, where even root gets EROFS): a
+    // cache that was filled elsewhere and is meant to be used read-only.
+    *writable = ::access(target.c_str(), W_OK) == 0;
     return "";
 }
 
@@ -377,6 +359,15 @@ fs::path private_temp_dir() {
     return tmp / ("tensorjit-" + std::to_string(::geteuid()));
 }
 
+// Why the metadata of an entry looked up by key does not fit it, or "".
+std::string key_mismatch(const Entry& entry, std::string_view key) {
+    std::optional<std::string> named = metadata_key(entry.metadata);
+    if (!named) return "its metadata names no key";
+    // Shortened: the text comes from the file, which may be hostile.
+    if (*named != key) return "its metadata names another key, " + named->substr(0, 128);
+    return "";
+}
+
 // The names in dir (files, directories, anything), or none if it cannot be read.
 std::vector<std::string> names_in(const fs::path& dir) {
     std::vector<std::string> names;
@@ -388,21 +379,58 @@ std::vector<std::string> names_in(const fs::path& dir) {
     return names;
 }
 
+// Skips JSON whitespace from at.
+std::size_t skip_space(std::string_view s, std::size_t at) {
+    while (at < s.size() && (s[at] == ' ' || s[at] == '\n' || s[at] == '\t' || s[at] == '\r')) ++at;
+    return at;
+}
+
+// The end of the JSON string starting at the quote at s[at] (one past its closing quote), or npos.
+std::size_t string_end(std::string_view s, std::size_t at) {
+    for (++at; at < s.size(); ++at) {
+        if (s[at] == '\\')
+            ++at;
+        else if (s[at] == '"')
+            return at + 1;
+    }
+    return std::string_view::npos;
+}
+
 } // namespace
 
 std::optional<std::string> metadata_key(std::string_view metadata) {
-    constexpr std::string_view tag = "\"key\": \"";
-    const std::size_t at = metadata.find(tag);
-    if (at == std::string_view::npos) return std::nullopt;
-    const std::size_t begin = at + tag.size();
-    const std::size_t end = metadata.find('"', begin);
-    if (end == std::string_view::npos) return std::nullopt;
-    std::string key(metadata.substr(begin, end - begin));
-    if (!valid_key(key)) return std::nullopt;
-    return key;
+    // A scan of the top-level object: nested objects, arrays and strings are skipped, so a
+    // "key" inside the plan or any other value is not taken for the entry's.
+    int depth = 0;
+    for (std::size_t at = 0; at < metadata.size();) {
+        const char c = metadata[at];
+        if (c == '"') {
+            const std::size_t end = string_end(metadata, at);
+            if (end == std::string_view::npos) return std::nullopt;
+            std::string_view name = metadata.substr(at + 1, end - at - 2);
+            at = end;
+            if (depth != 1 || name != "key") continue;
+            std::size_t colon = skip_space(metadata, at);
+            if (colon >= metadata.size() || metadata[colon] != ':') continue; // a value
+            std::size_t value = skip_space(metadata, colon + 1);
+            if (value >= metadata.size() || metadata[value] != '"') return std::nullopt;
+            const std::size_t value_end = string_end(metadata, value);
+            if (value_end == std::string_view::npos) return std::nullopt;
+            std::string_view text = metadata.substr(value + 1, value_end - value - 2);
+            // Keys are hex digits: an escape means it is not one of ours.
+            if (text.find('\\') != std::string_view::npos) return std::nullopt;
+            return std::string(text);
+        }
+        if (c == '{' || c == '[') ++depth;
+        if (c == '}' || c == ']') --depth;
+        ++at;
+    }
+    return std::nullopt;
 }
 
 DiskCache& DiskCache::global() {
+    // TJ_CACHE_READONLY=1: use the cache read-only (as ccache's CCACHE_READONLY), e.g. one that CI
+    // warmed and the application must not change.
     static DiskCache cache(default_dir(), [] {
         const char* ro = std::getenv("TJ_CACHE_READONLY");
         return ro && *ro && std::strcmp(ro, "0") != 0;
@@ -424,13 +452,21 @@ fs::path DiskCache::default_dir() {
 }
 
 DiskCache::DiskCache(fs::path dir, bool read_only) : dir_(std::move(dir)), read_only_(read_only) {
+    bool writable = false;
     try {
-        disabled_reason_ = check_dir(dir_, &read_only_);
+        disabled_reason_ = check_dir(dir_, &writable);
     } catch (const std::exception& e) {
         disabled_reason_ = "cache directory " + dir_.string() + " cannot be opened: " + e.what();
     }
     enabled_ = disabled_reason_.empty();
-    if (!enabled_) warn_disabled(dir_, disabled_reason_);
+    if (!enabled_) {
+        warn_disabled(dir_, disabled_reason_);
+        return;
+    }
+    if (!writable) read_only_ = true;
+    if (read_only_)
+        log().info("cache directory {} is used read-only{}", dir_.string(),
+                   writable ? "" : " (not writable)");
 }
 
 fs::path DiskCache::entry_path(std::string_view key) const {
@@ -446,15 +482,15 @@ std::optional<Entry> DiskCache::load(std::string_view key) {
         std::string why = file.error;
         std::optional<Entry> entry;
         if (why.empty()) entry = decode(file.data, &why);
-        if (entry && !names_key(*entry, key, &why)) entry.reset();
-        if (entry) {
+        if (entry) why = key_mismatch(*entry, key);
+        if (why.empty()) {
             // The mtime is the last-used time prune() goes by; failing to set it is harmless.
             if (!read_only_) ::utimensat(AT_FDCWD, path.c_str(), nullptr, AT_SYMLINK_NOFOLLOW);
             return entry;
         }
-        warn_once("cache-entry-unusable", "cache entry " + path.string() + " is unusable (" + why +
-                                              ")" + (read_only_ ? "" : "; removing it") +
-                                              " (further ones are logged at warn level)");
+        warn_once("corrupt", "cache entry " + path.string() + " is unusable (" + why + ")" +
+                                 (read_only_ ? "" : "; removing it") +
+                                 " (further bad entries are logged at warn level only)");
         if (!read_only_) discard(path, file.dev, file.ino);
     } catch (const std::exception& e) {
         log().warn("cache entry for key {} cannot be loaded: {}", key, e.what());
@@ -463,20 +499,26 @@ std::optional<Entry> DiskCache::load(std::string_view key) {
 }
 
 void DiskCache::store(std::string_view key, const Entry& entry) {
-    if (!enabled_ || read_only_ || !valid_key(key)) return;
+    if (!enabled_ || !valid_key(key)) return;
+    if (read_only_) {
+        warn_once("read-only", "cache directory " + dir_.string() +
+                                   " is read-only; new kernels are not cached on disk");
+        return;
+    }
     try {
         // The source goes first, so that whoever finds the entry also finds its source.
         publish(dir_ / (std::string(key) + std::string(kSourceExt)), entry.source);
         publish(entry_path(key), encode(entry));
     } catch (const std::exception& e) {
-        log().warn("cache entry for key {} cannot be stored in {}: {}", key, dir_.string(),
-                   e.what());
+        warn_once("write", "cache entry for key " + std::string(key) + " cannot be stored in " +
+                               dir_.string() + ": " + e.what());
     }
 }
 
 fs::path DiskCache::source_path(std::string_view key) const {
     if (!valid_key(key)) return {};
     std::string name = std::string(key) + std::string(kSourceExt);
+    // Compile errors write the source there, so it must be writable.
     return enabled_ && !read_only_ ? dir_ / name : private_temp_dir() / name;
 }
 
@@ -484,22 +526,27 @@ std::vector<EntryInfo> DiskCache::list() const {
     std::vector<EntryInfo> entries;
     if (!enabled_) return entries;
     for (const std::string& name : names_in(dir_)) {
-        std::string_view key = key_of(name, kEntryExt);
-        if (key.empty()) continue;
-        // lstat: only real files count; anything else is for verify() to report.
-        struct stat st;
-        if (::lstat((dir_ / name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-        EntryInfo info;
-        info.key = key;
-        info.bytes = static_cast<std::uintmax_t>(st.st_size);
-        // The source beside the entry is part of what the entry costs on disk.
-        struct stat src;
-        if (::lstat(source_path(key).c_str(), &src) == 0 && S_ISREG(src.st_mode))
-            info.bytes += static_cast<std::uintmax_t>(src.st_size);
-        std::error_code ec;
-        info.last_used = fs::last_write_time(dir_ / name, ec);
-        if (ec) continue; // removed meanwhile
-        entries.push_back(std::move(info));
+        // Out of memory, say: this name is skipped, the others still done.
+        try {
+            std::string_view key = key_of(name, kEntryExt);
+            if (key.empty()) continue;
+            // lstat: only real files count; anything else is for verify() to report.
+            struct stat st;
+            if (::lstat((dir_ / name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+            EntryInfo info;
+            info.key = key;
+            info.bytes = static_cast<std::uintmax_t>(st.st_size);
+            // The source beside the entry is part of what the entry costs on disk.
+            struct stat src;
+            if (::lstat(source_path(key).c_str(), &src) == 0 && S_ISREG(src.st_mode))
+                info.bytes += static_cast<std::uintmax_t>(src.st_size);
+            std::error_code ec;
+            info.last_used = fs::last_write_time(dir_ / name, ec);
+            if (ec) continue; // removed meanwhile
+            entries.push_back(std::move(info));
+        } catch (const std::exception& e) {
+            log().warn("cache directory {}: {}: {}", dir_.string(), name, e.what());
+        }
     }
     std::sort(entries.begin(), entries.end(), [](const EntryInfo& a, const EntryInfo& b) {
         return a.last_used != b.last_used ? a.last_used > b.last_used : a.key < b.key;
@@ -507,34 +554,85 @@ std::vector<EntryInfo> DiskCache::list() const {
     return entries;
 }
 
-std::vector<std::string> DiskCache::verify(bool repair) {
+TemporaryStats DiskCache::temporaries(std::chrono::seconds min_age) const {
+    TemporaryStats stats;
+    if (!enabled_) return stats;
+    const auto now = fs::file_time_type::clock::now();
+    for (const std::string& name : names_in(dir_)) {
+        // Out of memory, say: this name is skipped, the others still done.
+        try {
+            if (!is_temporary(name)) continue;
+            struct stat st;
+            std::error_code ec;
+            const fs::path path = dir_ / name;
+            if (::lstat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
+            auto written = fs::last_write_time(path, ec);
+            if (ec || now - written < min_age) continue;
+            ++stats.count;
+            stats.bytes += static_cast<std::uintmax_t>(st.st_size);
+        } catch (const std::exception& e) {
+            log().warn("cache directory {}: {}: {}", dir_.string(), name, e.what());
+        }
+    }
+    return stats;
+}
+
+std::size_t DiskCache::remove_stale_temporaries(std::chrono::seconds min_age) {
+    if (!enabled_ || read_only_) return 0;
+    std::size_t removed = 0;
+    const auto now = fs::file_time_type::clock::now();
+    for (const std::string& name : names_in(dir_)) {
+        // Out of memory, say: this name is skipped, the others still done.
+        try {
+            if (!is_temporary(name)) continue;
+            // Young ones may belong to a store still running in another process.
+            std::error_code ec;
+            const fs::path path = dir_ / name;
+            auto written = fs::last_write_time(path, ec);
+            if (ec || now - written < min_age) continue;
+            removed += discard(path) ? 1 : 0;
+        } catch (const std::exception& e) {
+            log().warn("cache directory {}: {}: {}", dir_.string(), name, e.what());
+        }
+    }
+    return removed;
+}
+
+std::vector<std::string> DiskCache::verify(bool repair, std::chrono::seconds stale_age) {
     std::vector<std::string> bad;
     if (!enabled_) return bad;
+    if (repair) repair = !read_only_;
+    if (repair) remove_stale_temporaries(stale_age);
     for (const std::string& name : names_in(dir_)) {
-        std::string_view key = key_of(name, kEntryExt);
-        if (key.empty()) continue;
-        const fs::path path = dir_ / name;
-        FileRead file = read_file(path);
-        if (file.missing) continue; // removed meanwhile
-        std::string why = file.error;
-        if (why.empty())
-            if (auto entry = decode(file.data, &why); entry && names_key(*entry, key, &why))
-                continue;
-        bad.emplace_back(key);
-        log().warn("cache entry {} is unusable ({}){}", path.string(), why,
-                   repair ? "; removing it" : "");
-        if (!repair || read_only_) continue;
-        discard(path, file.dev, file.ino);
-        discard(source_path(key));
+        // Out of memory, say: this name is skipped, the others still done.
+        try {
+            std::string_view key = key_of(name, kEntryExt);
+            if (key.empty()) continue;
+            const fs::path path = dir_ / name;
+            FileRead file = read_file(path);
+            if (file.missing) continue; // removed meanwhile
+            std::string why = file.error;
+            std::optional<Entry> entry;
+            if (why.empty()) entry = decode(file.data, &why);
+            if (entry) why = key_mismatch(*entry, key);
+            if (why.empty()) continue;
+            bad.emplace_back(key);
+            log().warn("cache entry {} is unusable ({}){}", path.string(), why,
+                       repair ? "; removing it" : "");
+            if (!repair) continue;
+            discard(path, file.dev, file.ino);
+            discard(source_path(key));
+        } catch (const std::exception& e) {
+            log().warn("cache directory {}: {}: {}", dir_.string(), name, e.what());
+        }
     }
-    if (repair && !read_only_) remove_stale_temporaries();
     std::sort(bad.begin(), bad.end());
     return bad;
 }
 
-std::size_t DiskCache::prune(std::uintmax_t max_bytes) {
+std::size_t DiskCache::prune(std::uintmax_t max_bytes, std::chrono::seconds stale_age) {
     if (!enabled_ || read_only_) return 0;
-    remove_stale_temporaries();
+    remove_stale_temporaries(stale_age);
     std::vector<EntryInfo> entries = list();
     std::uintmax_t total = 0;
     for (const EntryInfo& e : entries) total += e.bytes;
@@ -556,37 +654,6 @@ std::size_t DiskCache::prune(std::uintmax_t max_bytes) {
     return removed;
 }
 
-Temporaries DiskCache::stale_temporaries(std::chrono::seconds min_age) const {
-    Temporaries t;
-    if (!enabled_) return t;
-    const auto now = fs::file_time_type::clock::now();
-    for (const std::string& name : names_in(dir_)) {
-        if (!is_temporary(name)) continue;
-        struct stat st;
-        std::error_code ec;
-        if (::lstat((dir_ / name).c_str(), &st) != 0) continue;
-        const auto written = fs::last_write_time(dir_ / name, ec);
-        if (ec || now - written < min_age) continue;
-        ++t.count;
-        t.bytes += static_cast<std::uintmax_t>(st.st_size);
-    }
-    return t;
-}
-
-std::size_t DiskCache::remove_stale_temporaries(std::chrono::seconds min_age) {
-    if (!enabled_ || read_only_) return 0;
-    std::size_t removed = 0;
-    const auto now = fs::file_time_type::clock::now();
-    for (const std::string& name : names_in(dir_)) {
-        if (!is_temporary(name)) continue;
-        std::error_code ec;
-        const auto written = fs::last_write_time(dir_ / name, ec);
-        if (ec || now - written < min_age) continue;
-        removed += discard(dir_ / name) ? 1 : 0;
-    }
-    return removed;
-}
-
 std::size_t DiskCache::clear() {
     if (!enabled_ || read_only_) return 0;
     std::size_t removed = 0;
@@ -594,11 +661,16 @@ std::size_t DiskCache::clear() {
     // something else (TJ_CACHE_DIR=$HOME by mistake). Temporaries of a store still running in
     // another process go too; its rename then fails and it logs a warning.
     for (const std::string& name : names_in(dir_)) {
-        const fs::path path = dir_ / name;
-        if (!key_of(name, kEntryExt).empty()) {
-            removed += discard(path) ? 1 : 0;
-        } else if (!key_of(name, kSourceExt).empty() || is_temporary(name)) {
-            discard(path);
+        // Out of memory, say: this name is skipped, the others still done.
+        try {
+            const fs::path path = dir_ / name;
+            if (!key_of(name, kEntryExt).empty()) {
+                removed += discard(path) ? 1 : 0;
+            } else if (!key_of(name, kSourceExt).empty() || is_temporary(name)) {
+                discard(path);
+            }
+        } catch (const std::exception& e) {
+            log().warn("cache directory {}: {}: {}", dir_.string(), name, e.what());
         }
     }
     return removed;

@@ -39,17 +39,19 @@ struct Entry {
     std::string metadata; ///< JSON: versions, timings, binding plan
 };
 
-/// The key an entry's metadata names (its `"key": "..."` field), or nullopt when it has none.
-/// An entry is trusted only when this is the key it is looked up by.
+/// The value of the top-level `"key"` field of an entry's metadata (the JSON text written by
+/// get_kernel(): `"key": "<hex>"`), or nullopt when there is none or it is not a plain string.
 std::optional<std::string> metadata_key(std::string_view metadata);
 
-/// Temporaries left by writers that died before renaming them.
-struct Temporaries {
+/// Temporaries older than this are taken for leftovers of a killed writer (a live writer renames
+/// its temporary within seconds) and are removed by prune() and verify(true).
+inline constexpr std::chrono::seconds kStaleTemporaryAge{600};
+
+/// Leftover temporaries counted by temporaries().
+struct TemporaryStats {
     std::size_t count = 0;
     std::uintmax_t bytes = 0;
 };
-/// A temporary younger than this may belong to a live writer and is left alone.
-inline constexpr std::chrono::seconds kStaleTemporaryAge{600};
 
 /// One line of `list()`.
 struct EntryInfo {
@@ -70,46 +72,52 @@ class DiskCache {
 
     /// Opens (creating with mode 0700 if missing) the cache at dir. A directory that another
     /// user owns or that group or others can write is refused: a warning is logged and the cache
-    /// is disabled (load finds nothing, store does nothing); the library keeps working. A
-    /// directory we cannot write (a read-only mount, say), or read_only, is used read-only:
-    /// loads are served, nothing is written or removed. The global cache is read-only when
-    /// TJ_CACHE_READONLY=1 (as ccache's CCACHE_READONLY).
+    /// is disabled (load finds nothing, store does nothing); the library keeps working.
+    /// A directory of ours that we cannot write (mode 0500, a read-only mount) is used read-only,
+    /// as is any directory when `read_only` is true: hits are served, nothing is written or
+    /// removed, and store() is a no-op that warns once per process.
+    /// global() is read-only when TJ_CACHE_READONLY=1.
     explicit DiskCache(std::filesystem::path dir, bool read_only = false);
 
     bool enabled() const { return enabled_; }
+    /// Whether the cache is used read-only (asked for, or the directory is not writable).
     bool read_only() const { return read_only_; }
     /// Why the cache is disabled ("" when enabled).
     const std::string& disabled_reason() const { return disabled_reason_; }
     const std::filesystem::path& dir() const { return dir_; }
 
     /// The entry for key, or nullopt. A truncated or corrupted entry (bad magic, lengths or
-    /// checksum) is removed, logged at warn level, and reported as absent; never throws.
+    /// checksum, metadata naming another key, anything but a regular file) is removed (unless
+    /// read-only), warned about (on stderr once per process) and reported as absent. The header
+    /// is read and checked before the rest, so a huge bad file is never read; never throws.
     std::optional<Entry> load(std::string_view key);
     /// Publishes the entry atomically (temporary file + rename); also writes the source beside it
     /// as <key>.cpp for inspection. Failures are logged, never thrown. Concurrent stores of the
     /// same key both succeed; one copy wins.
     void store(std::string_view key, const Entry& entry);
     /// Where the source of key is (or would be) kept: <dir>/<key>.cpp, or a path under the system
-    /// temporary directory when the cache is disabled; empty for an invalid key.
+    /// temporary directory when the cache is disabled or read-only; empty for an invalid key.
     std::filesystem::path source_path(std::string_view key) const;
 
     /// Every entry, most recently used first; bytes counts the entry file and its <key>.cpp.
     std::vector<EntryInfo> list() const;
-    /// Checks every entry (its header, checksum, and that its metadata names the key of its file
-    /// name); returns the keys of the bad ones. `repair` removes them and stale temporaries.
-    std::vector<std::string> verify(bool repair);
-    /// Removes least recently used entries until the total is at most max_bytes, and stale
-    /// temporaries; returns how many entries.
-    std::size_t prune(std::uintmax_t max_bytes);
-    /// Temporaries at least min_age old (counted by `tensorjit-cache list`).
-    Temporaries stale_temporaries(std::chrono::seconds min_age = kStaleTemporaryAge) const;
-    /// Removes them; returns how many.
-    std::size_t remove_stale_temporaries(std::chrono::seconds min_age = kStaleTemporaryAge);
+    /// Leftover temporaries of interrupted stores at least min_age old.
+    TemporaryStats temporaries(std::chrono::seconds min_age = kStaleTemporaryAge) const;
+    /// Checks every entry (as load does, including that its metadata names its key); returns the
+    /// keys of the corrupted ones. With `repair`, removes them and the temporaries at least
+    /// stale_age old.
+    std::vector<std::string> verify(bool repair,
+                                    std::chrono::seconds stale_age = kStaleTemporaryAge);
+    /// Removes the temporaries at least stale_age old, then least recently used entries until the
+    /// total is at most max_bytes; returns how many entries.
+    std::size_t prune(std::uintmax_t max_bytes,
+                      std::chrono::seconds stale_age = kStaleTemporaryAge);
     /// Removes every entry, source file and leftover temporary; returns how many entries.
     std::size_t clear();
 
   private:
     std::filesystem::path entry_path(std::string_view key) const;
+    std::size_t remove_stale_temporaries(std::chrono::seconds min_age);
     std::filesystem::path dir_;
     bool enabled_ = false;
     bool read_only_ = false;

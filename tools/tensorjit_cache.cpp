@@ -14,11 +14,12 @@ int usage(std::ostream& os, int code) {
     os << "usage: tensorjit-cache [--dir DIR] COMMAND\n"
           "  path                 print the cache directory (TJ_CACHE_DIR, XDG_CACHE_HOME, "
           "~/.cache)\n"
-          "  list                 entries, most recently used first: key, bytes, last use\n"
-          "  verify [--repair]    check every entry (checksum, key); --repair removes bad ones "
-          "and\n"
-          "                       temporaries left by killed writers\n"
-          "  prune --max-bytes N  remove least recently used entries until at most N bytes remain\n"
+          "  list                 entries, most recently used first: key, bytes, last use; and\n"
+          "                       how many temporaries killed writers left\n"
+          "  verify [--repair]    check every entry's checksum and key; --repair removes bad ones\n"
+          "                       and temporaries older than 10 minutes\n"
+          "  prune --max-bytes N  remove temporaries older than 10 minutes, then least recently\n"
+          "                       used entries until at most N bytes remain\n"
           "  clear                remove every entry\n";
     return code;
 }
@@ -55,6 +56,13 @@ int main(int argc, char** argv) {
         std::cerr << "tensorjit-cache: " << c.disabled_reason() << "\n";
         return 1;
     }
+    const bool changes = cmd == "prune" || cmd == "clear" ||
+                         (cmd == "verify" && i < argc && std::strcmp(argv[i], "--repair") == 0);
+    if (changes && c.read_only()) {
+        std::cerr << "tensorjit-cache: " << dir.string()
+                  << " is read-only; nothing can be removed\n";
+        return 1;
+    }
     if (cmd == "list") {
         std::uintmax_t total = 0;
         for (const auto& e : c.list()) {
@@ -63,11 +71,10 @@ int main(int argc, char** argv) {
             total += e.bytes;
         }
         std::cout << c.list().size() << " entries, " << total << " bytes in " << dir.string()
-                  << "\n";
-        const auto stale = c.stale_temporaries();
-        if (stale.count)
-            std::cout << stale.count << " stale temporaries (" << stale.bytes
-                      << " bytes; removed by prune and verify --repair)\n";
+                  << (c.read_only() ? " (read-only)" : "") << "\n";
+        // Leftovers of killed writers; prune and verify --repair remove them.
+        const auto stale = c.temporaries();
+        std::cout << stale.count << " stale temporaries (" << stale.bytes << " bytes)\n";
         return 0;
     }
     if (cmd == "verify") {

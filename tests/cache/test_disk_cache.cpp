@@ -18,12 +18,14 @@
 #include <thread>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
 using tensorjit::cache::DiskCache;
 using tensorjit::cache::Entry;
+using tensorjit::cache::metadata_key;
 using tensorjit::cache::Sha256;
 using tensorjit::cache::sha256_hex;
 
@@ -42,12 +44,12 @@ void write_all(const fs::path& path, const std::string& data) {
     out << data;
 }
 
-// An entry whose metadata names key (as the entries function() stores do).
+// An entry for key; its metadata names the key, as get_kernel()'s does.
 Entry sample_entry(const std::string& tag = "", const std::string& key = kKey) {
     Entry e;
     e.object = std::string("\177ELF\0\1\2object bytes ", 20) + tag;
     e.source = "extern \"C\" void tj_k_0123(void** args) { /* " + tag + " */ }\n";
-    e.metadata = R"({"version": 1, "key": ")" + key + R"(", "tag": ")" + tag + "\"}";
+    e.metadata = R"({"format": 1, "key": ")" + key + R"(", "tag": ")" + tag + "\"}";
     return e;
 }
 
@@ -188,8 +190,6 @@ TEST_CASE("disk cache: store then load round trip", "[cache]") {
         auto empty = cache.load(kKey);
         REQUIRE(empty);
         CHECK(same(*empty, bare));
-        cache.store(kKey, Entry{});  // no metadata: refused when loaded
-        CHECK_FALSE(cache.load(kKey));
     }
     SECTION("a second store replaces the entry") {
         Entry other = sample_entry("other");
@@ -602,99 +602,356 @@ TEST_CASE("disk cache: verify repairs bad entries and clear empties the director
     CHECK(cache.clear() == 0);
 }
 
-TEST_CASE("disk cache: a valid entry under another key's name is refused", "[cache]") {
-    tj_test::TempDir dir;
-    DiskCache cache(dir.path());
-    const std::string other = "fedcba9876543210fedcba9876543210";
+// ---- issue 8: never run the wrong code, hostile directories ---------------------------------
+
+namespace {
+
+// The peak resident set size of this process so far, in KiB.
+long peak_rss_kib() {
+    struct rusage usage;
+    ::getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
+}
+
+std::string tool(const std::string& name) { return std::string(TJ_BINARY_DIR) + "/" + name; }
+
+} // namespace
+
+TEST_CASE("metadata_key reads the top-level key field", "[cache]") {
+    CHECK(metadata_key(R"({"format": 1, "key": "00ff", "plan": "x"})") == "00ff");
+    CHECK(metadata_key("{\n  \"format\": 1,\n  \"key\":\"abc\"\n}\n") == "abc");
+    CHECK(metadata_key(R"({"format": 1})") == std::nullopt);
+    CHECK(metadata_key("") == std::nullopt);
+    CHECK(metadata_key("not json at all") == std::nullopt);
+    // Only the top level counts: not a nested object's key, not a string value that says "key".
+    CHECK(metadata_key(R"({"plan": {"key": "11"}, "key": "22"})") == "22");
+    CHECK(metadata_key(R"({"plan": {"key": "11"}})") == std::nullopt);
+    CHECK(metadata_key(R"({"note": "key", "x": ["key", "33"]})") == std::nullopt);
+    CHECK(metadata_key(R"({"plan": "\"key\": \"44\"", "key": "55"})") == "55");
+    // Not a plain string: refused.
+    CHECK(metadata_key(R"({"key": 12})") == std::nullopt);
+    CHECK(metadata_key(R"({"key": "ab\u0063"})") == std::nullopt);
+    CHECK(metadata_key(R"({"key": "unterminated)") == std::nullopt);
+}
+
+TEST_CASE("disk cache: an entry filed under another key's name is refused", "[cache]") {
+    tj_test::TempDir tmp;
+    DiskCache cache(tmp.path());
+    const std::string other(32, 'e');
     cache.store(kKey, sample_entry("mine"));
-    // Copy the valid entry file under another key's name: its checksum is fine, its key is not.
-    fs::copy_file(dir.path() / (kKey + ".tjk"), dir.path() / (other + ".tjk"));
-    auto bad = cache.verify(false);
-    REQUIRE(bad.size() == 1);
-    CHECK(bad[0] == other);
-    CHECK_FALSE(cache.load(other).has_value());
-    CHECK_FALSE(fs::exists(dir.path() / (other + ".tjk")));  // removed as unusable
-    REQUIRE(cache.load(kKey).has_value());                   // the real one still loads
-    CHECK(tensorjit::cache::metadata_key(cache.load(kKey)->metadata) == kKey);
-    CHECK_FALSE(tensorjit::cache::metadata_key(R"({"key": "not hex"})").has_value());
-    CHECK_FALSE(tensorjit::cache::metadata_key("{}").has_value());
-}
+    const fs::path moved = tmp.path() / (other + ".tjk");
+    fs::copy_file(tmp.path() / (kKey + ".tjk"), moved);
 
-TEST_CASE("disk cache: a FIFO or a huge file under an entry's name is refused without reading it", "[cache]") {
-    tj_test::TempDir dir;
-    DiskCache cache(dir.path());
-    const fs::path entry = dir.path() / (kKey + ".tjk");
-    SECTION("a FIFO does not block the reader") {
-        REQUIRE(::mkfifo(entry.c_str(), 0600) == 0);
-        CHECK_FALSE(cache.load(kKey).has_value());  // would hang forever if opened blocking
-        CHECK(cache.verify(false).size() <= 1);
-    }
-    SECTION("a sparse 2 GiB file with a garbage header") {
-        {
-            std::ofstream out(entry, std::ios::binary);
-            out << std::string(kHeaderSize, 'G');
-        }
-        fs::resize_file(entry, std::uintmax_t(2) << 30);  // sparse: no disk space used
-        CHECK_FALSE(cache.load(kKey).has_value());
-        CHECK_FALSE(fs::exists(entry));
-    }
-    SECTION("a sparse file under the size bound whose header does not fit its size") {
-        Entry e = sample_entry("big");
+    StderrCapture err;
+    CHECK_FALSE(cache.load(other));
+    err.text();
+    CHECK_FALSE(fs::exists(moved)); // treated like a corrupt entry: removed
+    REQUIRE(cache.load(kKey));      // the original is untouched
+    CHECK(same(*cache.load(kKey), sample_entry("mine")));
+
+    SECTION("metadata without a key is refused too") {
+        Entry e = sample_entry();
+        e.metadata = R"({"format": 1})";
         cache.store(kKey, e);
-        fs::resize_file(entry, std::uintmax_t(512) << 20);  // header lengths no longer add up
-        CHECK_FALSE(cache.load(kKey).has_value());
+        CHECK_FALSE(cache.load(kKey));
+        CHECK_FALSE(fs::exists(tmp.path() / (kKey + ".tjk")));
+    }
+    SECTION("verify reports it and --repair removes it") {
+        fs::copy_file(tmp.path() / (kKey + ".tjk"), moved);
+        CHECK(cache.verify(false) == std::vector<std::string>{other});
+        CHECK(fs::exists(moved));
+        CHECK(cache.verify(true) == std::vector<std::string>{other});
+        CHECK_FALSE(fs::exists(moved));
+        CHECK(cache.verify(false).empty());
+        CHECK(cache.load(kKey));
+    }
+    SECTION("tensorjit-cache verify reports it") {
+        fs::copy_file(tmp.path() / (kKey + ".tjk"), moved);
+        const std::string cli =
+            "'" + tool("tensorjit-cache") + "' --dir '" + tmp.path().string() + "' ";
+        std::string out;
+        CHECK(tj_test::run_command(cli + "verify 2>&1", &out) == 1);
+        CHECK_THAT(out, Catch::Contains("corrupted: " + other));
+        CHECK_THAT(out, Catch::Contains("1 corrupted entries"));
+        out.clear();
+        CHECK(tj_test::run_command(cli + "verify --repair 2>&1", &out) == 0);
+        CHECK_FALSE(fs::exists(moved));
+        CHECK(fs::exists(tmp.path() / (kKey + ".tjk")));
     }
 }
 
-TEST_CASE("disk cache: stale temporaries are counted, then removed by prune and verify --repair", "[cache]") {
-    tj_test::TempDir dir;
-    DiskCache cache(dir.path());
+TEST_CASE("disk cache: a symlink to a valid entry is refused and its target kept", "[cache]") {
+    tj_test::TempDir tmp;
+    DiskCache cache(tmp.path());
+    const std::string other(32, 'c');
+    cache.store(other, sample_entry("target", other));
+    // Even a link to an entry that would be valid under this name.
+    tj_test::TempDir elsewhere;
+    DiskCache outside(elsewhere.path());
+    outside.store(kKey, sample_entry("outside"));
+    const fs::path path = tmp.path() / (kKey + ".tjk");
+    fs::create_symlink(elsewhere.path() / (kKey + ".tjk"), path);
+    StderrCapture err;
+    CHECK_FALSE(cache.load(kKey));
+    err.text();
+    CHECK_FALSE(fs::exists(fs::symlink_status(path)));
+    CHECK(outside.load(kKey)); // the target is not touched
+    CHECK(cache.load(other));
+}
+
+TEST_CASE("disk cache: special files at an entry's name never block", "[cache]") {
+    tj_test::TempDir tmp;
+    DiskCache cache(tmp.path());
+    const fs::path path = tmp.path() / (kKey + ".tjk");
+    StderrCapture err;
+    SECTION("fifo, load") {
+        REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+        CHECK_FALSE(cache.load(kKey));
+    }
+    SECTION("fifo, verify") {
+        REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+        CHECK(cache.verify(false) == std::vector<std::string>{kKey});
+        CHECK(cache.verify(true) == std::vector<std::string>{kKey});
+        CHECK_FALSE(fs::exists(fs::symlink_status(path)));
+    }
+    SECTION("fifo, list skips it") {
+        REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+        CHECK(cache.list().empty());
+    }
+    SECTION("directory") {
+        fs::create_directory(path);
+        CHECK_FALSE(cache.load(kKey));
+        CHECK_FALSE(fs::exists(path));
+    }
+    err.text();
+}
+
+TEST_CASE("disk cache: a huge file with a bad header is not read", "[cache]") {
+    tj_test::TempDir tmp;
+    DiskCache cache(tmp.path());
+    const fs::path path = tmp.path() / (kKey + ".tjk");
+    // Sparse: no disk space used. Reading one whole would raise the peak RSS by its size.
+    const std::uintmax_t size = GENERATE(std::uintmax_t(512) << 20, std::uintmax_t(3) << 30);
+    SECTION("garbage header") { write_all(path, std::string(200, 'G')); }
+    SECTION("right magic, lengths that do not add up") {
+        Entry e = sample_entry();
+        cache.store(kKey, e);
+    }
+    fs::resize_file(path, size);
+    const long before = peak_rss_kib();
+    StderrCapture err;
+    CHECK_FALSE(cache.load(kKey));
+    err.text();
+    CHECK(peak_rss_kib() - before < 64 * 1024);
+    CHECK_FALSE(fs::exists(path));
+    // verify too.
+    write_all(path, std::string(200, 'G'));
+    fs::resize_file(path, size);
+    const long before_verify = peak_rss_kib();
+    CHECK(cache.verify(true) == std::vector<std::string>{kKey});
+    CHECK(peak_rss_kib() - before_verify < 64 * 1024);
+    CHECK_FALSE(fs::exists(path));
+}
+
+TEST_CASE("disk cache: stale temporaries are counted, pruned and repaired away", "[cache]") {
+    tj_test::TempDir tmp;
+    DiskCache cache(tmp.path());
     cache.store(kKey, sample_entry());
-    const fs::path old_tmp = dir.path() / (kKey + ".tjk.tmp.123.4.00000000deadbeef");
-    const fs::path young_tmp = dir.path() / (kKey + ".cpp.tmp.123.5.00000000deadbeef");
-    write_all(old_tmp, std::string(100, 'x'));
-    write_all(young_tmp, std::string(50, 'y'));
-    fs::last_write_time(old_tmp, fs::file_time_type::clock::now() - std::chrono::hours(1));
-    auto stale = cache.stale_temporaries();
-    CHECK(stale.count == 1);
-    CHECK(stale.bytes == 100);
-    CHECK(cache.stale_temporaries(std::chrono::seconds(0)).count == 2);
-    SECTION("prune") { cache.prune(std::uintmax_t(1) << 40); }
-    SECTION("verify --repair") { cache.verify(true); }
-    CHECK_FALSE(fs::exists(old_tmp));
-    CHECK(fs::exists(young_tmp));  // a live writer may still rename it
-    CHECK(cache.load(kKey).has_value());
+    const fs::path old_tmp = tmp.path() / (kKey + ".tjk.tmp.123.4.deadbeef");
+    const fs::path old_src = tmp.path() / (kKey + ".cpp.tmp.123.5.deadbeef");
+    const fs::path young = tmp.path() / (kKey + ".tjk.tmp.999.1.cafe");
+    const fs::path not_ours = tmp.path() / "notes.tmp.1";
+    write_all(old_tmp, std::string(100, 'p'));
+    write_all(old_src, std::string(30, 's'));
+    write_all(young, std::string(7, 'y'));
+    write_all(not_ours, "mine");
+    const auto hour_ago = fs::file_time_type::clock::now() - std::chrono::hours(1);
+    for (const auto& p : {old_tmp, old_src, not_ours}) fs::last_write_time(p, hour_ago);
+
+    auto stale = cache.temporaries();
+    CHECK(stale.count == 2);
+    CHECK(stale.bytes == 130);
+    auto all = cache.temporaries(std::chrono::seconds(0));
+    CHECK(all.count == 3);
+    CHECK(all.bytes == 137);
+    CHECK(cache.list().size() == 1); // temporaries are not entries
+
+    SECTION("prune removes the old ones, not the young one") {
+        CHECK(cache.prune(std::uintmax_t(1) << 40) == 0);
+        CHECK_FALSE(fs::exists(old_tmp));
+        CHECK_FALSE(fs::exists(old_src));
+        CHECK(fs::exists(young));
+        CHECK(fs::exists(not_ours));
+        CHECK(cache.load(kKey));
+        CHECK(cache.prune(std::uintmax_t(1) << 40, std::chrono::seconds(0)) == 0);
+        CHECK_FALSE(fs::exists(young));
+    }
+    SECTION("verify without repair keeps them, with repair removes the old ones") {
+        CHECK(cache.verify(false).empty());
+        CHECK(fs::exists(old_tmp));
+        CHECK(cache.verify(true).empty());
+        CHECK_FALSE(fs::exists(old_tmp));
+        CHECK_FALSE(fs::exists(old_src));
+        CHECK(fs::exists(young));
+        CHECK(fs::exists(not_ours));
+    }
+    SECTION("tensorjit-cache list counts them, prune removes them") {
+        const std::string cli =
+            "'" + tool("tensorjit-cache") + "' --dir '" + tmp.path().string() + "' ";
+        std::string out;
+        REQUIRE(tj_test::run_command(cli + "list", &out) == 0);
+        CHECK_THAT(out, Catch::Contains("1 entries"));
+        CHECK_THAT(out, Catch::Contains("2 stale temporaries (130 bytes)"));
+        out.clear();
+        REQUIRE(tj_test::run_command(cli + "prune --max-bytes 1000000000", &out) == 0);
+        CHECK_FALSE(fs::exists(old_tmp));
+        CHECK(fs::exists(young));
+        out.clear();
+        REQUIRE(tj_test::run_command(cli + "list", &out) == 0);
+        CHECK_THAT(out, Catch::Contains("0 stale temporaries (0 bytes)"));
+    }
 }
 
 TEST_CASE("disk cache: a read-only cache serves hits and writes nothing", "[cache]") {
-    tj_test::TempDir dir;
+    tj_test::TempDir tmp;
+    const std::string other(32, 'b'), corrupt(32, 'c');
     {
-        DiskCache writer(dir.path());
-        writer.store(kKey, sample_entry("shared"));
+        DiskCache writer(tmp.path());
+        writer.store(kKey, sample_entry("ro"));
+        writer.store(corrupt, sample_entry("bad", corrupt));
     }
-    const auto before = names_in(dir.path());
-    DiskCache ro(dir.path(), true);
-    CHECK(ro.enabled());
-    CHECK(ro.read_only());
-    REQUIRE(ro.load(kKey).has_value());
-    CHECK(same(*ro.load(kKey), sample_entry("shared")));
-    ro.store("fedcba9876543210fedcba9876543210", sample_entry("new"));
-    write_all(dir.path() / ("fedcba9876543210fedcba9876543211.tjk"), "garbage");
-    CHECK(ro.verify(true).size() == 1);  // reported, not removed
-    CHECK(ro.prune(0) == 0);
-    CHECK(ro.clear() == 0);
-    auto after = names_in(dir.path());
-    after.erase(std::remove(after.begin(), after.end(), "fedcba9876543210fedcba9876543211.tjk"), after.end());
-    CHECK(after == before);
-    // The source of a failed compile goes to a private temporary directory instead.
-    CHECK(ro.source_path(kKey).parent_path() != dir.path());
-    if (::geteuid() != 0) {
-        // Not root: a directory without write permission is detected as read-only.
-        fs::permissions(dir.path(), fs::perms::owner_read | fs::perms::owner_exec);
-        DiskCache detected(dir.path());
-        CHECK(detected.enabled());
-        CHECK(detected.read_only());
-        CHECK(detected.load(kKey).has_value());
-        fs::permissions(dir.path(), fs::perms::owner_all);
+    write_all(tmp.path() / (corrupt + ".tjk"), "garbage");
+    const fs::path stale = tmp.path() / (kKey + ".tjk.tmp.1.2.3");
+    write_all(stale, "partial");
+    const auto day_ago = fs::file_time_type::clock::now() - std::chrono::hours(24);
+    fs::last_write_time(stale, day_ago);
+    fs::last_write_time(tmp.path() / (kKey + ".tjk"), day_ago);
+    const auto before = names_in(tmp.path());
+
+    DiskCache cache(tmp.path(), true);
+    CHECK(cache.enabled());
+    CHECK(cache.read_only());
+    CHECK(cache.disabled_reason().empty());
+    StderrCapture err;
+    auto hit = cache.load(kKey);
+    REQUIRE(hit);
+    CHECK(same(*hit, sample_entry("ro")));
+    CHECK_FALSE(cache.load(corrupt)); // refused but not removed
+    cache.store(other, sample_entry("new", other));
+    cache.store(other, sample_entry("new", other));
+    CHECK(cache.verify(true) == std::vector<std::string>{corrupt});
+    CHECK(cache.prune(0, std::chrono::seconds(0)) == 0);
+    CHECK(cache.clear() == 0);
+    CHECK(cache.list().size() == 2); // list does not check contents
+    const std::string printed = err.text();
+    CHECK(names_in(tmp.path()) == before);
+    CHECK(fs::last_write_time(tmp.path() / (kKey + ".tjk")) == day_ago); // not even the mtime
+    CHECK_FALSE(cache.load(other));
+    // store() warns at most once per process (the first read-only store of the process says so).
+    CHECK(count_of(printed, "is read-only") <= 1);
+    // The source of a new kernel goes where it can be written, as for a disabled cache.
+    CHECK(cache.source_path(kKey).parent_path().filename() ==
+          "tensorjit-" + std::to_string(::geteuid()));
+}
+
+TEST_CASE("disk cache: a directory of ours that we cannot write is used read-only", "[cache]") {
+    tj_test::TempDir tmp;
+    const fs::path dir = tmp.path() / "ro";
+    {
+        DiskCache writer(dir);
+        writer.store(kKey, sample_entry("ro"));
     }
+    fs::permissions(dir, fs::perms::owner_read | fs::perms::owner_exec, fs::perm_options::replace);
+    StderrCapture err;
+    DiskCache cache(dir);
+    const std::string printed = err.text();
+    // Not refused: no "will not be cached" warning, hits work.
+    CHECK(cache.enabled());
+    CHECK_THAT(printed, !Catch::Contains("kernels will not be cached on disk"));
+    CHECK(cache.load(kKey));
+    if (::access(dir.c_str(), W_OK) == 0) {
+        // Root: permission bits do not stop us, so the directory really is writable (a
+        // read-only mount would not be); nothing to detect.
+        WARN("running as root: mode 0500 does not make the directory read-only; skipped");
+        CHECK_FALSE(cache.read_only());
+    } else {
+        CHECK(cache.read_only());
+        cache.store(std::string(32, 'd'), sample_entry("x", std::string(32, 'd')));
+        CHECK(names_in(dir) == std::vector<std::string>{kKey + ".cpp", kKey + ".tjk"});
+    }
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
+
+    SECTION("others-writable stays refused even when read-only is asked for") {
+        fs::permissions(dir, fs::perms::all, fs::perm_options::replace);
+        StderrCapture err2;
+        DiskCache shared(dir, true);
+        err2.text();
+        CHECK_FALSE(shared.enabled());
+        CHECK_FALSE(shared.load(kKey));
+        fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
+    }
+}
+
+TEST_CASE("disk cache: each kind of warning reaches stderr once per process", "[cache]") {
+    tj_test::TempDir tmp;
+    std::string out;
+    const int rc =
+        tj_test::run_command("env -u TJ_LOG_LEVEL '" + tool("tests/tj_tool_cache_warnings") +
+                                 "' '" + (tmp.path() / "cache").string() + "' 2>&1",
+                             &out);
+    INFO(out);
+    REQUIRE(rc == 0);
+    CHECK_THAT(out, Catch::Contains("cache_warnings: done"));
+    // Three corrupt entries (two garbage, one under the wrong key): one warning.
+    CHECK(count_of(out, "tensorjit: warning: cache entry") == 1);
+    CHECK_THAT(out, Catch::Contains("is unusable"));
+    // Two failed stores: one warning.
+    CHECK(count_of(out, "kernels are not being cached on disk") == 1);
+    // Two stores into a read-only cache: one warning.
+    CHECK(count_of(out, "is read-only; new kernels are not cached on disk") == 1);
+    CHECK(count_of(out, "tensorjit: warning:") == 3);
+}
+
+TEST_CASE("disk cache: a read-only bind mount is detected and used read-only", "[cache]") {
+    // The real case: even root gets EROFS there. Needs a private mount namespace (unshare, as
+    // root or with user namespaces); skipped where there is none.
+    tj_test::TempDir tmp;
+    const fs::path dir = tmp.path() / "cache";
+    std::string out;
+    // A real kernel first, compiled by a separate process into the cache.
+    const std::string probe = "'" + tool("tests/tj_tool_cache_probe") + "'";
+    REQUIRE(tj_test::run_command("TJ_CACHE_DIR='" + dir.string() + "' " + probe, &out) == 0);
+    REQUIRE_THAT(out, Catch::Contains("clang_compiles=1"));
+    const auto before = names_in(dir);
+    REQUIRE(before.size() == 2); // <key>.cpp, <key>.tjk
+    REQUIRE(fs::path(before[1]).extension() == ".tjk");
+    auto read_only = [&](const std::string& command, std::string* output) {
+        output->clear();
+        const std::string d = "'" + dir.string() + "'";
+        return tj_test::run_command("unshare --mount sh -c \"mount --bind " + d + " " + d +
+                                        " && mount -o remount,ro,bind " + d + " && " + command +
+                                        "\" 2>&1",
+                                    output);
+    };
+    if (read_only("true", &out) != 0) {
+        WARN("cannot make a read-only bind mount here; skipped: " << out);
+        return;
+    }
+    const std::string cli = "'" + tool("tensorjit-cache") + "' --dir '" + dir.string() + "' ";
+    CHECK(read_only(cli + "list", &out) == 0);
+    CHECK_THAT(out, Catch::Contains("1 entries") && Catch::Contains("(read-only)"));
+    CHECK(read_only(cli + "verify", &out) == 0);
+    CHECK(read_only(cli + "clear", &out) == 1);
+    CHECK_THAT(out, Catch::Contains("read-only"));
+    // The library serves the hit, compiles nothing, and neither refuses the directory nor
+    // complains about it being read-only (nothing needed storing).
+    CHECK(read_only("env -u TJ_LOG_LEVEL TJ_CACHE_DIR='" + dir.string() + "' " + probe, &out) == 0);
+    CHECK_THAT(out, Catch::Contains("clang_compiles=0 disk_hits=1"));
+    CHECK_THAT(out, !Catch::Contains("warning"));
+    CHECK(names_in(dir) == before);
+    // A kernel not in the cache is compiled and works; one warning says it is not kept.
+    fs::remove(dir / before[1]); // the .tjk
+    CHECK(read_only("env -u TJ_LOG_LEVEL TJ_CACHE_DIR='" + dir.string() + "' " + probe, &out) == 0);
+    CHECK_THAT(out, Catch::Contains("clang_compiles=1"));
+    CHECK(count_of(out, "is read-only; new kernels are not cached on disk") == 1);
 }
