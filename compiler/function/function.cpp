@@ -251,8 +251,9 @@ std::shared_ptr<const CompiledKernel> build_kernel(const FunctionGraph& g, const
             log().debug("kernel {}: disk hit (key {:.2f} ms, load {:.2f} ms)", key.substr(0, 16),
                         key_ms, ms_since(t1));
             return k;
-        } catch (const Error& e) {
-            // A readable entry that does not fit or does not load: recompile (and replace it).
+        } catch (const std::exception& e) {
+            // A readable entry that does not fit, does not parse or does not load: recompile
+            // (and replace it).
             warn_once("cache-entry-unusable",
                       fmt::format("cache entry {} is unusable ({}); recompiling", key.substr(0, 16),
                                   e.what()));
