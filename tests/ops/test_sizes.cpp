@@ -1,6 +1,8 @@
 // Sizes in graphs and kernels (issue 8): shapes computed at build time or inside a kernel that
 // are negative or overflow are ValueErrors naming the op and the shape, never a short buffer or
 // an out-of-bounds view; split checks its sizes against the run-time extent.
+#include "support/test_util.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <tensorjit/tensorjit.hpp>
@@ -21,26 +23,8 @@ namespace {
 constexpr long long k32 = 1LL << 32;
 constexpr long long k62 = 1LL << 62;
 
-template <class E>
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-    try {
-        fn();
-        FAIL("expected an error");
-    } catch (const E& e) {
-        const std::string m = e.what();
-        INFO(m);
-        for (const auto& p : parts) CHECK(m.find(p) != std::string::npos);
-    }
-}
-
-// See tests/runtime/test_array_sizes.cpp: with vm.overcommit_memory = 1 an 8 TiB allocation
-// would succeed.
-bool overcommit_refuses_huge() {
-    std::ifstream in("/proc/sys/vm/overcommit_memory");
-    int mode = -1;
-    in >> mode;
-    return mode == 0 || mode == 2;
-}
+using tj_test::expect_error;
+using tj_test::overcommit_refuses_huge;
 
 // An int64 vector from values of mixed integer types.
 Array lv(std::initializer_list<long long> v) { return Array(std::vector<long long>(v)); }
@@ -127,7 +111,8 @@ TEST_CASE("sizes: a kernel allocation too large for the machine", "[op][shape][s
 }
 
 // A failed kernel allocation reaches the caller as the ValueError Array raised.
-TEST_CASE("sizes: a kernel allocation too large for the machine is a ValueError", "[op][shape][sizes]") {
+TEST_CASE("sizes: a kernel allocation too large for the machine is a ValueError",
+          "[op][shape][sizes]") {
     if (!overcommit_refuses_huge()) return;
     auto s = tj::tensor("s", DType::Int64, {1});
     auto f = tj::function({s}, tj::zeros(s));

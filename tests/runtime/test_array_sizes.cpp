@@ -4,6 +4,8 @@
 #include <tensorjit/array.hpp>
 #include <tensorjit/checked.hpp>
 
+#include "support/test_util.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -20,24 +22,9 @@ constexpr std::int64_t k32 = std::int64_t{1} << 32;
 constexpr std::int64_t k62 = std::int64_t{1} << 62;
 
 void expect_value_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-    try {
-        fn();
-        FAIL("expected a ValueError");
-    } catch (const ValueError& e) {
-        const std::string m = e.what();
-        INFO(m);
-        for (const auto& p : parts) CHECK(m.find(p) != std::string::npos);
-    }
+    tj_test::expect_error<ValueError>(fn, parts);
 }
-
-// Linux refuses (mode 0) or never allows (mode 2) an allocation beyond RAM and swap; with
-// overcommit always on (mode 1) a huge allocation succeeds and zeroing it would exhaust memory.
-bool overcommit_refuses_huge() {
-    std::ifstream in("/proc/sys/vm/overcommit_memory");
-    int mode = -1;
-    in >> mode;
-    return mode == 0 || mode == 2;
-}
+using tj_test::overcommit_refuses_huge;
 
 } // namespace
 

@@ -4,6 +4,12 @@
 
 #include <tensorjit/array.hpp>
 
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <functional>
+#include <vector>
+
 #include <cstdint>
 #include <filesystem>
 #include <random>
@@ -33,5 +39,27 @@ std::filesystem::path shared_dir();
 
 /// Runs a command, returns its exit status and captures stdout into out.
 int run_command(const std::string& command, std::string* out = nullptr);
+
+/// Checks that fn throws E and that its message contains every one of parts.
+template <class E>
+void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
+    try {
+        fn();
+        FAIL("expected an error");
+    } catch (const E& e) {
+        const std::string m = e.what();
+        INFO(m);
+        for (const auto& p : parts) CHECK(m.find(p) != std::string::npos);
+    }
+}
+
+/// Whether Linux refuses an allocation beyond RAM and swap (overcommit mode 0 or 2); with mode 1
+/// a huge allocation succeeds and touching it would exhaust memory.
+inline bool overcommit_refuses_huge() {
+    std::ifstream in("/proc/sys/vm/overcommit_memory");
+    int mode = -1;
+    in >> mode;
+    return mode == 0 || mode == 2;
+}
 
 } // namespace tj_test
