@@ -82,6 +82,20 @@ std::string shape_str(const Dims& shape) {
     return s + ")";
 }
 
+namespace {
+// C strides of a shape that passed checked::shape_fit: its element offsets fit in int64.
+Dims c_strides_fitting(const Dims& shape) {
+    Dims s;
+    s.resize(shape.size());
+    std::int64_t acc = 1;
+    for (int i = shape.size() - 1; i >= 0; --i) {
+        s[i] = acc;
+        acc *= std::max<std::int64_t>(shape[i], 1);
+    }
+    return s;
+}
+} // namespace
+
 Dims c_strides(const Dims& shape) {
     Dims s;
     s.resize(shape.size());
@@ -119,26 +133,28 @@ bool shape_size_ok(const Dims& shape, DType dtype) noexcept {
            checked::ShapeFit::kOk;
 }
 
-void check_shape_fits(const Dims& shape, DType dtype, const std::string& what) {
-    switch (checked::shape_fit(shape.data(), shape.size(),
-                               static_cast<std::int64_t>(dtype_size(dtype)))) {
-    case checked::ShapeFit::kOk:
-        return;
-    case checked::ShapeFit::kNegative:
+namespace {
+void throw_shape_fit(checked::ShapeFit why, const Dims& shape, DType dtype, std::string_view what) {
+    if (why == checked::ShapeFit::kNegative)
         TJ_THROW(ValueError) << what << ": negative dimensions are not allowed: shape "
                              << shape_str(shape);
-    case checked::ShapeFit::kTooBig:
-        TJ_THROW(ValueError) << what << ": shape " << shape_str(shape) << " of dtype "
-                             << dtype_name(dtype)
-                             << " is too big: its size in bytes overflows a 64-bit integer";
-    }
+    TJ_THROW(ValueError) << what << ": shape " << shape_str(shape) << " of dtype "
+                         << dtype_name(dtype)
+                         << " is too big: its size in bytes overflows a 64-bit integer";
+}
+} // namespace
+
+void check_shape_fits(const Dims& shape, DType dtype, std::string_view what) {
+    const auto fit = checked::shape_fit(shape.data(), shape.size(),
+                                        static_cast<std::int64_t>(dtype_size(dtype)));
+    if (fit != checked::ShapeFit::kOk) throw_shape_fit(fit, shape, dtype, what);
 }
 
-std::size_t checked_nbytes(const Dims& shape, DType dtype, const std::string& what) {
-    check_shape_fits(shape, dtype, what);
+std::size_t checked_nbytes(const Dims& shape, DType dtype, std::string_view what) {
     std::int64_t n = 0;
-    checked::shape_fit(shape.data(), shape.size(), static_cast<std::int64_t>(dtype_size(dtype)),
-                       &n);
+    const auto fit = checked::shape_fit(shape.data(), shape.size(),
+                                        static_cast<std::int64_t>(dtype_size(dtype)), &n);
+    if (fit != checked::ShapeFit::kOk) throw_shape_fit(fit, shape, dtype, what);
     return static_cast<std::size_t>(n) * dtype_size(dtype);
 }
 
@@ -146,8 +162,8 @@ namespace {
 
 // The storage of a new array; a failed allocation is a ValueError with the byte count (a huge
 // shape is the caller's error, as NumPy's "Unable to allocate ..." MemoryError).
-std::shared_ptr<Storage> new_storage(DType dtype, const Dims& shape) {
-    const std::size_t bytes = checked_nbytes(shape, dtype, "array");
+std::shared_ptr<Storage> new_storage(DType dtype, const Dims& shape, std::string_view what) {
+    const std::size_t bytes = checked_nbytes(shape, dtype, what);
     try {
         return std::make_shared<Storage>(bytes);
     } catch (const std::bad_alloc&) {
@@ -163,7 +179,8 @@ std::shared_ptr<Storage> new_storage(DType dtype, const Dims& shape) {
 namespace {
 
 double load_as_double(DType t, const void* p) {
-    return visit_dtype(t, [p](auto v) { return static_cast<double>(*static_cast<const decltype(v)*>(p)); });
+    return visit_dtype(
+        t, [p](auto v) { return static_cast<double>(*static_cast<const decltype(v)*>(p)); });
 }
 
 // Copies `count` elements of src_dtype from src (contiguous) into dst (contiguous) of dst_dtype
@@ -209,9 +226,10 @@ template <class F> void for_each_offset(const Dims& shape, const Dims& strides, 
 
 // ---- construction -----------------------------------------------------------------------------
 
-Array::Array(std::in_place_t, DType dtype, const Dims& shape)
-    : storage_(new_storage(dtype, shape)), data_(storage_->data), dtype_(dtype), shape_(shape),
-      strides_(c_strides(shape)) {}
+// The shape is checked once, by new_storage; the strides of a shape that fits cannot overflow.
+Array::Array(std::in_place_t, DType dtype, const Dims& shape, const char* what)
+    : storage_(new_storage(dtype, shape, what)), data_(storage_->data), dtype_(dtype),
+      shape_(shape), strides_(c_strides_fitting(shape)) {}
 
 Array::Array() : Array(Array::zeros(DType::Float64, Dims{})) {}
 
@@ -241,8 +259,7 @@ void Array::init_from_buffer(DType dtype, const Dims& shape, const void* src, st
 }
 
 Array Array::empty(DType dtype, const Dims& shape) {
-    check_shape_fits(shape, dtype, "empty");
-    Array a(std::in_place, dtype, shape);
+    Array a(std::in_place, dtype, shape, "empty"); // checks the shape (new_storage)
     return a;
 }
 
@@ -291,8 +308,8 @@ bool Array::is_c_contiguous() const {
 }
 
 void Array::check_dtype(DType t) const {
-    TJ_CHECK(t == dtype_, TypeError) << "array has dtype " << dtype_name(dtype_)
-                                     << ", accessed as " << dtype_name(t);
+    TJ_CHECK(t == dtype_, TypeError)
+        << "array has dtype " << dtype_name(dtype_) << ", accessed as " << dtype_name(t);
 }
 
 double Array::at(std::initializer_list<std::int64_t> index) const {
@@ -429,7 +446,8 @@ Array Array::slice(int axis, std::int64_t start, std::int64_t stop, std::int64_t
     shape[ax] = len;
     // With one element or none the stride is never used (and the product may not fit).
     strides[ax] = len > 1 ? strides_[ax] * step : strides_[ax];
-    char* p = static_cast<char*>(data_) + (len > 0 ? b * strides_[ax] * static_cast<std::int64_t>(itemsize()) : 0);
+    char* p = static_cast<char*>(data_) +
+              (len > 0 ? b * strides_[ax] * static_cast<std::int64_t>(itemsize()) : 0);
     return view(p, dtype_, shape, strides);
 }
 
@@ -464,9 +482,8 @@ Array Array::reshape(const Dims& new_shape_in) const {
 
 Array Array::broadcast_to(const Dims& shape) const {
     check_shape_fits(shape, dtype_, "broadcast_to");
-    TJ_CHECK(shape.size() >= ndim(), ShapeError)
-        << "broadcast_to: cannot broadcast shape " << shape_str(shape_) << " to "
-        << shape_str(shape);
+    TJ_CHECK(shape.size() >= ndim(), ShapeError) << "broadcast_to: cannot broadcast shape "
+                                                 << shape_str(shape_) << " to " << shape_str(shape);
     Dims strides;
     strides.resize(shape.size());
     int off = shape.size() - ndim();

@@ -150,6 +150,8 @@ void FunctionImpl::setup_frame() {
             unique.push_back(l);
     }
     locks_ = std::move(unique);
+    serialized_ = false;
+    for (const auto& l : locks_) serialized_ |= l.second;
 
     std::vector<std::string> input_names, shared_names;
     for (std::size_t k = 0; k < inputs_.size(); ++k)
@@ -327,36 +329,58 @@ struct StateLease {
 };
 } // namespace
 
-Array FunctionImpl::call_first(std::span<const Arg> args) const {
+// A function that updates a shared variable holds that variable's exclusive lock for the whole
+// of every call, so its calls are serialized by it and can all use state_ (no exchange): the
+// locks come first and cover binding too. Other functions bind the arguments into a leased
+// state and take their (reader) locks only around the kernel.
+template <class Finish>
+auto FunctionImpl::call_with(std::span<const Arg> args, Finish finish) const {
+    if (serialized_) {
+        SharedLocks locks(locks_);
+        CallState& st = *state_;
+        bind(st, args);
+        execute(st);
+        return finish(st);
+    }
     StateLease lease{this, acquire()};
-    run(*lease.st, args);
-    return std::move(lease.st->slot_arrays[kernel_->plan.output_slots[0]]);
+    bind(*lease.st, args);
+    {
+        SharedLocks locks(locks_);
+        execute(*lease.st);
+    }
+    return finish(*lease.st);
+}
+
+Array FunctionImpl::call_first(std::span<const Arg> args) const {
+    return call_with(args, [this](CallState& st) {
+        return std::move(st.slot_arrays[kernel_->plan.output_slots[0]]);
+    });
 }
 
 std::vector<Array> FunctionImpl::call_all(std::span<const Arg> args) const {
-    StateLease lease{this, acquire()};
-    run(*lease.st, args);
-    // The outputs leave the state; one value that is two outputs is copied for the second.
-    const auto& slots = kernel_->plan.output_slots;
-    std::vector<Array> out;
-    out.reserve(slots.size());
-    for (std::size_t i = 0; i < slots.size(); ++i) {
-        std::size_t first = i;
-        for (std::size_t p = 0; p < i; ++p)
-            if (slots[p] == slots[i]) {
-                first = p;
-                break;
-            }
-        out.push_back(first != i ? out[first].copy() : std::move(lease.st->slot_arrays[slots[i]]));
-    }
-    return out;
+    return call_with(args, [this](CallState& st) {
+        // The outputs leave the state; one value that is two outputs is copied for the second.
+        const auto& slots = kernel_->plan.output_slots;
+        std::vector<Array> out;
+        out.reserve(slots.size());
+        for (std::size_t i = 0; i < slots.size(); ++i) {
+            std::size_t first = i;
+            for (std::size_t p = 0; p < i; ++p)
+                if (slots[p] == slots[i]) {
+                    first = p;
+                    break;
+                }
+            out.push_back(first != i ? out[first].copy() : std::move(st.slot_arrays[slots[i]]));
+        }
+        return out;
+    });
 }
 
-// One call. Nothing that can fail runs after the first write to a shared variable: argument
-// checks come first, update shapes are checked when the kernel allocates them (tj_rt_alloc),
-// before the in-place writes the kernel emits last, and updates are applied only after every
-// check passed.
-void FunctionImpl::run(CallState& st, std::span<const Arg> args) const {
+// Binds one call's arguments. Nothing that can fail runs after the first write to a shared
+// variable: argument checks come first, update shapes are checked when the kernel allocates them
+// (tj_rt_alloc), before the in-place writes the kernel emits last, and updates are applied only
+// after every check passed.
+void FunctionImpl::bind(CallState& st, std::span<const Arg> args) const {
     const std::size_t n = inputs_.size();
     std::fill(st.bound.begin(), st.bound.end(), nullptr);
     std::size_t positional = 0;
@@ -399,8 +423,11 @@ void FunctionImpl::run(CallState& st, std::span<const Arg> args) const {
             << name_ << ": missing required argument " << input_label(inputs_[k], k);
         fill_slot(st.slots[input_slot_[k]], *inputs_[k].default_value);
     }
+}
+
+// Runs the kernel and applies the updates; the caller holds the shared variables' locks.
+void FunctionImpl::execute(CallState& st) const {
     const auto& plan = kernel_->plan;
-    SharedLocks locks(locks_);
     for (std::size_t s = 0; s < plan.slots.size(); ++s)
         if (plan.slots[s].kind == SlotPlan::Kind::Shared)
             fill_slot(st.slots[s], shared_[plan.slots[s].index]->value);
@@ -543,7 +570,8 @@ void FunctionImpl::value_error(CallState& st, int node, int code, long long valu
             " is out of bounds for axis " + std::to_string(code - 16) + " with size " +
             std::to_string(static_cast<std::uint64_t>(value) & 0xffffffffULL);
     if (code == 24) detail = "cannot squeeze an axis of extent " + std::to_string(value);
-    if (code == 25) detail = "the split sizes do not sum to the axis extent " + std::to_string(value);
+    if (code == 25)
+        detail = "the split sizes do not sum to the axis extent " + std::to_string(value);
     // 26-28: run-time shape checks (codegen_templates/shape_ops.hpp, tj_check_shape).
     if (code == 26)
         detail = "negative dimensions are not allowed, got extent " + std::to_string(value);

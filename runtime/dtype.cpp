@@ -27,10 +27,6 @@ std::string_view dtype_kernel_type(DType t) {
     return "?";
 }
 
-std::size_t dtype_size(DType t) {
-    return visit_dtype(t, [](auto v) { return sizeof(v); });
-}
-
 bool can_cast_safely(DType from, DType to) {
     if (from == to || from == DType::Bool) return true;
     if (to == DType::Bool) return false;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the library and its tests with sanitizers and runs them (a CI step, after the tests):
-#   bash scripts/sanitize.sh thread    # ThreadSanitizer: the thread tests ([threads])
+#   bash scripts/sanitize.sh thread    # ThreadSanitizer: the thread tests ([threads], [atomic])
 #   bash scripts/sanitize.sh address   # AddressSanitizer + UBSan: every ctest test but the install test
 # Build folders: build-tsan/, build-asan/ (TJ_SANITIZE_BUILD_DIR overrides).
 set -euo pipefail
@@ -17,11 +17,12 @@ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTJ_SANITIZE="$
 # OpenBLAS's own threads are not instrumented; one thread keeps the reports about our code.
 export OPENBLAS_NUM_THREADS=1
 if [ "$mode" = thread ]; then
-    cmake --build "$dir" -j "$(nproc)" --target tj_test_function
+    cmake --build "$dir" -j "$(nproc)" --target tj_test_function tj_test_runtime
     cache=$(mktemp -d)
     trap 'rm -rf "$cache"' EXIT
-    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" TJ_CACHE_DIR="$cache" \
-        "$dir/tests/tj_test_function" "[threads],[atomic]"
+    export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" TJ_CACHE_DIR="$cache"
+    "$dir/tests/tj_test_runtime" "[threads]"
+    "$dir/tests/tj_test_function" "[threads],[atomic]"
 else
     cmake --build "$dir" -j "$(nproc)"
     # LLVM keeps some allocations for the life of the process: leaks are not reported. A huge

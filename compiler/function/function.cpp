@@ -20,6 +20,7 @@
 #include <fstream>
 #include <future>
 #include <mutex>
+#include <shared_mutex>
 #include <unordered_map>
 #include <unordered_set>
 

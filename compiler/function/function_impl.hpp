@@ -5,7 +5,9 @@
 ///
 /// Thread safety (the contract README.md and function.hpp state):
 /// - One CallState is kept by the function and taken with one atomic exchange; a call that finds
-///   it taken uses a state from a small pool (allocated the first time only).
+///   it taken uses a state from a small pool (allocated the first time only). A function that
+///   updates a shared variable needs neither: its calls hold that variable's exclusive lock from
+///   binding to the end of the call, so they are serialized and all use the function's state.
 /// - A call locks the shared variables it binds, in one global order (by address), so calls
 ///   cannot deadlock: shared (reader) locks for variables it only reads, an exclusive lock for
 ///   each variable it updates, held from reading their values until its updates are applied.
@@ -108,7 +110,9 @@ class FunctionImpl {
     std::unique_ptr<CallState> new_state() const;
     CallState* acquire_contended() const;
     void release_contended(CallState* st) const noexcept;
-    void run(CallState& st, std::span<const Arg> args) const;
+    template <class Finish> auto call_with(std::span<const Arg> args, Finish finish) const;
+    void bind(CallState& st, std::span<const Arg> args) const;
+    void execute(CallState& st) const;
     void bind_input(CallState& st, int k, const Arg& arg) const;
     void bind_array(CallState& st, int k, const Array& a) const;
     void check_update_shape(int shared_index, int ndim, const long long* shape) const;
@@ -127,6 +131,9 @@ class FunctionImpl {
     std::vector<std::pair<int, int>> checked_updates_; // (slot, shared variable) checked at alloc
     // Locks a call takes: (storage, exclusive), ordered by address, each storage once.
     std::vector<std::pair<SharedStorage*, bool>> locks_;
+    // Whether locks_ holds an exclusive lock: every call then holds it throughout, which
+    // serializes the calls of this function, and they all use state_.
+    bool serialized_ = false;
     // Keyword names resolved when the function is built: (name, input), sorted by name; an In's
     // name wins over a variable's name.
     std::vector<std::pair<std::string, int>> keywords_;

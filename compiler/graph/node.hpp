@@ -2,12 +2,13 @@
 /// Graph nodes: immutable values built only through make_node(), which runs the op's type rule.
 #pragma once
 
+#include "runtime/rw_lock.hpp"
+
 #include <tensorjit/tensor.hpp>
 
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <shared_mutex>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -40,7 +41,7 @@ struct Attrs {
 struct SharedStorage {
     /// Guards value: calls and get_value hold it shared while they read the value, calls that
     /// update the variable and set_value hold it exclusively (see compiler/function/function_impl.hpp).
-    mutable std::shared_mutex mutex;
+    mutable RwLock mutex;
     Array value;
     TensorType type;
     std::string name;

@@ -165,7 +165,8 @@ class Array {
     bool equals(const Array& other) const;
 
   private:
-    Array(std::in_place_t, DType dtype, const Dims& shape);
+    /// A new uninitialized array; `what` names the caller in a size error ("empty").
+    Array(std::in_place_t, DType dtype, const Dims& shape, const char* what = "array");
     template <class T> static constexpr DType dtype_for_scalar() {
         // Not `short`: it is std::int16_t, which must stay int16.
         if constexpr (std::is_same_v<T, int> || std::is_same_v<T, long> ||

@@ -10,7 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
+#include <string_view>
 
 namespace tensorjit {
 
@@ -59,10 +59,10 @@ bool shape_size_ok(const Dims& shape, DType dtype) noexcept;
 /// "<what>: negative dimensions are not allowed: shape (2, -5)" or
 /// "<what>: shape (4294967296, 4294967296) of dtype float64 is too big: its size in bytes
 /// overflows a 64-bit integer". Call it when binding arguments to a kernel.
-void check_shape_fits(const Dims& shape, DType dtype, const std::string& what);
+void check_shape_fits(const Dims& shape, DType dtype, std::string_view what);
 
 /// The byte count of an array of this shape and dtype; ValueError naming `what` when it does not
 /// fit (check_shape_fits).
-std::size_t checked_nbytes(const Dims& shape, DType dtype, const std::string& what);
+std::size_t checked_nbytes(const Dims& shape, DType dtype, std::string_view what);
 
 } // namespace tensorjit

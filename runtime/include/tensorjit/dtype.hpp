@@ -36,8 +36,15 @@ inline constexpr int kNumDTypes = 11;
 std::string_view dtype_name(DType t);
 /// The C type the generated kernels use for the dtype ("double").
 std::string_view dtype_kernel_type(DType t);
-/// Size of one element in bytes.
-std::size_t dtype_size(DType t);
+/// Size of one element in bytes (inline: every array construction asks).
+inline constexpr std::size_t dtype_size(DType t) {
+    constexpr std::size_t kSizes[] = {
+#define TJ_DTYPE_SIZE(E, T, N, K) sizeof(T),
+        TJ_FOR_EACH_DTYPE(TJ_DTYPE_SIZE)
+#undef TJ_DTYPE_SIZE
+    };
+    return kSizes[static_cast<int>(t)];
+}
 
 inline constexpr bool is_bool(DType t) { return t == DType::Bool; }
 inline constexpr bool is_float(DType t) { return t == DType::Float32 || t == DType::Float64; }
