@@ -83,7 +83,7 @@ std::string shape_str(const Dims& shape) {
 }
 
 namespace {
-// C strides of a shape that passed checked::shape_fit: its element offsets fit in int64.
+// C strides of a shape whose strides fit in int64 (one that passed checked::shape_fit does).
 Dims c_strides_fitting(const Dims& shape) {
     Dims s;
     s.resize(shape.size());
@@ -97,17 +97,12 @@ Dims c_strides_fitting(const Dims& shape) {
 } // namespace
 
 Dims c_strides(const Dims& shape) {
-    Dims s;
-    s.resize(shape.size());
+    // The strides are the suffix products of the extents (0 counted as 1): check the largest.
     std::int64_t acc = 1;
-    for (int i = shape.size() - 1; i >= 0; --i) {
-        s[i] = acc;
-        if (i > 0)
-            TJ_CHECK(checked::mul(acc, std::max<std::int64_t>(shape[i], 1), &acc), ValueError)
-                << "shape " << shape_str(shape)
-                << " is too big: its strides overflow a 64-bit integer";
-    }
-    return s;
+    for (int i = shape.size() - 1; i > 0; --i)
+        TJ_CHECK(checked::mul(acc, std::max<std::int64_t>(shape[i], 1), &acc), ValueError)
+            << "shape " << shape_str(shape) << " is too big: its strides overflow a 64-bit integer";
+    return c_strides_fitting(shape);
 }
 
 Dims broadcast_shapes(const Dims& a, const Dims& b, const std::string& what) {

@@ -19,6 +19,17 @@ inline void cpu_relax() noexcept {
 // A sleeper first sets kSleepers with a compare-exchange on the value it saw, then waits on that
 // value: an unlock between the two changes the word, so the wait returns at once (no lost
 // wake-up); an unlock after it sees kSleepers and wakes every sleeper, which then retry.
+void RwLock::pause_or_sleep(int spin, std::uint32_t seen) noexcept {
+    if (spin < kSpins) {
+        cpu_relax();
+        return;
+    }
+    if ((seen & kSleepers) == 0 &&
+        !word_.compare_exchange_weak(seen, seen | kSleepers, std::memory_order_relaxed))
+        return; // the word changed: look again
+    word_.wait(seen | kSleepers, std::memory_order_relaxed);
+}
+
 void RwLock::lock_shared_slow() noexcept {
     for (int spin = 0;; ++spin) {
         std::uint32_t s = word_.load(std::memory_order_relaxed);
@@ -28,14 +39,7 @@ void RwLock::lock_shared_slow() noexcept {
                 return;
             continue;
         }
-        if (spin < kSpins) {
-            cpu_relax();
-            continue;
-        }
-        if ((s & kSleepers) == 0 &&
-            !word_.compare_exchange_weak(s, s | kSleepers, std::memory_order_relaxed))
-            continue;
-        word_.wait(s | kSleepers, std::memory_order_relaxed);
+        pause_or_sleep(spin, s);
     }
 }
 
@@ -53,14 +57,7 @@ void RwLock::lock_slow() noexcept {
             word_.compare_exchange_weak(s, s | kWriterWaits, std::memory_order_relaxed);
             continue;
         }
-        if (spin < kSpins) {
-            cpu_relax();
-            continue;
-        }
-        if ((s & kSleepers) == 0 &&
-            !word_.compare_exchange_weak(s, s | kSleepers, std::memory_order_relaxed))
-            continue;
-        word_.wait(s | kSleepers, std::memory_order_relaxed);
+        pause_or_sleep(spin, s);
     }
 }
 

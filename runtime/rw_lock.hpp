@@ -72,6 +72,8 @@ class RwLock {
 
     void lock_shared_slow() noexcept;
     void lock_slow() noexcept;
+    /// One round of waiting after seeing `seen`: a pause while spinning, then sleep on the word.
+    void pause_or_sleep(int spin, std::uint32_t seen) noexcept;
     void wake() noexcept;
 
     std::atomic<std::uint32_t> word_{0};
