@@ -35,8 +35,10 @@ void KernelEmitter::require_template(const char* name) {
         templates_.push_back(name);
 }
 
-bool KernelEmitter::is_temp(const Node* n) const {
-    return (*slots_)[static_cast<std::size_t>(slot(n))].kind == SlotPlan::Kind::Temp;
+bool KernelEmitter::is_temp(const Node* n) const { return slot_kind(n) == SlotPlan::Kind::Temp; }
+
+SlotPlan::Kind KernelEmitter::slot_kind(const Node* n) const {
+    return (*slots_)[static_cast<std::size_t>(slot(n))].kind;
 }
 
 void KernelEmitter::emit_view(const Node& n, const std::string& build) {
@@ -49,8 +51,10 @@ void KernelEmitter::emit_view(const Node& n, const std::string& build) {
         return;
     }
     const std::string t = ctype(n.type.dtype);
-    os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << s << ", " << n.type.ndim() << ", v.shape);\n";
-    os << "    if (!o) return 1;\n    tj_copy_to_contiguous(&v, " << n.type.ndim() << ", o);\n  }\n";
+    os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << s << ", " << n.type.ndim()
+       << ", v.shape);\n";
+    os << "    if (!o) return 1;\n    tj_copy_to_contiguous(&v, " << n.type.ndim()
+       << ", o);\n  }\n";
     require_template("reduce.hpp");
 }
 
@@ -76,14 +80,17 @@ std::string literal_of(DType t, const void* p) {
     }
     if (is_signed_int(t)) {
         long long v = 0;
-        visit_dtype(t, [&](auto x) { v = static_cast<long long>(*static_cast<const decltype(x)*>(p)); });
+        visit_dtype(
+            t, [&](auto x) { v = static_cast<long long>(*static_cast<const decltype(x)*>(p)); });
         // The most negative value has no literal of its own.
         if (v == (-9223372036854775807LL - 1)) return "(-9223372036854775807LL - 1)";
         std::snprintf(buf, sizeof buf, "(%s)%lldLL", std::string(dtype_kernel_type(t)).c_str(), v);
         return buf;
     }
     unsigned long long v = 0;
-    visit_dtype(t, [&](auto x) { v = static_cast<unsigned long long>(*static_cast<const decltype(x)*>(p)); });
+    visit_dtype(t, [&](auto x) {
+        v = static_cast<unsigned long long>(*static_cast<const decltype(x)*>(p));
+    });
     std::snprintf(buf, sizeof buf, "(%s)%lluULL", std::string(dtype_kernel_type(t)).c_str(), v);
     return buf;
 }
@@ -107,7 +114,8 @@ std::string KernelEmitter::arr(const Node* n) {
     std::int64_t count = std::max<std::int64_t>(v.size(), 1);
     for (std::int64_t i = 0; i < count; ++i) {
         if (i) statics_ << ", ";
-        statics_ << (v.size() ? literal_of(v.dtype(), static_cast<const char*>(v.raw_data()) + i * v.itemsize())
+        statics_ << (v.size() ? literal_of(v.dtype(), static_cast<const char*>(v.raw_data()) +
+                                                          i * v.itemsize())
                               : "0");
     }
     statics_ << "};\n";
@@ -136,9 +144,9 @@ bool fusable(const Node* n, const Node* root) {
 
 struct Group {
     const Node* root;
-    std::vector<const Node*> members;  // topological order, root last
+    std::vector<const Node*> members; // topological order, root last
     std::unordered_set<const Node*> member_set;
-    bool in_place = false;  // the root writes straight into the shared variable it updates
+    bool in_place = false; // the root writes straight into the shared variable it updates
 };
 
 void emit_group(KernelEmitter& e, const Group& g) {
@@ -157,52 +165,50 @@ void emit_group(KernelEmitter& e, const Group& g) {
     };
 
     os << "  { /* " << describe(*root) << " */\n";
-    // Shapes of every member, with the broadcast check of each op. Broadcasting is static (as
-    // PyTensor): an axis broadcasts only where its static extent is 1 (or it is missing); every
-    // other extent must equal the rest at run time.
-    auto shape_of = [&](const Node* n) -> std::string {
-        if (g.member_set.count(n)) return "sh" + std::to_string(e.id(n));
-        return e.arr(n) + "->shape";
-    };
-    for (const Node* m : g.members) {
-        const int r = m->type.ndim();
-        const std::string sh = "sh" + std::to_string(e.id(m));
-        os << "    long long " << sh << "[" << std::max(1, r) << "];\n";
-        for (int d = 0; d < r; ++d) {
-            std::string first;
-            const Node* first_in = nullptr;
-            for (const auto& in : m->inputs) {
-                const int k = d - (r - in->type.ndim());
-                if (k < 0 || in->type.shape[k] == 1) continue;
-                const std::string ext = shape_of(in.get()) + "[" + std::to_string(k) + "]";
-                if (first.empty()) {
-                    first = ext;
-                    first_in = in.get();
-                    os << "    " << sh << "[" << d << "] = " << ext << ";\n";
-                    continue;
-                }
-                const Node* a0 = first_in;
-                const Node* a1 = in.get();
-                os << "    if (" << ext << " != " << sh << "[" << d << "]) return tj_rt_shape_error(f, "
-                   << e.id(m) << ", " << a0->type.ndim() << ", " << (a0->type.ndim() ? shape_of(a0) : "(const long long*)0")
-                   << ", " << a1->type.ndim() << ", " << (a1->type.ndim() ? shape_of(a1) : "(const long long*)0") << ");\n";
-            }
-            if (first.empty()) os << "    " << sh << "[" << d << "] = 1;\n";
-        }
-    }
+    // The loop's extents, with one broadcast check per operand and axis. Broadcasting is static
+    // (as PyTensor): an axis broadcasts only where its static extent is 1 (or it is missing).
+    // Every member has the root's rank and static 1s (fusable), so along an axis where the root
+    // is not statically 1 every operand that is not statically 1 there has the loop's extent.
     const std::string root_sh = "sh" + std::to_string(e.id(root));
+    os << "    long long " << root_sh << "[" << std::max(1, R) << "];\n";
+    auto consumer = [&](const Node* op) {
+        for (const Node* m : g.members)
+            for (const auto& in : m->inputs)
+                if (in.get() == op) return m;
+        return root;
+    };
+    for (int d = 0; d < R; ++d) {
+        const Node* first = nullptr;
+        for (const Node* op : operands) {
+            const int k = d - (R - op->type.ndim());
+            if (k < 0 || op->type.shape[k] == 1) continue;
+            const std::string ext = e.arr(op) + "->shape[" + std::to_string(k) + "]";
+            if (!first) {
+                first = op;
+                os << "    " << root_sh << "[" << d << "] = " << ext << ";\n";
+                continue;
+            }
+            os << "    if (" << ext << " != " << root_sh << "[" << d
+               << "]) return tj_rt_shape_error(f, " << e.id(consumer(op)) << ", "
+               << first->type.ndim() << ", " << e.arr(first) << "->shape, " << op->type.ndim()
+               << ", " << e.arr(op) << "->shape);\n";
+        }
+        TJ_INTERNAL_CHECK(first || root->type.shape[d] == 1)
+            << "codegen: no operand gives axis " << d << " of " << describe(*root);
+        if (!first) os << "    " << root_sh << "[" << d << "] = 1;\n";
+    }
     const std::string ot = KernelEmitter::ctype(root->type.dtype);
     const int out_slot = e.slot(root);
     if (g.in_place) {
         // The new value overwrites the variable, whose shape it has (checked anyway).
         for (int d = 0; d < R; ++d)
-            os << "    if (" << root_sh << "[" << d << "] != f->slots[" << out_slot << "].shape[" << d
-               << "]) return tj_rt_shape_error(f, " << e.id(root) << ", " << R << ", " << root_sh << ", " << R
-               << ", f->slots[" << out_slot << "].shape);\n";
+            os << "    if (" << root_sh << "[" << d << "] != f->slots[" << out_slot << "].shape["
+               << d << "]) return tj_rt_shape_error(f, " << e.id(root) << ", " << R << ", "
+               << root_sh << ", " << R << ", f->slots[" << out_slot << "].shape);\n";
         os << "    " << ot << "* o = (" << ot << "*)f->slots[" << out_slot << "].data;\n";
     } else {
-        os << "    " << ot << "* o = (" << ot << "*)tj_rt_alloc(f, " << out_slot << ", " << R << ", "
-           << root_sh << ");\n    if (!o) return 1;\n";
+        os << "    " << ot << "* o = (" << ot << "*)tj_rt_alloc(f, " << out_slot << ", " << R
+           << ", " << root_sh << ");\n    if (!o) return 1;\n";
     }
 
     // Loop operands: 0 is the output; then every operand of rank > 0. Rank-0 operands are read
@@ -230,7 +236,8 @@ void emit_group(KernelEmitter& e, const Group& g) {
             std::string call = d.functor;
             if (m->op == OpKind::Cast) call += "<" + KernelEmitter::ctype(m->type.dtype) + ">";
             call += "(";
-            for (std::size_t i = 0; i < m->inputs.size(); ++i) call += (i ? ", " : "") + names.at(m->inputs[i].get());
+            for (std::size_t i = 0; i < m->inputs.size(); ++i)
+                call += (i ? ", " : "") + names.at(m->inputs[i].get());
             call += ")";
             std::string v = "v" + std::to_string(e.id(m));
             // Declared, then assigned: see the loop body below.
@@ -243,7 +250,8 @@ void emit_group(KernelEmitter& e, const Group& g) {
     }
     os << "    long long shp[TJ_MAX_NDIM] = {0}, st[" << K << "][TJ_MAX_NDIM];\n";
     os << "    for (int d = 0; d < " << R << "; ++d) shp[d] = " << root_sh << "[d];\n";
-    os << "    tj_bcast_strides(" << R << ", shp, " << R << ", &f->slots[" << out_slot << "], st[0]);\n";
+    os << "    tj_bcast_strides(" << R << ", shp, " << R << ", &f->slots[" << out_slot
+       << "], st[0]);\n";
     for (int k = 1; k < K; ++k)
         os << "    tj_bcast_strides(" << R << ", shp, " << loop_ops[k - 1]->type.ndim() << ", "
            << e.arr(loop_ops[k - 1]) << ", st[" << k << "]);\n";
@@ -270,7 +278,9 @@ void emit_group(KernelEmitter& e, const Group& g) {
             if (g.member_set.count(n)) return "v" + std::to_string(e.id(n));
             auto it = scalar_name.find(n);
             if (it != scalar_name.end()) return it->second;
-            int k = static_cast<int>(std::find(loop_ops.begin(), loop_ops.end(), n) - loop_ops.begin()) + 1;
+            int k = static_cast<int>(std::find(loop_ops.begin(), loop_ops.end(), n) -
+                                     loop_ops.begin()) +
+                    1;
             return "p" + std::to_string(k) + index(k);
         };
         for (const Node* m : g.members) {
@@ -292,20 +302,36 @@ void emit_group(KernelEmitter& e, const Group& g) {
         b += "          p0" + index(0) + " = v" + std::to_string(e.id(root)) + ";\n";
         return b;
     };
-    os << "        if (st[0][m - 1] == 1";
-    for (int k = 1; k < K; ++k) os << " && st[" << k << "][m - 1] == 1";
-    os << ") {\n          for (long long i = 0; i < n_in; ++i) {\n" << body(true) << "          }\n";
-    os << "        } else {\n";
-    for (int k = 0; k < K; ++k) os << "          const long long t" << k << " = st[" << k << "][m - 1];\n";
-    // The strided fallback is not worth vectorizing code (and compile time) for.
-    os << "#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)\n";
-    os << "          for (long long i = 0; i < n_in; ++i) {\n" << body(false) << "          }\n        }\n";
+    // Arrays this kernel allocated for other loops (group roots not written in place) are
+    // contiguous; with the root's rank and broadcast pattern they have the output's strides, so
+    // the collapsed loop is one unit-stride run and the strided body is never needed.
+    bool all_contiguous = !g.in_place;
+    for (const Node* op : loop_ops)
+        all_contiguous = all_contiguous && !op->is_leaf() && op_def(op->op).is_elementwise() &&
+                         e.slot_kind(op) != SlotPlan::Kind::Shared && op->type.ndim() == R &&
+                         fusable(op, root);
+    if (all_contiguous) {
+        os << "        for (long long i = 0; i < n_in; ++i) {\n" << body(true) << "        }\n";
+    } else {
+        os << "        if (st[0][m - 1] == 1";
+        for (int k = 1; k < K; ++k) os << " && st[" << k << "][m - 1] == 1";
+        os << ") {\n          for (long long i = 0; i < n_in; ++i) {\n"
+           << body(true) << "          }\n";
+        os << "        } else {\n";
+        for (int k = 0; k < K; ++k)
+            os << "          const long long t" << k << " = st[" << k << "][m - 1];\n";
+        // The strided fallback is not worth vectorizing code (and compile time) for.
+        os << "#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)\n";
+        os << "          for (long long i = 0; i < n_in; ++i) {\n"
+           << body(false) << "          }\n        }\n";
+    }
     // Odometer over the outer dimensions.
     os << "        for (int d = m - 2; d >= 0; --d) {\n";
     os << "          if (++idx[d] < shp[d]) {";
     for (int k = 0; k < K; ++k) os << " off[" << k << "] += st[" << k << "][d];";
     os << " break; }\n";
-    for (int k = 0; k < K; ++k) os << "          off[" << k << "] -= st[" << k << "][d] * (shp[d] - 1);\n";
+    for (int k = 0; k < K; ++k)
+        os << "          off[" << k << "] -= st[" << k << "][d] * (shp[d] - 1);\n";
     os << "          idx[d] = 0;\n        }\n";
     os << "      }\n    }\n  }\n";
 }
@@ -365,7 +391,8 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
     std::vector<const Node*> order = topo_order(roots);
     // Leaves are named by position, so the plan serves any function with this graph.
     std::unordered_map<const Node*, std::string> leaf_ref;
-    for (std::size_t i = 0; i < fg.inputs.size(); ++i) leaf_ref[fg.inputs[i].get()] = "{i" + std::to_string(i) + "}";
+    for (std::size_t i = 0; i < fg.inputs.size(); ++i)
+        leaf_ref[fg.inputs[i].get()] = "{i" + std::to_string(i) + "}";
     std::unordered_map<const SharedStorage*, std::string> shared_ref;
     for (std::size_t i = 0; i < fg.shared.size(); ++i)
         shared_ref[fg.shared[i]->storage.get()] = "{s" + std::to_string(i) + "}";
@@ -416,9 +443,12 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
         const Node* g0 = nullptr;
         for (const Node* u : users[n]) {
             if (own) break;
-            if (!op_def(u->op).is_elementwise()) own = true;
-            else if (!g0) g0 = group.at(u);
-            else if (g0 != group.at(u)) own = true;
+            if (!op_def(u->op).is_elementwise())
+                own = true;
+            else if (!g0)
+                g0 = group.at(u);
+            else if (g0 != group.at(u))
+                own = true;
         }
         if (!own && !fusable(n, g0)) own = true;
         // Leaf operands (arrays the loop reads; scalar constants are literals) a member brings.
@@ -436,8 +466,9 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
     for (std::size_t i = 0; i < fg.outputs.size(); ++i) {
         const Node* o = fg.outputs[i].get();
         auto it = e.slot_.find(o);
-        plan.output_slots.push_back(it != e.slot_.end() ? it->second
-                                                         : add_slot(o, SlotPlan::Kind::Output, static_cast<int>(i)));
+        plan.output_slots.push_back(it != e.slot_.end()
+                                        ? it->second
+                                        : add_slot(o, SlotPlan::Kind::Output, static_cast<int>(i)));
     }
     // Updates in place: an element-wise update whose group alone reads its variable, with the
     // variable's rank and no broadcast of it, writes straight into the variable's buffer. Its
@@ -447,10 +478,12 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
     for (const auto& [sh, value] : fg.updates) {
         const Node* v = value.get();
         const Node* var = fg.shared[static_cast<std::size_t>(sh)].get();
-        bool ok = !v->is_leaf() && op_def(v->op).is_elementwise() && !e.slot_.count(v) && users[v].empty() &&
-                  !users[var].empty() && v->type.ndim() == var->type.ndim() && v->type.dtype == var->type.dtype;
+        bool ok = !v->is_leaf() && op_def(v->op).is_elementwise() && !e.slot_.count(v) &&
+                  users[v].empty() && !users[var].empty() && v->type.ndim() == var->type.ndim() &&
+                  v->type.dtype == var->type.dtype;
         for (const Node* u : users[var]) ok = ok && group.count(u) && group.at(u) == v;
-        for (int d = 0; ok && d < var->type.ndim(); ++d) ok = var->type.shape[d] != 1 || v->type.shape[d] == 1;
+        for (int d = 0; ok && d < var->type.ndim(); ++d)
+            ok = var->type.shape[d] != 1 || v->type.shape[d] == 1;
         for (const auto& [sh2, v2] : fg.updates) ok = ok && (v2.get() != v || sh2 == sh);
         if (ok) {
             in_place.insert(v);
@@ -459,10 +492,12 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
             continue;
         }
         auto it = e.slot_.find(v);
-        plan.updates.push_back({sh, it != e.slot_.end() ? it->second : add_slot(v, SlotPlan::Kind::Update, sh)});
+        plan.updates.push_back(
+            {sh, it != e.slot_.end() ? it->second : add_slot(v, SlotPlan::Kind::Update, sh)});
     }
     for (const Node* n : order)
-        if (!n->is_leaf() && group.at(n) == n && !e.slot_.count(n)) add_slot(n, SlotPlan::Kind::Temp, 0);
+        if (!n->is_leaf() && group.at(n) == n && !e.slot_.count(n))
+            add_slot(n, SlotPlan::Kind::Temp, 0);
 
     // In a large graph each fused loop is a function of its own (not inlined): LLVM's optimizer
     // and code generator take time that grows faster than linearly with the size of a function
@@ -495,7 +530,8 @@ KernelSource emit_kernel(const FunctionGraph& fg, const std::string& symbol) {
     auto emit_node = [&](const Node* n) {
         const OpDef& d = op_def(n->op);
         if (!d.is_elementwise()) {
-            TJ_INTERNAL_CHECK(d.emit) << "codegen: op " << op_name(n->op) << " has no kernel template";
+            TJ_INTERNAL_CHECK(d.emit)
+                << "codegen: op " << op_name(n->op) << " has no kernel template";
             // Random draws share state words declared in the entry point: never outlined.
             const bool random = n->op == OpKind::RandomDraw || n->op == OpKind::RandomNextState;
             place(n, !random, [&] { d.emit(e, *n); });

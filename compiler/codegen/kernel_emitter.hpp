@@ -51,6 +51,8 @@ class KernelEmitter {
     void require_template(const char* name);
     /// True when n's slot is a temporary (so n may alias another value's memory).
     bool is_temp(const Node* n) const;
+    /// The kind of the slot that holds n's value.
+    SlotPlan::Kind slot_kind(const Node* n) const;
     /// Emits a view op: `build` is code that fills a local `tj_arr v` from `const tj_arr* src`
     /// (n's first input). A temporary aliases the view; a result gets a contiguous copy.
     void emit_view(const Node& n, const std::string& build);

@@ -2,18 +2,9 @@
 
 extern "C" int tj_k_KEY(tj_frame* f) {
   { /* true_div(add(1, tanh(...)), 2) */
-    long long sh3[2];
-    sh3[0] = (&f->slots[0])->shape[0];
-    sh3[1] = (&f->slots[0])->shape[1];
-    long long sh4[2];
-    sh4[0] = sh3[0];
-    sh4[1] = sh3[1];
-    long long sh5[2];
-    sh5[0] = sh4[0];
-    sh5[1] = sh4[1];
     long long sh6[2];
-    sh6[0] = sh5[0];
-    sh6[1] = sh5[1];
+    sh6[0] = (&f->slots[0])->shape[0];
+    sh6[1] = (&f->slots[0])->shape[1];
     double* o = (double*)tj_rt_alloc(f, 1, 2, sh6);
     if (!o) return 1;
     long long shp[TJ_MAX_NDIM] = {0}, st[2][TJ_MAX_NDIM];

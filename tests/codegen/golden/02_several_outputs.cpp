@@ -64,19 +64,9 @@ extern "C" int tj_k_KEY(tj_frame* f) {
       for (long long it = 0; it < n_out; ++it) {
         double* __restrict p0 = o + off[0];
         const double* __restrict p1 = (const double*)(&f->slots[2])->data + off[1];
-        if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
-          for (long long i = 0; i < n_in; ++i) {
+        for (long long i = 0; i < n_in; ++i) {
           double v3; v3 = tj_abs(p1[i]);
           p0[i] = v3;
-          }
-        } else {
-          const long long t0 = st[0][m - 1];
-          const long long t1 = st[1][m - 1];
-#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
-          for (long long i = 0; i < n_in; ++i) {
-          double v3; v3 = tj_abs(p1[i * t1]);
-          p0[i * t0] = v3;
-          }
         }
         for (int d = m - 2; d >= 0; --d) {
           if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
@@ -104,19 +94,9 @@ extern "C" int tj_k_KEY(tj_frame* f) {
       for (long long it = 0; it < n_out; ++it) {
         double* __restrict p0 = o + off[0];
         const double* __restrict p1 = (const double*)(&f->slots[2])->data + off[1];
-        if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
-          for (long long i = 0; i < n_in; ++i) {
+        for (long long i = 0; i < n_in; ++i) {
           double v5; v5 = tj_pow(p1[i], 0x1p+1);
           p0[i] = v5;
-          }
-        } else {
-          const long long t0 = st[0][m - 1];
-          const long long t1 = st[1][m - 1];
-#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
-          for (long long i = 0; i < n_in; ++i) {
-          double v5; v5 = tj_pow(p1[i * t1], 0x1p+1);
-          p0[i * t0] = v5;
-          }
         }
         for (int d = m - 2; d >= 0; --d) {
           if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }

@@ -2,7 +2,6 @@
 
 extern "C" int tj_k_KEY(tj_frame* f) {
   { /* mul(add({i0}, {i1}), {i2}) */
-    long long sh2[1];
     long long sh4[1];
     double* o = (double*)tj_rt_alloc(f, 3, 0, sh4);
     if (!o) return 1;

@@ -10,7 +10,6 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     *o = v1;
   }
   { /* add({s0}, cast{int64}({i0})) */
-    long long sh3[1];
     long long sh4[1];
     long long* o = (long long*)tj_rt_alloc(f, 3, 0, sh4);
     if (!o) return 1;

@@ -22,10 +22,8 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     else tj_fill(o, a->shape[0], (double)0);
   }
   { /* sub(neg(dot(...)), {s1}) */
-    long long sh3[1];
-    sh3[0] = (&f->slots[8])->shape[0];
     long long sh5[1];
-    sh5[0] = sh3[0];
+    sh5[0] = (&f->slots[8])->shape[0];
     double* o = (double*)tj_rt_alloc(f, 9, 1, sh5);
     if (!o) return 1;
     const double s0 = *(const double*)(&f->slots[3])->data;
@@ -81,19 +79,9 @@ extern "C" int tj_k_KEY(tj_frame* f) {
       for (long long it = 0; it < n_out; ++it) {
         double* __restrict p0 = o + off[0];
         const double* __restrict p1 = (const double*)(&f->slots[9])->data + off[1];
-        if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
-          for (long long i = 0; i < n_in; ++i) {
+        for (long long i = 0; i < n_in; ++i) {
           double v6; v6 = tj_neg(p1[i]);
           p0[i] = v6;
-          }
-        } else {
-          const long long t0 = st[0][m - 1];
-          const long long t1 = st[1][m - 1];
-#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
-          for (long long i = 0; i < n_in; ++i) {
-          double v6; v6 = tj_neg(p1[i * t1]);
-          p0[i * t0] = v6;
-          }
         }
         for (int d = m - 2; d >= 0; --d) {
           if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
@@ -120,19 +108,9 @@ extern "C" int tj_k_KEY(tj_frame* f) {
       for (long long it = 0; it < n_out; ++it) {
         double* __restrict p0 = o + off[0];
         const double* __restrict p1 = (const double*)(&f->slots[10])->data + off[1];
-        if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
-          for (long long i = 0; i < n_in; ++i) {
+        for (long long i = 0; i < n_in; ++i) {
           double v7; v7 = tj_sigmoid(p1[i]);
           p0[i] = v7;
-          }
-        } else {
-          const long long t0 = st[0][m - 1];
-          const long long t1 = st[1][m - 1];
-#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
-          for (long long i = 0; i < n_in; ++i) {
-          double v7; v7 = tj_sigmoid(p1[i * t1]);
-          p0[i * t0] = v7;
-          }
         }
         for (int d = m - 2; d >= 0; --d) {
           if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
@@ -159,19 +137,9 @@ extern "C" int tj_k_KEY(tj_frame* f) {
       for (long long it = 0; it < n_out; ++it) {
         bool* __restrict p0 = o + off[0];
         const double* __restrict p1 = (const double*)(&f->slots[11])->data + off[1];
-        if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
-          for (long long i = 0; i < n_in; ++i) {
+        for (long long i = 0; i < n_in; ++i) {
           bool v9; v9 = tj_gt(p1[i], 0x1p-1);
           p0[i] = v9;
-          }
-        } else {
-          const long long t0 = st[0][m - 1];
-          const long long t1 = st[1][m - 1];
-#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
-          for (long long i = 0; i < n_in; ++i) {
-          bool v9; v9 = tj_gt(p1[i * t1], 0x1p-1);
-          p0[i * t0] = v9;
-          }
         }
         for (int d = m - 2; d >= 0; --d) {
           if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
@@ -261,23 +229,11 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     }
   }
   { /* sub(mul(neg(...), neg(...)), mul(sub(...), neg(...))) */
-    long long sh12[1];
-    sh12[0] = (&f->slots[9])->shape[0];
-    long long sh13[1];
-    sh13[0] = sh12[0];
-    long long sh14[1];
-    sh14[0] = (&f->slots[12])->shape[0];
-    if (sh13[0] != sh14[0]) return tj_rt_shape_error(f, 14, 1, (&f->slots[12])->shape, 1, sh13);
-    long long sh17[1];
-    sh17[0] = (&f->slots[10])->shape[0];
-    long long sh18[1];
-    sh18[0] = sh17[0];
-    long long sh19[1];
-    sh19[0] = (&f->slots[13])->shape[0];
-    if (sh18[0] != sh19[0]) return tj_rt_shape_error(f, 19, 1, (&f->slots[13])->shape, 1, sh18);
     long long sh20[1];
-    sh20[0] = sh14[0];
-    if (sh19[0] != sh20[0]) return tj_rt_shape_error(f, 20, 1, sh14, 1, sh19);
+    sh20[0] = (&f->slots[9])->shape[0];
+    if ((&f->slots[12])->shape[0] != sh20[0]) return tj_rt_shape_error(f, 14, 1, (&f->slots[9])->shape, 1, (&f->slots[12])->shape);
+    if ((&f->slots[10])->shape[0] != sh20[0]) return tj_rt_shape_error(f, 17, 1, (&f->slots[9])->shape, 1, (&f->slots[10])->shape);
+    if ((&f->slots[13])->shape[0] != sh20[0]) return tj_rt_shape_error(f, 19, 1, (&f->slots[9])->shape, 1, (&f->slots[13])->shape);
     double* o = (double*)tj_rt_alloc(f, 5, 1, sh20);
     if (!o) return 1;
     long long shp[TJ_MAX_NDIM] = {0}, st[5][TJ_MAX_NDIM];
@@ -297,8 +253,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         const double* __restrict p2 = (const double*)(&f->slots[12])->data + off[2];
         const double* __restrict p3 = (const double*)(&f->slots[10])->data + off[3];
         const double* __restrict p4 = (const double*)(&f->slots[13])->data + off[4];
-        if (st[0][m - 1] == 1 && st[1][m - 1] == 1 && st[2][m - 1] == 1 && st[3][m - 1] == 1 && st[4][m - 1] == 1) {
-          for (long long i = 0; i < n_in; ++i) {
+        for (long long i = 0; i < n_in; ++i) {
           double v12; v12 = tj_softplus(p1[i]);
           double v13; v13 = tj_neg(v12);
           double v14; v14 = tj_mul(p2[i], v13);
@@ -307,24 +262,6 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           double v19; v19 = tj_mul(p4[i], v18);
           double v20; v20 = tj_sub(v14, v19);
           p0[i] = v20;
-          }
-        } else {
-          const long long t0 = st[0][m - 1];
-          const long long t1 = st[1][m - 1];
-          const long long t2 = st[2][m - 1];
-          const long long t3 = st[3][m - 1];
-          const long long t4 = st[4][m - 1];
-#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
-          for (long long i = 0; i < n_in; ++i) {
-          double v12; v12 = tj_softplus(p1[i * t1]);
-          double v13; v13 = tj_neg(v12);
-          double v14; v14 = tj_mul(p2[i * t2], v13);
-          double v17; v17 = tj_softplus(p3[i * t3]);
-          double v18; v18 = tj_neg(v17);
-          double v19; v19 = tj_mul(p4[i * t4], v18);
-          double v20; v20 = tj_sub(v14, v19);
-          p0[i * t0] = v20;
-          }
         }
         for (int d = m - 2; d >= 0; --d) {
           if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; off[2] += st[2][d]; off[3] += st[3][d]; off[4] += st[4][d]; break; }
@@ -362,37 +299,12 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     *o = v33;
   }
   { /* neg(add(neg(...), mul(...))) */
-    long long sh31[1];
-    sh31[0] = (&f->slots[5])->shape[0];
-    long long sh34[1];
-    sh34[0] = sh31[0];
-    long long sh35[1];
-    sh35[0] = sh34[0];
-    long long sh36[1];
-    sh36[0] = sh35[0];
-    if ((&f->slots[13])->shape[0] != sh36[0]) return tj_rt_shape_error(f, 36, 1, sh35, 1, (&f->slots[13])->shape);
-    long long sh37[1];
-    sh37[0] = sh36[0];
-    long long sh38[1];
-    sh38[0] = sh37[0];
-    if ((&f->slots[11])->shape[0] != sh38[0]) return tj_rt_shape_error(f, 38, 1, sh37, 1, (&f->slots[11])->shape);
-    long long sh39[1];
-    sh39[0] = sh38[0];
-    long long sh40[1];
-    sh40[0] = sh34[0];
-    if ((&f->slots[12])->shape[0] != sh40[0]) return tj_rt_shape_error(f, 40, 1, sh34, 1, (&f->slots[12])->shape);
-    long long sh41[1];
-    sh41[0] = sh40[0];
-    long long sh42[1];
-    sh42[0] = (&f->slots[9])->shape[0];
-    long long sh43[1];
-    sh43[0] = sh41[0];
-    if (sh42[0] != sh43[0]) return tj_rt_shape_error(f, 43, 1, sh41, 1, sh42);
-    long long sh44[1];
-    sh44[0] = sh39[0];
-    if (sh43[0] != sh44[0]) return tj_rt_shape_error(f, 44, 1, sh39, 1, sh43);
     long long sh45[1];
-    sh45[0] = sh44[0];
+    sh45[0] = (&f->slots[5])->shape[0];
+    if ((&f->slots[13])->shape[0] != sh45[0]) return tj_rt_shape_error(f, 36, 1, (&f->slots[5])->shape, 1, (&f->slots[13])->shape);
+    if ((&f->slots[11])->shape[0] != sh45[0]) return tj_rt_shape_error(f, 38, 1, (&f->slots[5])->shape, 1, (&f->slots[11])->shape);
+    if ((&f->slots[12])->shape[0] != sh45[0]) return tj_rt_shape_error(f, 40, 1, (&f->slots[5])->shape, 1, (&f->slots[12])->shape);
+    if ((&f->slots[9])->shape[0] != sh45[0]) return tj_rt_shape_error(f, 42, 1, (&f->slots[5])->shape, 1, (&f->slots[9])->shape);
     double* o = (double*)tj_rt_alloc(f, 17, 1, sh45);
     if (!o) return 1;
     const double s2 = *(const double*)(&f->slots[16])->data;
@@ -491,25 +403,9 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     else tj_fill(o, a->shape[0], (double)0);
   }
   { /* sub({s0}, mul(0.1, add(...))) */
-    long long sh23[1];
-    sh23[0] = (&f->slots[2])->shape[0];
-    long long sh25[1];
-    sh25[0] = sh23[0];
-    long long sh26[1];
-    sh26[0] = sh25[0];
-    long long sh27[1];
-    sh27[0] = (&f->slots[2])->shape[0];
-    long long sh28[1];
-    sh28[0] = sh26[0];
-    if (sh27[0] != sh28[0]) return tj_rt_shape_error(f, 28, 1, sh26, 1, sh27);
-    long long sh47[1];
-    sh47[0] = sh28[0];
-    if ((&f->slots[18])->shape[0] != sh47[0]) return tj_rt_shape_error(f, 47, 1, sh28, 1, (&f->slots[18])->shape);
-    long long sh48[1];
-    sh48[0] = sh47[0];
     long long sh49[1];
     sh49[0] = (&f->slots[2])->shape[0];
-    if (sh48[0] != sh49[0]) return tj_rt_shape_error(f, 49, 1, (&f->slots[2])->shape, 1, sh48);
+    if ((&f->slots[18])->shape[0] != sh49[0]) return tj_rt_shape_error(f, 47, 1, (&f->slots[2])->shape, 1, (&f->slots[18])->shape);
     double* o = (double*)tj_rt_alloc(f, 6, 1, sh49);
     if (!o) return 1;
     long long shp[TJ_MAX_NDIM] = {0}, st[4][TJ_MAX_NDIM];
@@ -579,7 +475,6 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     tj_reduce(a, 1, o, ost, tj_op_add());
   }
   { /* sub({s1}, mul(0.1, sum(...))) */
-    long long sh51[1];
     long long sh52[1];
     double* o = (double*)tj_rt_alloc(f, 7, 0, sh52);
     if (!o) return 1;
