@@ -8,6 +8,7 @@
 #include "compiler/jit/jit.hpp"
 #include "compiler/ops/op_def.hpp"
 
+#include <tensorjit/checked.hpp>
 #include <tensorjit/generator.hpp>
 
 #include <algorithm>
@@ -843,10 +844,14 @@ Attrs random_draw_attrs(RandomDist dist, bool with_size, const Dims& size, DType
     Attrs a;
     a.ints = {static_cast<std::int64_t>(dist), with_size ? 1 : 0, flags};
     if (with_size) {
-        for (auto d : size)
-            TJ_CHECK(d >= 0, ValueError)
-                << random_dist_name(dist) << ": negative dimensions are not allowed, got size "
-                << shape_str(size);
+        const auto fit = checked::shape_fit(size.data(), size.size(),
+                                            static_cast<std::int64_t>(dtype_size(dtype)));
+        TJ_CHECK(fit != checked::ShapeFit::kNegative, ValueError)
+            << random_dist_name(dist) << ": negative dimensions are not allowed, got size "
+            << shape_str(size);
+        TJ_CHECK(fit == checked::ShapeFit::kOk, ValueError)
+            << random_dist_name(dist) << ": size " << shape_str(size) << " of dtype "
+            << dtype_name(dtype) << " is too big: its size in bytes overflows a 64-bit integer";
         for (auto d : size) a.ints.push_back(d);
     }
     a.dtype = dtype;

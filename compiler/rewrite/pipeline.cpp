@@ -6,6 +6,8 @@
 #include "compiler/rewrite/local_rewrite.hpp"
 #include "runtime/log.hpp"
 
+#include <tensorjit/checked.hpp>
+
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -22,7 +24,8 @@ FunctionGraph remap(const FunctionGraph& g, const std::unordered_map<const Node*
     std::vector<NodePtr> roots = replace_nodes(g.roots(), repl);
     FunctionGraph out = g;
     for (std::size_t i = 0; i < g.outputs.size(); ++i) out.outputs[i] = roots[i];
-    for (std::size_t i = 0; i < g.updates.size(); ++i) out.updates[i].second = roots[g.outputs.size() + i];
+    for (std::size_t i = 0; i < g.updates.size(); ++i)
+        out.updates[i].second = roots[g.outputs.size() + i];
     return out;
 }
 
@@ -31,14 +34,16 @@ FunctionGraph remap(const FunctionGraph& g, const std::unordered_map<const Node*
 FunctionGraph rewrite_phase(FunctionGraph g, const char* phase) {
     std::vector<NodePtr> roots = apply_rewrites(g.roots(), phase);
     for (std::size_t i = 0; i < g.outputs.size(); ++i) g.outputs[i] = roots[i];
-    for (std::size_t i = 0; i < g.updates.size(); ++i) g.updates[i].second = roots[g.outputs.size() + i];
+    for (std::size_t i = 0; i < g.updates.size(); ++i)
+        g.updates[i].second = roots[g.outputs.size() + i];
     return g;
 }
 
 FunctionGraph merge(FunctionGraph g) {
-    // Nodes are visited inputs-first, so a node's inputs are already canonical when its key is made.
+    // Nodes are visited inputs-first, so a node's inputs are already canonical when its key is
+    // made.
     std::map<std::string, NodePtr> by_key;
-    std::unordered_map<const Node*, NodePtr> canon;  // node -> representative
+    std::unordered_map<const Node*, NodePtr> canon; // node -> representative
     std::unordered_map<const Node*, std::string> id;
     std::vector<NodePtr> roots = g.roots();
     const std::unordered_map<const Node*, NodePtr> owner = owners(roots);
@@ -52,22 +57,27 @@ FunctionGraph merge(FunctionGraph g) {
         } else if (n->op == OpKind::Constant) {
             const Array& v = *n->value;
             key = "c" + std::string(dtype_name(v.dtype())) + shape_str(v.shape()) +
-                  cache::sha256_hex(std::string_view(static_cast<const char*>(v.raw_data()),
-                                                     static_cast<std::size_t>(v.size()) * v.itemsize()));
+                  cache::sha256_hex(
+                      std::string_view(static_cast<const char*>(v.raw_data()),
+                                       static_cast<std::size_t>(v.size()) * v.itemsize()));
         } else {
-            key = std::string(op_name(n->op)) + "{" + n->attrs.canonical() + "}" + n->type.str() + "(";
+            key = std::string(op_name(n->op)) + "{" + n->attrs.canonical() + "}" + n->type.str() +
+                  "(";
             for (const auto& in : n->inputs) key += id.at(canon.at(in.get()).get()) + ",";
             key += ")";
         }
         auto [it, fresh] = by_key.emplace(key, owner.at(n));
         canon[n] = it->second;
-        if (fresh) id[n] = "#" + std::to_string(id.size());
-        else repl[n] = it->second;
+        if (fresh)
+            id[n] = "#" + std::to_string(id.size());
+        else
+            repl[n] = it->second;
     }
     return remap(g, repl);
 }
 
 FunctionGraph constant_fold(FunctionGraph g) {
+    constexpr std::int64_t kMaxFolded = 64; // elements of a folded constant
     std::vector<NodePtr> roots = g.roots();
     std::unordered_map<const Node*, NodePtr> folded;
     std::unordered_set<const Node*> is_root;
@@ -77,6 +87,13 @@ FunctionGraph constant_fold(FunctionGraph g) {
         if (n->is_leaf() || is_root.count(n)) continue;
         const OpDef& d = op_def(n->op);
         if (!d.reference) continue;
+        // Only small results are kept (below): do not compute a large one to drop it (a constant
+        // alloc of a huge shape would allocate it here).
+        std::int64_t static_size = 1;
+        for (auto e : n->type.shape)
+            if (e != dyn && !checked::mul(static_size, e, &static_size))
+                static_size = kMaxFolded + 1;
+        if (static_size > kMaxFolded) continue;
         std::vector<Array> values;
         bool all_const = true;
         for (const auto& in : n->inputs) {
@@ -93,9 +110,9 @@ FunctionGraph constant_fold(FunctionGraph g) {
         try {
             v = d.reference(values, *n);
         } catch (const UserError&) {
-            continue;  // left to fail at run time with the kernel's message
+            continue; // left to fail at run time with the kernel's message
         }
-        if (v.size() > 64) continue;
+        if (v.size() > kMaxFolded) continue;
         folded[n] = make_constant(v.astype(n->type.dtype));
     }
     return remap(g, folded);
@@ -107,11 +124,14 @@ FunctionGraph rewrite_pipeline(FunctionGraph g) {
         auto t = std::chrono::steady_clock::now();
         g = pass(std::move(g));
         if (time_passes)
-            log().info("after {}: {:.3f} ms", name,
-                       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
+            log().info(
+                "after {}: {:.3f} ms", name,
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t)
+                    .count());
     };
     phase("merge", merge);
-    phase("canonicalize", [](FunctionGraph x) { return rewrite_phase(std::move(x), "canonicalize"); });
+    phase("canonicalize",
+          [](FunctionGraph x) { return rewrite_phase(std::move(x), "canonicalize"); });
     phase("stabilize", [](FunctionGraph x) { return rewrite_phase(std::move(x), "stabilize"); });
     phase("constant_fold", constant_fold);
     phase("merge", merge);

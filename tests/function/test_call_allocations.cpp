@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <dlfcn.h>
 #include <new>
+#include <random>
 
 using namespace tj::literals;
 
@@ -18,6 +19,7 @@ namespace {
 // Constant-initialised thread_locals: no TLS guard, so safe to touch from inside operator new.
 thread_local bool t_counting = false;
 thread_local long t_allocations = 0;
+thread_local std::size_t t_largest_buffer = 0; // the largest aligned_alloc while counting
 
 void note_allocation() {
     if (t_counting) ++t_allocations;
@@ -28,10 +30,13 @@ class CountAllocations {
   public:
     CountAllocations() {
         t_allocations = 0;
+        t_largest_buffer = 0;
         t_counting = true;
     }
     ~CountAllocations() { t_counting = false; }
     long count() const { return t_allocations; }
+    /// The largest array buffer (aligned_alloc) requested in the scope, in bytes.
+    std::size_t largest_buffer() const { return t_largest_buffer; }
 };
 
 void* counted_new(std::size_t n) {
@@ -107,6 +112,7 @@ extern "C" void* aligned_alloc(std::size_t alignment, std::size_t size) noexcept
     using Fn = void* (*)(std::size_t, std::size_t);
     static Fn real = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "aligned_alloc"));
     note_allocation();
+    if (t_counting && size > t_largest_buffer) t_largest_buffer = size;
     return real(alignment, size);
 }
 
@@ -230,4 +236,25 @@ TEST_CASE("an accumulator call allocates only its output (its update reuses a bu
         CHECK(copy_n == kCalls * per_output);
         CHECK(other.get_value().item<long long>() == kCalls + 2);
     }
+}
+
+TEST_CASE("constant folding does not compute results too large to keep", "[function][alloc]") {
+    // arange(2^24) * 2 is constant: folding keeps only results of at most 64 elements, so
+    // building must not compute these 128 MiB arrays (only the call does, once per call).
+    const std::int64_t n = std::int64_t{1} << 24;
+    auto x = tj::vector("x", tj::DType::Int64);
+    // A salt unique to this run, so that the build misses the disk cache and runs the rewrites.
+    const std::int64_t salt = static_cast<std::int64_t>(std::random_device{}() % 1000000);
+    auto big = tj::arange(tj::Var(n)) * 2 + salt;
+    std::size_t largest = 0;
+    tj::Function f;
+    {
+        CountAllocations counter;
+        f = tj::function({x}, x + big);
+        largest = counter.largest_buffer();
+    }
+    CHECK(largest < 1024 * 1024);
+    auto out = f(tj::Array::zeros(tj::DType::Int64, {n}));
+    CHECK(out.flat(1) == 2 + salt);
+    CHECK(out.flat(n - 1) == 2 * (n - 1) + salt);
 }

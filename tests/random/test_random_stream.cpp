@@ -244,6 +244,10 @@ TEST_CASE("shape errors name the distribution and the parameter", "[random][stre
         srng.gamma(tj::dmatrix("s"), 1, {4}),
         Catch::Contains("gamma: shape of shape (?, ?) does not broadcast to size (4,)"));
     CHECK_VALUE_ERROR(srng.uniform(0, 1, {2, -1}), "uniform: negative dimensions are not allowed");
+    // A size whose byte count overflows int64 is refused when the draw is built.
+    CHECK_VALUE_ERROR(srng.normal(0, 1, {std::int64_t{1} << 32, std::int64_t{1} << 32}),
+                      "normal: size (4294967296, 4294967296) of dtype float64 is too big");
+    CHECK_VALUE_ERROR(srng.integers(0, 5, {std::int64_t{1} << 62, 3}), "integers: size");
     SECTION("at call time, for extents known only then") {
         auto loc = tj::dvector("loc");
         auto f = tj::function({loc}, srng.normal(loc, 1, {2, 3}));
