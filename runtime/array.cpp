@@ -90,7 +90,8 @@ Dims c_strides_fitting(const Dims& shape) {
     std::int64_t acc = 1;
     for (int i = shape.size() - 1; i >= 0; --i) {
         s[i] = acc;
-        acc *= std::max<std::int64_t>(shape[i], 1);
+        // The extent of axis 0 enters no stride (and its product may not fit).
+        if (i > 0) acc *= std::max<std::int64_t>(shape[i], 1);
     }
     return s;
 }
