@@ -232,19 +232,7 @@ TEST_CASE("shape ops: static shapes and types", "[op][shape][types]") {
           Dims{tj::dyn});
 }
 
-namespace {
-template <class E>
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-    try {
-        fn();
-        FAIL("expected an error");
-    } catch (const E& e) {
-        std::string m = e.what();
-        INFO(m);
-        for (const auto& p : parts) CHECK(m.find(p) != std::string::npos);
-    }
-}
-} // namespace
+using tj_test::expect_error;
 
 TEST_CASE("shape ops: bad builds name the op and the shapes", "[op][shape][errors]") {
     auto x = tj::tensor("x", DType::Float64, {2, 3});

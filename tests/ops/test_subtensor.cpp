@@ -53,17 +53,7 @@ Dims dyn_shape(int nd) {
     return d;
 }
 
-template <class E>
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-    try {
-        fn();
-        FAIL("expected an error");
-    } catch (const E& e) {
-        std::string m = e.what();
-        INFO(m);
-        for (const auto& p : parts) CHECK(m.find(p) != std::string::npos);
-    }
-}
+using tj_test::expect_error;
 
 // One indexing expression of x (and of an int64 index vector idx and a scalar i when used),
 // over shapes of x that the constant indices fit.
