@@ -20,7 +20,7 @@ std::uint64_t next_serial() {
 const char* op_name(OpKind k) {
     static constexpr const char* kNames[] = {
 #define X(E, N) N,
-#include "compiler/ops/op_kinds.def"
+#include "compiler/graph/op_kinds.def"
 #undef X
     };
     return kNames[static_cast<int>(k)];

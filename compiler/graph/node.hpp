@@ -16,10 +16,10 @@
 
 namespace tensorjit {
 
-/// Every operation kind (compiler/ops/op_kinds.def).
+/// Every operation kind (compiler/graph/op_kinds.def).
 enum class OpKind : std::uint16_t {
 #define X(E, N) E,
-#include "compiler/ops/op_kinds.def"
+#include "compiler/graph/op_kinds.def"
 #undef X
 };
 

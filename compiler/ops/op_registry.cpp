@@ -8,7 +8,7 @@ namespace tensorjit {
 namespace {
 constexpr int kNumOps = 0
 #define X(E, N) +1
-#include "compiler/ops/op_kinds.def"
+#include "compiler/graph/op_kinds.def"
 #undef X
     ;
 
