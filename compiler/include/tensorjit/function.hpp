@@ -3,6 +3,8 @@
 /// keyword arguments, shared variables with updates, givens, and copies that share machine code.
 #pragma once
 
+#include <tensorjit/export.hpp>
+
 #include <tensorjit/tensor.hpp>
 
 #include <functional>
@@ -16,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+TJ_API_BEGIN
 namespace tensorjit {
 
 struct SharedStorage;
@@ -162,10 +165,10 @@ inline KeywordName operator""_a(const char* s, std::size_t n) { return {std::str
 
 /// Counters of what building functions did in this process (for tests and tools).
 struct CompileStats {
-    unsigned long long functions_built = 0;  ///< tj::function calls that succeeded
-    unsigned long long clang_compiles = 0;   ///< kernels compiled by Clang
-    unsigned long long disk_hits = 0;        ///< kernels loaded from the disk cache
-    unsigned long long memory_hits = 0;      ///< kernels reused from this process
+    unsigned long long functions_built = 0; ///< tj::function calls that succeeded
+    unsigned long long clang_compiles = 0;  ///< kernels compiled by Clang
+    unsigned long long disk_hits = 0;       ///< kernels loaded from the disk cache
+    unsigned long long memory_hits = 0;     ///< kernels reused from this process
 };
 CompileStats compile_stats();
 
@@ -224,7 +227,7 @@ class FunctionBase {
         const Arg args[] = {a, b, c, d, e};                                                        \
         return CALL(args);                                                                         \
     }                                                                                              \
-    R operator()(const Arg& a, const Arg& b, const Arg& c, const Arg& d, const Arg& e,              \
+    R operator()(const Arg& a, const Arg& b, const Arg& c, const Arg& d, const Arg& e,             \
                  const Arg& g) const {                                                             \
         const Arg args[] = {a, b, c, d, e, g};                                                     \
         return CALL(args);                                                                         \
@@ -256,7 +259,8 @@ class MultiFunction : public FunctionBase {
 
 /// Compiles a function of `inputs` computing `output` (graph -> rewrites -> one C++ kernel ->
 /// Clang -> ORC JIT; cached on disk by graph hash).
-Function function(const std::vector<In>& inputs, const Var& output, const FunctionOptions& options = {});
+Function function(const std::vector<In>& inputs, const Var& output,
+                  const FunctionOptions& options = {});
 /// The same with several outputs, computed by one kernel.
 MultiFunction function(const std::vector<In>& inputs, const std::vector<Var>& outputs,
                        const FunctionOptions& options = {});
@@ -274,3 +278,4 @@ template <> struct std::less<tensorjit::SharedVar> {
         return a.node().get() < b.node().get();
     }
 };
+TJ_API_END

@@ -3,6 +3,8 @@
 /// differences against the symbolic gradient).
 #pragma once
 
+#include <tensorjit/export.hpp>
+
 #include <tensorjit/function.hpp>
 #include <tensorjit/tensor.hpp>
 
@@ -12,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+TJ_API_BEGIN
 namespace tensorjit {
 
 struct GradOptions {
@@ -26,7 +29,8 @@ struct GradOptions {
 /// Gradients of a scalar (0-d) cost with respect to each wrt, in order. TypeError for a
 /// non-scalar cost or an integer wrt; ValueError for a wrt the cost does not depend on (unless
 /// allow_disconnected); TypeError naming the op when a path goes through a non-differentiable op.
-std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOptions& options = {});
+std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt,
+                      const GradOptions& options = {});
 /// `auto [gw, gb] = tj::grad(cost, {w, b});`
 template <std::size_t N>
 std::array<Var, N> grad(const Var& cost, const Var (&wrt)[N], const GradOptions& options = {}) {
@@ -47,11 +51,11 @@ Var jacobian(const Var& y, const Var& x);
 Var hessian(const Var& cost, const Var& x);
 
 struct VerifyGradOptions {
-    int n_tests = 2;                 ///< random projections to check
+    int n_tests = 2; ///< random projections to check
     std::uint64_t seed = 42;
-    double eps = 0;                  ///< finite-difference step (0: 1e-6 for float64, 1e-3 for float32)
-    double abs_tol = 0;              ///< 0: 1e-6 (float64) / 1e-2 (float32)
-    double rel_tol = 0;              ///< 0: 1e-5 (float64) / 1e-2 (float32)
+    double eps = 0;     ///< finite-difference step (0: 1e-6 for float64, 1e-3 for float32)
+    double abs_tol = 0; ///< 0: 1e-6 (float64) / 1e-2 (float32)
+    double rel_tol = 0; ///< 0: 1e-5 (float64) / 1e-2 (float32)
 };
 
 /// Raised by verify_grad when the symbolic and numeric gradients differ.
@@ -68,3 +72,4 @@ void verify_grad(const std::function<Var(const std::vector<Var>&)>& fun,
                  const std::vector<Array>& point, const VerifyGradOptions& options = {});
 
 } // namespace tensorjit
+TJ_API_END

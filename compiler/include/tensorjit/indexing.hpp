@@ -4,6 +4,8 @@
 /// statically or as a symbolic int vector. Included by tensor.hpp.
 #pragma once
 
+#include <tensorjit/export.hpp>
+
 #include <tensorjit/tensor.hpp>
 
 #include <cstdint>
@@ -11,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+TJ_API_BEGIN
 namespace tensorjit {
 
 /// "No bound" in a slice, as Python's None: `tj::slice(tj::none, tj::none, -1)`.
@@ -121,3 +124,4 @@ class ShapeArg {
 };
 
 } // namespace tensorjit
+TJ_API_END

@@ -6,6 +6,8 @@
 /// unless it is built with no_default_updates or updates the state explicitly.
 #pragma once
 
+#include <tensorjit/export.hpp>
+
 #include <tensorjit/function.hpp>
 #include <tensorjit/tensor.hpp>
 
@@ -14,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+TJ_API_BEGIN
 namespace tensorjit {
 
 /// A source of random variables seeded as PyTensor's RandomStream(seed): variable k (in creation
@@ -77,3 +80,4 @@ class RandomStream {
 };
 
 } // namespace tensorjit
+TJ_API_END

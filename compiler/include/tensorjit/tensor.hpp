@@ -2,6 +2,8 @@
 /// Symbolic tensors: typed variables, constants, and the operations that build graphs.
 #pragma once
 
+#include <tensorjit/export.hpp>
+
 #include <tensorjit/array.hpp>
 
 #include <array>
@@ -11,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+TJ_API_BEGIN
 namespace tensorjit {
 
 /// An extent unknown until call time, in static shapes (`tensor("x", DType::Float64, {dyn, 3})`).
@@ -32,7 +35,7 @@ struct TensorType {
 };
 
 struct Node;
-class Index;  // tensorjit/indexing.hpp
+class Index; // tensorjit/indexing.hpp
 
 /// A symbolic tensor: a node of a graph. Cheap to copy (shared, immutable node).
 class Var {
@@ -339,8 +342,8 @@ Var cast(const Var& x, DType dtype);
 
 // ---- shape ------------------------------------------------------------------------------------
 
-class ShapeArg;  // tensorjit/indexing.hpp: `{2, -1}` or a symbolic int vector
-class DimEntry;  // tensorjit/indexing.hpp: an axis or tj::newaxis
+class ShapeArg; // tensorjit/indexing.hpp: `{2, -1}` or a symbolic int vector
+class DimEntry; // tensorjit/indexing.hpp: an axis or tj::newaxis
 
 /// x with a new shape of the same size; one extent may be -1 (inferred). A symbolic shape is an
 /// int vector of static length. ShapeError at build time (known sizes) or call time otherwise.
@@ -401,5 +404,6 @@ Var set_subtensor(const Var& target, const Var& value);
 Var inc_subtensor(const Var& target, const Var& value);
 
 } // namespace tensorjit
+TJ_API_END
 
 #include <tensorjit/indexing.hpp>

@@ -4,6 +4,8 @@
 /// the Python). Views share the buffer; copies do not.
 #pragma once
 
+#include <tensorjit/export.hpp>
+
 #include <tensorjit/dtype.hpp>
 #include <tensorjit/error.hpp>
 
@@ -18,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+TJ_API_BEGIN
 namespace tensorjit {
 
 /// The largest rank an array or a symbolic tensor may have.
@@ -87,14 +90,16 @@ class Array {
         init_nested<T>(v);
     }
     template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
-    Array(std::initializer_list<std::initializer_list<std::initializer_list<std::initializer_list<T>>>>
+    Array(std::initializer_list<
+          std::initializer_list<std::initializer_list<std::initializer_list<T>>>>
               v) {
         init_nested<T>(v);
     }
     /// A 1-d array holding a copy of `data`; with a shape, the data is laid out in C order and its
     /// length must equal the shape's product.
     template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
-    explicit Array(const std::vector<T>& data) : Array(data, Dims{static_cast<std::int64_t>(data.size())}) {}
+    explicit Array(const std::vector<T>& data)
+        : Array(data, Dims{static_cast<std::int64_t>(data.size())}) {}
     template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
     Array(const std::vector<T>& data, const Dims& shape) {
         if constexpr (std::is_same_v<T, bool>) {
@@ -201,8 +206,8 @@ class Array {
         Dims shape;
         flatten_nested(list, values, shape, 0);
         init_from_buffer(std::is_floating_point_v<T> ? DType::Float64
-                         : std::is_same_v<T, bool> ? DType::Bool
-                                                   : DType::Int64,
+                         : std::is_same_v<T, bool>   ? DType::Bool
+                                                     : DType::Int64,
                          shape, values.data(), values.size(), dtype_v<Stored>);
     }
     template <class T, class Stored>
@@ -252,3 +257,4 @@ Dims broadcast_shapes(const Dims& a, const Dims& b, const std::string& what);
 Dims c_strides(const Dims& shape);
 
 } // namespace tensorjit
+TJ_API_END

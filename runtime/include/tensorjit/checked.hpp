@@ -6,12 +6,15 @@
 /// (tj_check_shape), which cannot include this header.
 #pragma once
 
+#include <tensorjit/export.hpp>
+
 #include <tensorjit/dtype.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+TJ_API_BEGIN
 namespace tensorjit {
 
 class Dims;
@@ -66,3 +69,4 @@ void check_shape_fits(const Dims& shape, DType dtype, std::string_view what);
 std::size_t checked_nbytes(const Dims& shape, DType dtype, std::string_view what);
 
 } // namespace tensorjit
+TJ_API_END

@@ -2,10 +2,13 @@
 /// Element types of tensorjit arrays and NumPy's type-promotion rules.
 #pragma once
 
+#include <tensorjit/export.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+TJ_API_BEGIN
 namespace tensorjit {
 
 /// X-macro over every dtype: X(Enumerator, c_type, numpy_name, kernel_c_type).
@@ -66,18 +69,12 @@ DType true_divide_dtype(DType t);
 /// Maps a C++ arithmetic type to its dtype.
 template <class T> struct dtype_of;
 #define TJ_DTYPE_OF(E, T, N, K)                                                                    \
-    template <> struct dtype_of<T> {                                                               \
-        static constexpr DType value = DType::E;                                                   \
-    };
+    template <> struct dtype_of<T> { static constexpr DType value = DType::E; };
 TJ_FOR_EACH_DTYPE(TJ_DTYPE_OF)
 #undef TJ_DTYPE_OF
 // `long` and `long long` are distinct C++ types; both are int64 here (LP64).
-template <> struct dtype_of<long long> {
-    static constexpr DType value = DType::Int64;
-};
-template <> struct dtype_of<unsigned long long> {
-    static constexpr DType value = DType::UInt64;
-};
+template <> struct dtype_of<long long> { static constexpr DType value = DType::Int64; };
+template <> struct dtype_of<unsigned long long> { static constexpr DType value = DType::UInt64; };
 template <class T> inline constexpr DType dtype_v = dtype_of<T>::value;
 
 /// Calls f with a value of the C++ type that stores dtype t (`f(double{})` for Float64).
@@ -93,3 +90,4 @@ template <class F> decltype(auto) visit_dtype(DType t, F&& f) {
 }
 
 } // namespace tensorjit
+TJ_API_END

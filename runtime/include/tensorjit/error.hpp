@@ -2,10 +2,13 @@
 /// The exceptions tensorjit raises, split by who is at fault (Halide's three classes).
 #pragma once
 
+#include <tensorjit/export.hpp>
+
 #include <sstream>
 #include <stdexcept>
 #include <string>
 
+TJ_API_BEGIN
 namespace tensorjit {
 
 /// Base of every tensorjit exception.
@@ -77,13 +80,13 @@ template <class E> class Thrower {
 } // namespace detail
 
 } // namespace tensorjit
+TJ_API_END
 
 /// `TJ_CHECK(cond, ShapeError) << "message";` throws the named exception when cond is false.
 /// (A `while` rather than `if/else`: no dangling else when used under an unbraced `if`; the
 /// loop never repeats because the Thrower throws at the end of the statement.)
 #define TJ_CHECK(cond, E)                                                                          \
-    while (!(cond))                                                                                \
-    ::tensorjit::detail::Thrower<::tensorjit::E>()
+    while (!(cond)) ::tensorjit::detail::Thrower<::tensorjit::E>()
 #define TJ_USER_CHECK(cond) TJ_CHECK(cond, UserError)
 #define TJ_INTERNAL_CHECK(cond) TJ_CHECK(cond, InternalError)
 #define TJ_THROW(E) ::tensorjit::detail::Thrower<::tensorjit::E>()

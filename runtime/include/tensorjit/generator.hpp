@@ -5,6 +5,8 @@
 /// implementation. See shared/spec/RANDOM.md.
 #pragma once
 
+#include <tensorjit/export.hpp>
+
 #include <tensorjit/array.hpp>
 
 #include <array>
@@ -12,6 +14,7 @@
 #include <optional>
 #include <vector>
 
+TJ_API_BEGIN
 namespace tensorjit {
 
 /// NumPy's SeedSequence with the default pool of 4 words: turns entropy (an integer or a
@@ -191,3 +194,4 @@ class Generator {
 };
 
 } // namespace tensorjit
+TJ_API_END
