@@ -13,6 +13,11 @@
 #ifndef TJ_RANDOM_H
 #define TJ_RANDOM_H
 
+/* The error codes (TJ_RNG_E_*). A kernel has kernel_abi.h pasted before this file. */
+#ifndef TJ_KERNEL_ABI_H
+#include "kernel_abi.h"
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -88,36 +93,9 @@ int tj_rng_choice_check(long long pop_size, int a_is_array, long long count, int
  * (n >= 0). Returns 0, or 1 when out of memory. */
 int tj_rng_permutation(unsigned long long* state6, long long n, long long* out);
 
-/* Parameter errors of random variables: the codes kernels pass to tj_rt_value_error, whose value
- * is the offending parameter, an integer or (codes marked D) the bits of a double. The messages
- * are random_error_text() in compiler/ops/random_ops.cpp; keep the two lists in step. */
-#define TJ_RNG_E_FIRST 100
-#define TJ_RNG_E_UNIFORM_RANGE 100     /* D high - low not finite */
-#define TJ_RNG_E_NORMAL_SCALE 101      /* D */
-#define TJ_RNG_E_EXPONENTIAL_SCALE 102 /* D */
-#define TJ_RNG_E_GAMMA_SHAPE 103       /* D */
-#define TJ_RNG_E_GAMMA_SCALE 104       /* D */
-#define TJ_RNG_E_BETA_A 105            /* D */
-#define TJ_RNG_E_BETA_B 106            /* D */
-#define TJ_RNG_E_BINOMIAL_N 107
-#define TJ_RNG_E_BINOMIAL_P 108      /* D */
-#define TJ_RNG_E_BERNOULLI_P 109     /* D */
-#define TJ_RNG_E_POISSON_LAM 110     /* D */
-#define TJ_RNG_E_POISSON_LAM_MAX 111 /* D */
-#define TJ_RNG_E_INTEGERS_ORDER 112  /* low >= high; the value is low */
-#define TJ_RNG_E_INTEGERS_LOW 113
-#define TJ_RNG_E_INTEGERS_HIGH 114
-#define TJ_RNG_E_CHOICE_POPULATION 115
-#define TJ_RNG_E_CHOICE_EMPTY 116
-#define TJ_RNG_E_CHOICE_P_SIZE 117
-#define TJ_RNG_E_CHOICE_P_NAN 118      /* D */
-#define TJ_RNG_E_CHOICE_P_NEGATIVE 119 /* D */
-#define TJ_RNG_E_CHOICE_P_SUM 120      /* D */
-#define TJ_RNG_E_CHOICE_TOO_MANY 121
-#define TJ_RNG_E_CHOICE_P_NONZERO 122
-#define TJ_RNG_E_PERMUTATION_N 123
-#define TJ_RNG_E_OUT_OF_MEMORY 124
-#define TJ_RNG_E_END 125
+/* Parameter errors of random variables are the TJ_RNG_E_* rows of the kernel error table
+ * (kernel_abi.h): the codes kernels pass to tj_rt_value_error, whose value is the offending
+ * parameter, an integer or the bits of a double. */
 
 #ifdef __cplusplus
 }

@@ -5,10 +5,7 @@
 #ifndef TJ_SHAPE_OPS_HPP
 #define TJ_SHAPE_OPS_HPP
 
-// Value-error codes of run-time shape checks (runtime/callable.cpp prints them).
-#define TJ_E_NEGATIVE_DIM 26  /* value: the negative extent */
-#define TJ_E_SHAPE_TOO_BIG 27 /* value: the extent at which the byte count overflows */
-#define TJ_E_ARANGE_LENGTH 28 /* arange's length is not finite or overflows; value 0 */
+// Value-error codes: the TJ_E_* rows of the kernel error table (kernel_abi.h).
 
 // Checks a shape computed at run time before it is allocated or viewed (NumPy's rule, as
 // runtime/include/tensorjit/checked.hpp): no negative extent, and the product of the non-zero
@@ -49,13 +46,14 @@ static inline void tj_slice_norm(long long n, int has_start, long long start, in
     *first = *len > 0 ? b : 0;
 }
 
-// Reports "index i is out of bounds for axis a with size n" (runtime/callable.cpp unpacks the
+// Reports "index i is out of bounds for axis a with size n" (compiler/function/call.cpp unpacks the
 // value: the index in the high 32 bits, the size in the low 32); returns 1.
 static inline int tj_index_error(tj_frame* f, int node, int axis, long long index, long long n) {
     if (index < -2147483647LL || index > 2147483647LL || n > 4294967295LL || axis > 7)
-        return tj_rt_value_error(f, node, 1, index);
+        return tj_rt_value_error(f, node, TJ_E_INDEX, index);
     return tj_rt_value_error(
-        f, node, 16 + axis, (long long)(((unsigned long long)index << 32) | (unsigned long long)n));
+        f, node, TJ_E_INDEX_AXIS0 + axis,
+        (long long)(((unsigned long long)index << 32) | (unsigned long long)n));
 }
 
 // The offset (in elements) of C-order position i of a block of rank nd.

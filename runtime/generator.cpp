@@ -18,7 +18,7 @@
 #include <random>
 #include <unordered_set>
 
-#define TJ_RNG_EXPORT extern "C" __attribute__((visibility("default")))
+#define TJ_RNG_EXPORT extern "C"
 
 namespace tensorjit {
 namespace {

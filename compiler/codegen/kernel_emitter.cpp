@@ -14,8 +14,6 @@ namespace tensorjit::codegen {
 
 // ---- KernelEmitter helpers --------------------------------------------------------------------
 
-std::string KernelEmitter::ctype(DType t) { return std::string(dtype_kernel_type(t)); }
-
 std::string KernelEmitter::fresh(const char* prefix) { return prefix + std::to_string(fresh_++); }
 
 int KernelEmitter::slot(const Node* n) const {
@@ -58,50 +56,6 @@ void KernelEmitter::emit_view(const Node& n, const std::string& build) {
     require_template("reduce.hpp");
 }
 
-namespace {
-
-std::string literal_of(DType t, const void* p) {
-    char buf[64];
-    switch (t) {
-    case DType::Float64:
-    case DType::Float32: {
-        double v = t == DType::Float64 ? *static_cast<const double*>(p)
-                                       : static_cast<double>(*static_cast<const float*>(p));
-        std::string c = t == DType::Float64 ? "" : "(float)";
-        if (std::isnan(v)) return c + "__builtin_nan(\"\")";
-        if (std::isinf(v)) return c + (v < 0 ? "(-__builtin_inf())" : "__builtin_inf()");
-        std::snprintf(buf, sizeof buf, "%a", v);
-        return c + buf;
-    }
-    case DType::Bool:
-        return *static_cast<const bool*>(p) ? "true" : "false";
-    default:
-        break;
-    }
-    if (is_signed_int(t)) {
-        long long v = 0;
-        visit_dtype(
-            t, [&](auto x) { v = static_cast<long long>(*static_cast<const decltype(x)*>(p)); });
-        // The most negative value has no literal of its own.
-        if (v == (-9223372036854775807LL - 1)) return "(-9223372036854775807LL - 1)";
-        std::snprintf(buf, sizeof buf, "(%s)%lldLL", std::string(dtype_kernel_type(t)).c_str(), v);
-        return buf;
-    }
-    unsigned long long v = 0;
-    visit_dtype(t, [&](auto x) {
-        v = static_cast<unsigned long long>(*static_cast<const decltype(x)*>(p));
-    });
-    std::snprintf(buf, sizeof buf, "(%s)%lluULL", std::string(dtype_kernel_type(t)).c_str(), v);
-    return buf;
-}
-
-} // namespace
-
-std::string KernelEmitter::literal(DType t, double value) {
-    Array a = Array::full(t, Dims{}, value);
-    return literal_of(t, a.raw_data());
-}
-
 std::string KernelEmitter::arr(const Node* n) {
     if (n->op != OpKind::Constant) return "(&f->slots[" + std::to_string(slot(n)) + "])";
     auto it = const_arr_.find(n);
@@ -114,8 +68,8 @@ std::string KernelEmitter::arr(const Node* n) {
     std::int64_t count = std::max<std::int64_t>(v.size(), 1);
     for (std::int64_t i = 0; i < count; ++i) {
         if (i) statics_ << ", ";
-        statics_ << (v.size() ? literal_of(v.dtype(), static_cast<const char*>(v.raw_data()) +
-                                                          i * v.itemsize())
+        statics_ << (v.size() ? c_literal(v.dtype(),
+                                          static_cast<const char*>(v.raw_data()) + i * v.itemsize())
                               : "0");
     }
     statics_ << "};\n";
@@ -197,7 +151,7 @@ void emit_group(KernelEmitter& e, const Group& g) {
             << "codegen: no operand gives axis " << d << " of " << describe(*root);
         if (!first) os << "    " << root_sh << "[" << d << "] = 1;\n";
     }
-    const std::string ot = KernelEmitter::ctype(root->type.dtype);
+    const std::string ot = EmitContext::ctype(root->type.dtype);
     const int out_slot = e.slot(root);
     if (g.in_place) {
         // The new value overwrites the variable, whose shape it has (checked anyway).
@@ -217,11 +171,11 @@ void emit_group(KernelEmitter& e, const Group& g) {
     std::unordered_map<const Node*, std::string> scalar_name;
     for (const Node* op : operands) {
         if (is_scalar_const(op)) {
-            scalar_name[op] = literal_of(op->type.dtype, op->value->raw_data());
+            scalar_name[op] = c_literal(op->type.dtype, op->value->raw_data());
         } else if (op->type.ndim() == 0) {
             std::string s = e.fresh("s");
-            os << "    const " << KernelEmitter::ctype(op->type.dtype) << " " << s << " = *(const "
-               << KernelEmitter::ctype(op->type.dtype) << "*)" << e.arr(op) << "->data;\n";
+            os << "    const " << EmitContext::ctype(op->type.dtype) << " " << s << " = *(const "
+               << EmitContext::ctype(op->type.dtype) << "*)" << e.arr(op) << "->data;\n";
             scalar_name[op] = s;
         } else {
             loop_ops.push_back(op);
@@ -234,14 +188,14 @@ void emit_group(KernelEmitter& e, const Group& g) {
         for (const Node* m : g.members) {
             const OpDef& d = op_def(m->op);
             std::string call = d.functor;
-            if (m->op == OpKind::Cast) call += "<" + KernelEmitter::ctype(m->type.dtype) + ">";
+            if (m->op == OpKind::Cast) call += "<" + EmitContext::ctype(m->type.dtype) + ">";
             call += "(";
             for (std::size_t i = 0; i < m->inputs.size(); ++i)
                 call += (i ? ", " : "") + names.at(m->inputs[i].get());
             call += ")";
             std::string v = "v" + std::to_string(e.id(m));
             // Declared, then assigned: see the loop body below.
-            os << "    " << KernelEmitter::ctype(m->type.dtype) << " " << v << "; " << v << " = "
+            os << "    " << EmitContext::ctype(m->type.dtype) << " " << v << "; " << v << " = "
                << call << ";\n";
             names[m] = v;
         }
@@ -264,7 +218,7 @@ void emit_group(KernelEmitter& e, const Group& g) {
     const char* restrict_kw = g.in_place ? "" : "__restrict ";
     os << "        " << ot << "* " << restrict_kw << "p0 = o + off[0];\n";
     for (int k = 1; k < K; ++k) {
-        std::string t = KernelEmitter::ctype(loop_ops[k - 1]->type.dtype);
+        std::string t = EmitContext::ctype(loop_ops[k - 1]->type.dtype);
         os << "        const " << t << "* " << restrict_kw << "p" << k << " = (const " << t << "*)"
            << e.arr(loop_ops[k - 1]) << "->data + off[" << k << "];\n";
     }
@@ -286,7 +240,7 @@ void emit_group(KernelEmitter& e, const Group& g) {
         for (const Node* m : g.members) {
             const OpDef& d = op_def(m->op);
             std::string call = d.functor;
-            if (m->op == OpKind::Cast) call += "<" + KernelEmitter::ctype(m->type.dtype) + ">";
+            if (m->op == OpKind::Cast) call += "<" + EmitContext::ctype(m->type.dtype) + ">";
             call += "(";
             for (std::size_t i = 0; i < m->inputs.size(); ++i)
                 call += (i ? ", " : "") + value_of(m->inputs[i].get());
@@ -296,7 +250,7 @@ void emit_group(KernelEmitter& e, const Group& g) {
             // const locals while folding), which overflowed its stack on chains of ~800 ops.
             // Assignments are never followed, and each statement's expression stays one call deep.
             const std::string v = "v" + std::to_string(e.id(m));
-            b += "          " + KernelEmitter::ctype(m->type.dtype) + " " + v + "; " + v + " = " +
+            b += "          " + EmitContext::ctype(m->type.dtype) + " " + v + "; " + v + " = " +
                  call + ";\n";
         }
         b += "          p0" + index(0) + " = v" + std::to_string(e.id(root)) + ";\n";

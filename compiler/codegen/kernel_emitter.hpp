@@ -5,7 +5,8 @@
 #pragma once
 
 #include "compiler/codegen/binding_plan.hpp"
-#include "compiler/function/function_graph.hpp"
+#include "compiler/graph/function_graph.hpp"
+#include "compiler/ops/emit_context.hpp"
 
 #include <functional>
 #include <sstream>
@@ -30,32 +31,19 @@ void set_source_hook(std::function<void(std::string&)> hook);
 /// Applies the hook set by set_source_hook (no-op without one).
 void apply_source_hook(std::string& source);
 
-/// What an OpDef's `emit` sees: the code being written and the names of values.
-class KernelEmitter {
+/// The EmitContext the ops write through (see compiler/ops/emit_context.hpp).
+class KernelEmitter final : public EmitContext {
   public:
-    /// The kernel body being written (inside the entry point).
-    std::ostringstream& out() { return body_; }
-    /// An expression of type `tj_arr*` holding the value of n (a slot, or a constant).
-    std::string arr(const Node* n);
-    /// The slot of a materialized node.
-    int slot(const Node* n) const;
-    /// The node's id (index into the plan's node names, for tj_rt_* error calls).
-    int id(const Node* n) const;
-    /// The C type of a dtype ("double").
-    static std::string ctype(DType t);
-    /// A fresh identifier with the given prefix.
-    std::string fresh(const char* prefix);
-    /// Writes a C literal of the given dtype for value (exact: floats in hex).
-    static std::string literal(DType t, double value);
-    /// Asks for a template file to be pasted before the entry point (once).
-    void require_template(const char* name);
-    /// True when n's slot is a temporary (so n may alias another value's memory).
-    bool is_temp(const Node* n) const;
+    std::ostringstream& out() override { return body_; }
+    std::string arr(const Node* n) override;
+    int slot(const Node* n) const override;
+    int id(const Node* n) const override;
+    std::string fresh(const char* prefix) override;
+    void require_template(const char* name) override;
+    bool is_temp(const Node* n) const override;
+    void emit_view(const Node& n, const std::string& build) override;
     /// The kind of the slot that holds n's value.
     SlotPlan::Kind slot_kind(const Node* n) const;
-    /// Emits a view op: `build` is code that fills a local `tj_arr v` from `const tj_arr* src`
-    /// (n's first input). A temporary aliases the view; a result gets a contiguous copy.
-    void emit_view(const Node& n, const std::string& build);
 
   private:
     friend KernelSource emit_kernel(const FunctionGraph&, const std::string&);

@@ -1,13 +1,14 @@
 // tj::function: inputs and options -> function graph -> cache key -> kernel (memory cache, disk
 // cache, or rewrites + codegen + Clang) -> a callable bound to shared storages.
-#include "compiler/function/function_graph.hpp"
 #include "compiler/function/function_impl.hpp"
+#include "compiler/graph/function_graph.hpp"
 
 #include "cache/disk_cache.hpp"
 #include "compiler/codegen/kernel_emitter.hpp"
 #include "compiler/codegen/templates.hpp"
 #include "compiler/function/graph_key.hpp"
 #include "compiler/jit/jit.hpp"
+#include "compiler/ops/op_def.hpp"
 #include "compiler/ops/random_ops.hpp"
 #include "compiler/rewrite/pipeline.hpp"
 #include "runtime/log.hpp"
@@ -173,17 +174,6 @@ std::shared_ptr<CompiledKernel> load_kernel(const std::string& key, std::string 
     return k;
 }
 
-void register_host_symbols() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        jit::add_host_symbol("tj_rt_alloc", reinterpret_cast<void*>(&tj_rt_alloc));
-        jit::add_host_symbol("tj_rt_shape_error", reinterpret_cast<void*>(&tj_rt_shape_error));
-        jit::add_host_symbol("tj_rt_value_error", reinterpret_cast<void*>(&tj_rt_value_error));
-        jit::add_host_symbol("tj_rt_scratch", reinterpret_cast<void*>(&tj_rt_scratch));
-        register_random_host_symbols();
-    });
-}
-
 } // namespace
 
 namespace {
@@ -310,7 +300,6 @@ std::shared_ptr<const CompiledKernel> get_kernel(const FunctionGraph& g) {
     static std::mutex mu;
     static std::unordered_map<std::string, std::weak_ptr<const CompiledKernel>> live;
     static std::unordered_map<std::string, Future> in_flight;
-    register_host_symbols();
 
     auto t0 = Clock::now();
     const std::string key = graph_key(g);

@@ -16,6 +16,7 @@
 #include "codegen_templates/kernel_abi.h"
 #include "compiler/codegen/binding_plan.hpp"
 #include "compiler/graph/node.hpp"
+#include "runtime/kernel_host.hpp"
 
 #include <tensorjit/function.hpp>
 
@@ -54,7 +55,8 @@ class FunctionImpl;
 
 /// What one call writes: the frame, one array per slot (kept from call to call as reusable
 /// buffers), argument bookkeeping, scratch buffers and the error a kernel callback recorded.
-struct CallState {
+/// It is the KernelHost of the frame: the kernel's tj_rt_* calls arrive at its function.
+struct CallState final : KernelHost {
     static constexpr int kScratchBuffers = 8;
     const FunctionImpl* fn = nullptr;
     std::vector<tj_arr> slots;
@@ -62,9 +64,15 @@ struct CallState {
     std::vector<const Arg*> bound; ///< input k -> the argument bound to it
     std::vector<Array> converted;  ///< input k -> scalar scratch / converted argument
     std::vector<Array> outputs;    ///< the call's results, moved out by the caller
-    Array scratch[kScratchBuffers];
+    Array scratch_buffers[kScratchBuffers];
     int pending_kind = 0;
     std::string pending_message;
+
+    void* alloc(int slot, int ndim, const long long* shape) noexcept override;
+    void shape_error(int node, int na, const long long* a, int nb,
+                     const long long* b) noexcept override;
+    void value_error(int node, int code, long long value) noexcept override;
+    void* scratch(int which, long long bytes) noexcept override;
 };
 
 class FunctionImpl {
@@ -98,7 +106,7 @@ class FunctionImpl {
     std::size_t num_outputs() const { return kernel_->plan.output_slots.size(); }
     const std::string& name() const { return name_; }
 
-    // Called back by the kernel through tj_rt_* (see runtime/callable.cpp).
+    // Called back by the kernel through tj_rt_* and CallState (compiler/function/call.cpp).
     void* alloc(CallState& st, int slot, int ndim, const long long* shape) const;
     void shape_error(CallState& st, int node, int na, const long long* a, int nb,
                      const long long* b) const;

@@ -3,7 +3,7 @@
 /// toolchain and target, the templates and the rewrite/emitter versions.
 #pragma once
 
-#include "compiler/function/function_graph.hpp"
+#include "compiler/graph/function_graph.hpp"
 
 #include <string>
 

@@ -1,8 +1,6 @@
 // Node construction, the public Var/TensorType helpers, traversal and printing.
 #include "compiler/graph/node.hpp"
 
-#include "compiler/ops/op_def.hpp"
-
 #include <atomic>
 #include <cstring>
 #include <sstream>
@@ -72,18 +70,6 @@ Node::~Node() {
     }
 }
 
-NodePtr make_node(OpKind op, std::vector<NodePtr> inputs, Attrs attrs) {
-    const OpDef& def = op_def(op);
-    for (std::size_t i = 0; i < inputs.size(); ++i)
-        TJ_CHECK(inputs[i] != nullptr, ValueError)
-            << op_name(op) << ": input " << i + 1 << "/" << inputs.size() << " is an undefined variable";
-    TJ_CHECK(def.arity < 0 || static_cast<int>(inputs.size()) == def.arity, TypeError)
-        << op_name(op) << ": takes " << def.arity << " inputs, got " << inputs.size();
-    if (def.prepare) def.prepare(inputs, attrs);
-    TensorType type = def.type_rule(inputs, attrs);
-    return make_node_typed(op, std::move(inputs), std::move(attrs), std::move(type));
-}
-
 NodePtr make_node_typed(OpKind op, std::vector<NodePtr> inputs, Attrs attrs, TensorType type) {
     auto n = std::make_shared<Node>();
     n->op = op;
@@ -122,14 +108,6 @@ NodePtr make_shared_node(std::shared_ptr<SharedStorage> storage) {
     n->storage = std::move(storage);
     n->serial = next_serial();
     return n;
-}
-
-NodePtr cast_to(const NodePtr& n, DType dtype) {
-    if (n->type.dtype == dtype) return n;
-    if (n->op == OpKind::Constant) return make_constant(n->value->astype(dtype), false, n->name);
-    Attrs a;
-    a.dtype = dtype;
-    return make_node(OpKind::Cast, {n}, a);
 }
 
 std::vector<const Node*> topo_order(std::span<const NodePtr> roots) {
@@ -204,7 +182,8 @@ std::vector<NodePtr> replace_nodes(std::span<const NodePtr> roots,
                 inputs.push_back(done.at(in.get()));
                 changed |= inputs.back() != in;
             }
-            done[n.get()] = changed ? make_node_typed(n->op, std::move(inputs), n->attrs, n->type) : n;
+            done[n.get()] =
+                changed ? make_node_typed(n->op, std::move(inputs), n->attrs, n->type) : n;
             stack.pop_back();
         }
         return done.at(root.get());
@@ -312,7 +291,9 @@ Var::Var(const Array& value) : node_(make_constant(value)) {}
 
 Var Var::make_weak_constant(const Array& value) { return Var(make_constant(value, true)); }
 
-std::string to_string(const Var& v) { return v.defined() ? describe(*v.node(), 1000) : "<undefined>"; }
+std::string to_string(const Var& v) {
+    return v.defined() ? describe(*v.node(), 1000) : "<undefined>";
+}
 
 Var tensor(const std::string& name, DType dtype, const Dims& shape) {
     for (auto d : shape)

@@ -40,7 +40,8 @@ struct Attrs {
 /// The storage of a shared variable: its current value, shared by every function that uses it.
 struct SharedStorage {
     /// Guards value: calls and get_value hold it shared while they read the value, calls that
-    /// update the variable and set_value hold it exclusively (see compiler/function/function_impl.hpp).
+    /// update the variable and set_value hold it exclusively (see
+    /// compiler/function/function_impl.hpp).
     mutable RwLock mutex;
     Array value;
     TensorType type;
@@ -61,13 +62,15 @@ struct Node {
     TensorType type;
     std::vector<NodePtr> inputs;
     Attrs attrs;
-    std::string name;                        ///< Input and Shared names (may be empty)
-    std::shared_ptr<SharedStorage> storage;  ///< Shared only
-    std::shared_ptr<const Array> value;      ///< Constant only (C-contiguous)
-    bool weak = false;                       ///< a weakly typed scalar constant
-    std::uint64_t serial = 0;                ///< creation order, unique per process
+    std::string name;                       ///< Input and Shared names (may be empty)
+    std::shared_ptr<SharedStorage> storage; ///< Shared only
+    std::shared_ptr<const Array> value;     ///< Constant only (C-contiguous)
+    bool weak = false;                      ///< a weakly typed scalar constant
+    std::uint64_t serial = 0;               ///< creation order, unique per process
 
-    bool is_leaf() const { return op == OpKind::Input || op == OpKind::Constant || op == OpKind::Shared; }
+    bool is_leaf() const {
+        return op == OpKind::Input || op == OpKind::Constant || op == OpKind::Shared;
+    }
 
     Node() = default;
     Node(const Node&) = delete;
@@ -77,9 +80,6 @@ struct Node {
     ~Node();
 };
 
-/// A new node: runs the op's preparation (casts to a common dtype, weak constants) and type rule.
-/// Throws TypeError/ShapeError naming the op when the inputs do not fit.
-NodePtr make_node(OpKind op, std::vector<NodePtr> inputs, Attrs attrs = {});
 /// The same, for a node whose inputs are already prepared and whose type is known (used when a
 /// graph is rebuilt with replaced inputs of identical types).
 NodePtr make_node_typed(OpKind op, std::vector<NodePtr> inputs, Attrs attrs, TensorType type);
@@ -117,8 +117,5 @@ std::unordered_map<const Node*, NodePtr> owners(std::span<const NodePtr> roots);
 /// given, names Input and Shared leaves instead of their own names.
 std::string describe(const Node& n, int depth = 2,
                      const std::function<std::string(const Node&)>* leaf_name = nullptr);
-
-/// Casts n to dtype (returns n itself when it already has it; weak constants are re-made).
-NodePtr cast_to(const NodePtr& n, DType dtype);
 
 } // namespace tensorjit

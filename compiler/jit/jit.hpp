@@ -49,7 +49,8 @@ class Kernel {
 };
 
 /// Links an object produced by compile_to_object into the process-wide LLJIT and looks up
-/// `symbol`. External symbols resolve against host symbols registered with add_host_symbol,
+/// `symbol`. External symbols resolve against the runtime's host_symbols() table
+/// (runtime/kernel_host.hpp) and those registered with add_host_symbol,
 /// then the process (libm, libmvec, OpenBLAS are loaded explicitly). Throws CompileError when
 /// linking or the lookup fails. Thread-safe.
 std::shared_ptr<Kernel> load_object(std::string_view object, const std::string& symbol);

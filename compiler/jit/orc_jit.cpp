@@ -2,6 +2,7 @@
 // kernels, and the host facts that go into the cache key (target_id).
 #include "compiler/jit/host_target.hpp"
 #include "compiler/jit/jit.hpp"
+#include "runtime/kernel_host.hpp"
 #include "runtime/log.hpp"
 #include "tensorjit/error.hpp"
 
@@ -46,8 +47,7 @@ const HostTarget& host_target() {
             return a.compare(1, std::string::npos, b, 1, std::string::npos) < 0;
         });
         for (const std::string& feature : list) {
-            if (!result.features.empty())
-                result.features += ',';
+            if (!result.features.empty()) result.features += ',';
             result.features += feature;
         }
         return result;
@@ -85,8 +85,7 @@ void report_session_error(llvm::Error error) {
         return;
     }
     log().debug("JIT session error: {}", text);
-    if (!session_errors->empty())
-        *session_errors += '\n';
+    if (!session_errors->empty()) *session_errors += '\n';
     *session_errors += text;
 }
 
@@ -124,13 +123,11 @@ class OrcJit {
     static llvm::Expected<std::unique_ptr<OrcJit>> create() {
         detail::initialize_native_target();
         auto jit = llvm::orc::LLJITBuilder().create();
-        if (!jit)
-            return jit.takeError();
+        if (!jit) return jit.takeError();
         (*jit)->getExecutionSession().setErrorReporter(report_session_error);
         auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
             (*jit)->getDataLayout().getGlobalPrefix());
-        if (!process)
-            return process.takeError();
+        if (!process) return process.takeError();
         (*jit)->getMainJITDylib().addGenerator(std::move(*process));
         return std::unique_ptr<OrcJit>(new OrcJit(std::move(*jit)));
     }
@@ -145,8 +142,7 @@ class OrcJit {
     llvm::Expected<llvm::orc::JITDylib&> create_dylib() {
         std::string name = "tj_object_" + std::to_string(next_dylib_.fetch_add(1));
         auto dylib = jit_->createJITDylib(std::move(name));
-        if (!dylib)
-            return dylib.takeError();
+        if (!dylib) return dylib.takeError();
         dylib->addToLinkOrder(jit_->getMainJITDylib());
         return dylib;
     }
@@ -211,6 +207,8 @@ OrcJit& the_jit() {
             return;
         }
         std::lock_guard<std::mutex> lock(s.host_mutex);
+        // The runtime's table first (tj_rt_*, tj_rng_*), then what was added by name.
+        for (const HostSymbol& h : host_symbols()) s.host_symbols.try_emplace(h.name, h.address);
         for (const auto& [name, address] : s.host_symbols) {
             if (auto error = (*jit)->define_host_symbol(name, address))
                 log().error("JIT: could not define host symbol {}: {}", name,
@@ -252,8 +250,7 @@ class LoadedKernel final : public Kernel {
 [[noreturn]] void throw_load_error(const std::string& symbol, llvm::Error error,
                                    const std::string& session_text) {
     std::string diagnostics = llvm::toString(std::move(error));
-    if (!session_text.empty())
-        diagnostics += "\n" + session_text;
+    if (!session_text.empty()) diagnostics += "\n" + session_text;
     throw CompileError("could not load kernel " + symbol + ":\n" + diagnostics, diagnostics, "");
 }
 
@@ -266,8 +263,7 @@ std::shared_ptr<Kernel> load_object(std::string_view object, const std::string& 
     SessionErrorCapture capture(session_text);
 
     auto dylib = jit.create_dylib();
-    if (!dylib)
-        throw_load_error(symbol, dylib.takeError(), session_text);
+    if (!dylib) throw_load_error(symbol, dylib.takeError(), session_text);
     // From here on, the kernel's destructor cleans up if linking or the lookup fails.
     llvm::orc::ResourceTrackerSP tracker = dylib->createResourceTracker();
     auto kernel = std::make_shared<LoadedKernel>(jit, *dylib, tracker);
@@ -277,8 +273,7 @@ std::shared_ptr<Kernel> load_object(std::string_view object, const std::string& 
     if (auto error = jit.add_object(std::move(buffer), std::move(tracker)))
         throw_load_error(symbol, std::move(error), session_text);
     auto address = jit.lookup(*dylib, symbol);
-    if (!address)
-        throw_load_error(symbol, address.takeError(), session_text);
+    if (!address) throw_load_error(symbol, address.takeError(), session_text);
     kernel->set_address(address->toPtr<void*>());
     log().debug("JIT: loaded {} ({} byte object) in {:.3f} ms", symbol, object.size(),
                 std::chrono::duration<double, std::milli>(Clock::now() - start).count());
@@ -290,13 +285,11 @@ void add_host_symbol(const std::string& name, void* address) {
     std::lock_guard<std::mutex> lock(s.host_mutex);
     auto [it, inserted] = s.host_symbols.try_emplace(name, address);
     if (!inserted) {
-        if (it->second == address)
-            return;
+        if (it->second == address) return;
         TJ_THROW(InternalError) << "add_host_symbol: " << name << " is already registered at "
                                 << it->second << ", cannot rebind it to " << address;
     }
-    if (!s.jit)
-        return; // defined when the JIT is created
+    if (!s.jit) return; // defined when the JIT is created
     if (auto error = s.jit->define_host_symbol(name, address)) {
         s.host_symbols.erase(it);
         std::string text = llvm::toString(std::move(error));

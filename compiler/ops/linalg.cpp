@@ -1,6 +1,6 @@
 // Linear algebra: dot (vector/matrix combinations as NumPy) and transpose.
-#include "compiler/codegen/kernel_emitter.hpp"
 #include "compiler/ops/elemwise.hpp"
+#include "compiler/ops/emit_context.hpp"
 #include "compiler/ops/op_def.hpp"
 
 #include <numeric>
@@ -9,12 +9,10 @@ namespace tensorjit {
 
 namespace {
 
-using codegen::KernelEmitter;
-
 std::int64_t join_extent(std::int64_t a, std::int64_t b, const NodePtr& x, const NodePtr& y) {
     TJ_CHECK(a == dyn || b == dyn || a == b, ShapeError)
-        << "dot: shapes " << x->type.str() << " and " << y->type.str()
-        << " are not aligned (" << a << " != " << b << ")";
+        << "dot: shapes " << x->type.str() << " and " << y->type.str() << " are not aligned (" << a
+        << " != " << b << ")";
     return a == dyn ? b : a;
 }
 
@@ -39,7 +37,8 @@ Array dot_reference(const Array& a, const Array& b, DType dt) {
                 for (std::int64_t l = 0; l < k; ++l) {
                     double x = av ? a.at({l}) : a.at({i, l});
                     double y = bv ? b.at({l}) : b.at({l, j});
-                    acc = static_cast<Acc>(acc + static_cast<Acc>(static_cast<T>(x)) * static_cast<Acc>(static_cast<T>(y)));
+                    acc = static_cast<Acc>(acc + static_cast<Acc>(static_cast<T>(x)) *
+                                                     static_cast<Acc>(static_cast<T>(y)));
                 }
                 o[i * n + j] = static_cast<T>(acc);
             }
@@ -47,11 +46,11 @@ Array dot_reference(const Array& a, const Array& b, DType dt) {
     return out;
 }
 
-void emit_dot(KernelEmitter& e, const Node& n) {
+void emit_dot(EmitContext& e, const Node& n) {
     auto& os = e.out();
     const Node* a = n.inputs[0].get();
     const Node* b = n.inputs[1].get();
-    const std::string t = KernelEmitter::ctype(n.type.dtype);
+    const std::string t = EmitContext::ctype(n.type.dtype);
     const int slot = e.slot(&n), id = e.id(&n);
     const int ra = a->type.ndim(), rb = b->type.ndim();
     e.require_template("reduce.hpp");
@@ -63,7 +62,8 @@ void emit_dot(KernelEmitter& e, const Node& n) {
        << ", a->shape, " << rb << ", b->shape);\n";
     os << "    long long osh[2] = {0, 0};\n";
     if (ra == 1 && rb == 1) {
-        os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot << ", 0, osh);\n    if (!o) return 1;\n";
+        os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot
+           << ", 0, osh);\n    if (!o) return 1;\n";
         os << "    long long ix, iy;\n";
         os << "    const " << t << "* x = tj_as_blas_vector<" << t << ">(f, a, 0, &ix);\n";
         os << "    const " << t << "* y = tj_as_blas_vector<" << t << ">(f, b, 1, &iy);\n";
@@ -71,24 +71,31 @@ void emit_dot(KernelEmitter& e, const Node& n) {
         os << "    *o = a->shape[0] > 0 ? tj_vdot(a->shape[0], x, ix, y, iy) : (" << t << ")0;\n";
     } else if (ra == 2 && rb == 1) {
         os << "    osh[0] = a->shape[0];\n";
-        os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot << ", 1, osh);\n    if (!o) return 1;\n";
+        os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot
+           << ", 1, osh);\n    if (!o) return 1;\n";
         os << "    tj_mat<" << t << "> A;\n    long long ix;\n";
         os << "    if (!tj_as_blas_matrix<" << t << ">(f, a, 0, &A)) return 1;\n";
-        os << "    const " << t << "* x = tj_as_blas_vector<" << t << ">(f, b, 1, &ix);\n    if (!x) return 1;\n";
-        os << "    if (a->shape[0] > 0 && a->shape[1] > 0) tj_gemv(a->shape[0], a->shape[1], A, x, ix, o);\n";
+        os << "    const " << t << "* x = tj_as_blas_vector<" << t
+           << ">(f, b, 1, &ix);\n    if (!x) return 1;\n";
+        os << "    if (a->shape[0] > 0 && a->shape[1] > 0) tj_gemv(a->shape[0], a->shape[1], A, x, "
+              "ix, o);\n";
         os << "    else tj_fill(o, a->shape[0], (" << t << ")0);\n";
     } else if (ra == 1 && rb == 2) {
         os << "    osh[0] = b->shape[1];\n";
-        os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot << ", 1, osh);\n    if (!o) return 1;\n";
+        os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot
+           << ", 1, osh);\n    if (!o) return 1;\n";
         os << "    tj_mat<" << t << "> B;\n    long long ix;\n";
         os << "    if (!tj_as_blas_matrix<" << t << ">(f, b, 0, &B)) return 1;\n";
-        os << "    const " << t << "* x = tj_as_blas_vector<" << t << ">(f, a, 1, &ix);\n    if (!x) return 1;\n";
+        os << "    const " << t << "* x = tj_as_blas_vector<" << t
+           << ">(f, a, 1, &ix);\n    if (!x) return 1;\n";
         // x B = B^T x
-        os << "    if (b->shape[0] > 0 && b->shape[1] > 0) tj_gemv(b->shape[1], b->shape[0], tj_mat_t(B), x, ix, o);\n";
+        os << "    if (b->shape[0] > 0 && b->shape[1] > 0) tj_gemv(b->shape[1], b->shape[0], "
+              "tj_mat_t(B), x, ix, o);\n";
         os << "    else tj_fill(o, b->shape[1], (" << t << ")0);\n";
     } else {
         os << "    osh[0] = a->shape[0];\n    osh[1] = b->shape[1];\n";
-        os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot << ", 2, osh);\n    if (!o) return 1;\n";
+        os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot
+           << ", 2, osh);\n    if (!o) return 1;\n";
         os << "    tj_mat<" << t << "> A, B;\n";
         os << "    if (!tj_as_blas_matrix<" << t << ">(f, a, 0, &A) || !tj_as_blas_matrix<" << t
            << ">(f, b, 1, &B)) return 1;\n";
@@ -121,24 +128,27 @@ std::vector<Var> dot_pullback(const Node& n, const Var& g) {
 TJ_REGISTER_OP(OpDef{
     .kind = OpKind::Dot,
     .arity = 2,
-    .prepare = [](std::vector<NodePtr>& in, Attrs&) {
-        DType t = promote(in[0]->type.dtype, in[1]->type.dtype);
-        in[0] = cast_to(in[0], t);
-        in[1] = cast_to(in[1], t);
-    },
-    .type_rule = [](std::span<const NodePtr> in, const Attrs&) {
-        const auto& a = in[0]->type;
-        const auto& b = in[1]->type;
-        TJ_CHECK(a.ndim() >= 1 && a.ndim() <= 2 && b.ndim() >= 1 && b.ndim() <= 2, TypeError)
-            << "dot: takes vectors and matrices (and scalars), got " << a.str() << " and " << b.str()
-            << " (use tensordot or matmul for higher ranks)";
-        Dims s;
-        join_extent(a.shape[a.ndim() - 1], b.shape[0], in[0], in[1]);
-        if (a.ndim() == 2) s.push_back(a.shape[0]);
-        if (b.ndim() == 2) s.push_back(b.shape[1]);
-        return TensorType{a.dtype, s};
-    },
-    .reference = [](std::span<const Array> in, const Node& n) { return dot_reference(in[0], in[1], n.type.dtype); },
+    .prepare =
+        [](std::vector<NodePtr>& in, Attrs&) {
+            DType t = promote(in[0]->type.dtype, in[1]->type.dtype);
+            in[0] = cast_to(in[0], t);
+            in[1] = cast_to(in[1], t);
+        },
+    .type_rule =
+        [](std::span<const NodePtr> in, const Attrs&) {
+            const auto& a = in[0]->type;
+            const auto& b = in[1]->type;
+            TJ_CHECK(a.ndim() >= 1 && a.ndim() <= 2 && b.ndim() >= 1 && b.ndim() <= 2, TypeError)
+                << "dot: takes vectors and matrices (and scalars), got " << a.str() << " and "
+                << b.str() << " (use tensordot or matmul for higher ranks)";
+            Dims s;
+            join_extent(a.shape[a.ndim() - 1], b.shape[0], in[0], in[1]);
+            if (a.ndim() == 2) s.push_back(a.shape[0]);
+            if (b.ndim() == 2) s.push_back(b.shape[1]);
+            return TensorType{a.dtype, s};
+        },
+    .reference = [](std::span<const Array> in,
+                    const Node& n) { return dot_reference(in[0], in[1], n.type.dtype); },
     .emit = emit_dot,
     .pullback = [](const Node& n, const Var&, const Var& g) { return dot_pullback(n, g); },
 });
@@ -147,27 +157,31 @@ TJ_REGISTER_OP(OpDef{
 TJ_REGISTER_OP(OpDef{
     .kind = OpKind::Transpose,
     .arity = 1,
-    .type_rule = [](std::span<const NodePtr> in, const Attrs& a) {
-        Dims s;
-        for (auto p : a.ints) s.push_back(in[0]->type.shape[static_cast<int>(p)]);
-        return TensorType{in[0]->type.dtype, s};
-    },
-    .reference = [](std::span<const Array> in, const Node& n) {
-        std::vector<int> perm(n.attrs.ints.begin(), n.attrs.ints.end());
-        return in[0].transpose(perm).copy();
-    },
-    .emit = [](KernelEmitter& e, const Node& n) {
-        std::string view = "    tj_arr v;\n    v.data = src->data;\n";
-        for (std::size_t d = 0; d < n.attrs.ints.size(); ++d)
-            view += "    v.shape[" + std::to_string(d) + "] = src->shape[" + std::to_string(n.attrs.ints[d]) +
-                    "];\n    v.strides[" + std::to_string(d) + "] = src->strides[" +
-                    std::to_string(n.attrs.ints[d]) + "];\n";
-        e.emit_view(n, view);
-    },
+    .type_rule =
+        [](std::span<const NodePtr> in, const Attrs& a) {
+            Dims s;
+            for (auto p : a.ints) s.push_back(in[0]->type.shape[static_cast<int>(p)]);
+            return TensorType{in[0]->type.dtype, s};
+        },
+    .reference =
+        [](std::span<const Array> in, const Node& n) {
+            std::vector<int> perm(n.attrs.ints.begin(), n.attrs.ints.end());
+            return in[0].transpose(perm).copy();
+        },
+    .emit =
+        [](EmitContext& e, const Node& n) {
+            std::string view = "    tj_arr v;\n    v.data = src->data;\n";
+            for (std::size_t d = 0; d < n.attrs.ints.size(); ++d)
+                view += "    v.shape[" + std::to_string(d) + "] = src->shape[" +
+                        std::to_string(n.attrs.ints[d]) + "];\n    v.strides[" + std::to_string(d) +
+                        "] = src->strides[" + std::to_string(n.attrs.ints[d]) + "];\n";
+            e.emit_view(n, view);
+        },
     // d transpose(x, p) = transpose(g, p^-1)
     .pullback = [](const Node& n, const Var&, const Var& g) -> std::vector<Var> {
         std::vector<int> inv(n.attrs.ints.size());
-        for (std::size_t i = 0; i < inv.size(); ++i) inv[static_cast<std::size_t>(n.attrs.ints[i])] = static_cast<int>(i);
+        for (std::size_t i = 0; i < inv.size(); ++i)
+            inv[static_cast<std::size_t>(n.attrs.ints[i])] = static_cast<int>(i);
         return {transpose(g, inv)};
     },
 });

@@ -1,6 +1,6 @@
 // More linear algebra: matmul (batched, broadcast), outer, tensordot, diag and trace.
-#include "compiler/codegen/kernel_emitter.hpp"
 #include "compiler/ops/elemwise.hpp"
+#include "compiler/ops/emit_context.hpp"
 #include "compiler/ops/op_def.hpp"
 #include "compiler/ops/reduce.hpp"
 
@@ -11,8 +11,6 @@
 namespace tensorjit {
 
 namespace {
-
-using codegen::KernelEmitter;
 
 void promote_inputs(std::vector<NodePtr>& in, Attrs&) {
     const DType t = promote(in[0]->type.dtype, in[1]->type.dtype);
@@ -140,12 +138,12 @@ Array matmul_reference(const Array& a, const Array& b, const Node& node) {
 // Kernel: the batch axes become a tj_walk over both operands (stride 0 where one broadcasts),
 // and each batch position is one tj_gemm (BLAS for float32/float64, loops otherwise) writing
 // its (n, m) block of the C-contiguous result.
-void emit_matmul(KernelEmitter& e, const Node& node) {
+void emit_matmul(EmitContext& e, const Node& node) {
     auto& os = e.out();
     const Node* a = node.inputs[0].get();
     const Node* b = node.inputs[1].get();
     const MatmulShape s = matmul_shape(a->type, b->type);
-    const std::string t = KernelEmitter::ctype(node.type.dtype);
+    const std::string t = EmitContext::ctype(node.type.dtype);
     const int id = e.id(&node);
     e.require_template("reduce.hpp");
     e.require_template("blas.hpp");
@@ -221,9 +219,9 @@ std::vector<Var> matmul_pullback(const Node& node, const Var& g) {
 
 // Kernel: tj_ger (cblas_dger/sger for float32/float64); a vector BLAS cannot take (stride <= 0)
 // is copied to scratch first.
-void emit_outer(KernelEmitter& e, const Node& node) {
+void emit_outer(EmitContext& e, const Node& node) {
     auto& os = e.out();
-    const std::string t = KernelEmitter::ctype(node.type.dtype);
+    const std::string t = EmitContext::ctype(node.type.dtype);
     e.require_template("reduce.hpp");
     e.require_template("blas.hpp");
     os << "  { /* " << describe(node) << " */\n";
@@ -333,14 +331,14 @@ Array tensordot_reference(const Array& a, const Array& b, const Node& node) {
 // Kernel: a permuted to (free..., contracted...) and b to (contracted..., free...) as views,
 // each described as one matrix (merged axes, or a contiguous copy when they do not merge), then
 // one tj_gemm whose C-contiguous (M, N) result is the (free a..., free b...) array.
-void emit_tensordot(KernelEmitter& e, const Node& node) {
+void emit_tensordot(EmitContext& e, const Node& node) {
     auto& os = e.out();
     const Node* a = node.inputs[0].get();
     const Node* b = node.inputs[1].get();
     const int ra = a->type.ndim(), rb = b->type.ndim(), rout = node.type.ndim();
     const TensordotAxes t = tensordot_axes(node.attrs, ra, rb);
     const int nfa = static_cast<int>(t.fa.size()), nc = static_cast<int>(t.ca.size());
-    const std::string ty = KernelEmitter::ctype(node.type.dtype);
+    const std::string ty = EmitContext::ctype(node.type.dtype);
     e.require_template("reduce.hpp");
     e.require_template("blas.hpp");
     os << "  { /* " << describe(node) << " */\n";
@@ -491,10 +489,10 @@ Array diag_reference(std::span<const Array> in, const Node& node) {
 }
 
 // Kernel: a diagonal is a strided view; building a matrix zero-fills it and writes the vector.
-void emit_diag(KernelEmitter& e, const Node& node) {
+void emit_diag(EmitContext& e, const Node& node) {
     const Node* x = node.inputs[0].get();
     const std::int64_t k = node.attrs.ints[0];
-    const std::string t = KernelEmitter::ctype(node.type.dtype);
+    const std::string t = EmitContext::ctype(node.type.dtype);
     e.require_template("reduce.hpp");
     e.require_template("blas.hpp");
     if (node.inputs.size() == 1 && x->type.ndim() == 2) {
@@ -644,8 +642,8 @@ TJ_REGISTER_OP(OpDef{
             return out;
         },
     .emit =
-        [](KernelEmitter& e, const Node& n) {
-            const std::string t = KernelEmitter::ctype(n.type.dtype);
+        [](EmitContext& e, const Node& n) {
+            const std::string t = EmitContext::ctype(n.type.dtype);
             e.require_template("reduce.hpp");
             e.require_template("blas.hpp");
             auto& os = e.out();

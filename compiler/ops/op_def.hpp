@@ -12,9 +12,7 @@
 
 namespace tensorjit {
 
-namespace codegen {
-class KernelEmitter;
-}
+class EmitContext;
 
 struct OpDef {
     OpKind kind = OpKind::Input;
@@ -31,7 +29,7 @@ struct OpDef {
     /// Element-wise ops: the scalar functor of codegen_templates/scalar_ops.hpp ("tj_exp").
     const char* functor = nullptr;
     /// Other ops: writes the node's code into the kernel.
-    std::function<void(codegen::KernelEmitter& e, const Node& node)> emit;
+    std::function<void(EmitContext& e, const Node& node)> emit;
     /// Reverse mode: the gradient for each input given the output's gradient `gout` (an
     /// undefined Var for an input that gets none, e.g. an integer one). Unset: the op is not
     /// differentiable and grad() raises a TypeError naming it.
@@ -42,6 +40,12 @@ struct OpDef {
 
 /// The record of op k; InternalError when no record was registered.
 const OpDef& op_def(OpKind k);
+
+/// A new node: runs the op's preparation (casts to a common dtype, weak constants) and type rule.
+/// Throws TypeError/ShapeError naming the op when the inputs do not fit.
+NodePtr make_node(OpKind op, std::vector<NodePtr> inputs, Attrs attrs = {});
+/// Casts n to dtype (returns n itself when it already has it; weak constants are re-made).
+NodePtr cast_to(const NodePtr& n, DType dtype);
 
 /// Registers an OpDef at static-initialization time.
 struct OpRegistrar {

@@ -3,9 +3,9 @@
 // parameter checks (constants when the graph is built, the rest in the kernel), reference
 // evaluations and kernel code. RandomStream (random_stream.cpp) creates them.
 #include "compiler/ops/random_ops.hpp"
+#include "runtime/kernel_errors.hpp"
 
-#include "compiler/codegen/kernel_emitter.hpp"
-#include "compiler/jit/jit.hpp"
+#include "compiler/ops/emit_context.hpp"
 #include "compiler/ops/op_def.hpp"
 
 #include <tensorjit/checked.hpp>
@@ -24,7 +24,6 @@ namespace tensorjit {
 
 namespace {
 
-using codegen::KernelEmitter;
 using u64 = unsigned long long;
 
 // NumPy's POISSON_LAM_MAX, computed as runtime/generator.cpp does.
@@ -187,11 +186,11 @@ std::string check_expr(const Check& c) {
     case Domain::Probability:
         return "v >= 0 && v <= 1";
     case Domain::AtMost:
-        return "v <= " + KernelEmitter::literal(DType::Float64, c.bound);
+        return "v <= " + EmitContext::literal(DType::Float64, c.bound);
     case Domain::IntAtLeast:
-        return "v >= " + KernelEmitter::literal(DType::Int64, static_cast<double>(c.ibound));
+        return "v >= " + EmitContext::literal(DType::Int64, static_cast<double>(c.ibound));
     case Domain::IntAtMost:
-        return "v <= " + KernelEmitter::literal(DType::Int64, static_cast<double>(c.ibound));
+        return "v <= " + EmitContext::literal(DType::Int64, static_cast<double>(c.ibound));
     }
     return "1";
 }
@@ -199,7 +198,7 @@ std::string check_expr(const Check& c) {
 long long double_bits(double v) { return std::bit_cast<long long>(v); }
 
 [[noreturn]] void throw_param_error(int code, long long value) {
-    TJ_THROW(ValueError) << random_error_text(code, value);
+    TJ_THROW(ValueError) << kernel_error_text(code, value);
 }
 
 // Checks every element of a float64/int64 array against c (ValueError for the first failure).
@@ -538,13 +537,11 @@ Array state_array(const u64* words) { return Array(std::vector<std::uint64_t>(wo
 
 // ---- kernel code ------------------------------------------------------------------------------
 
-std::string rs_name(KernelEmitter& e, const Node& draw) {
-    return "rs" + std::to_string(e.id(&draw));
-}
+std::string rs_name(EmitContext& e, const Node& draw) { return "rs" + std::to_string(e.id(&draw)); }
 
 // Declares the draw's state words at the entry point's top level (visible to the later blocks
 // of RandomNextState) and loads them.
-void emit_state_in(KernelEmitter& e, const Node& n) {
+void emit_state_in(EmitContext& e, const Node& n) {
     e.require_template("random.h");
     e.require_template("random_kernels.hpp");
     auto& os = e.out();
@@ -585,12 +582,12 @@ std::string draw_call(RandomDist d, DType out, const std::string& rs) {
     TJ_THROW(InternalError) << "random draw: no kernel call for " << random_dist_name(d);
 }
 
-void emit_elementwise_draw(KernelEmitter& e, const Node& n) {
+void emit_elementwise_draw(EmitContext& e, const Node& n) {
     auto& os = e.out();
     const RandomDist dist = dist_of(n.attrs);
     const int id = e.id(&n), slot = e.slot(&n), R = n.type.ndim();
     const std::string rs = rs_name(e, n);
-    const std::string t = KernelEmitter::ctype(n.type.dtype);
+    const std::string t = EmitContext::ctype(n.type.dtype);
     const auto info = params_of(dist);
     const int K = static_cast<int>(n.inputs.size()) - 1;
     emit_state_in(e, n);
@@ -686,11 +683,11 @@ void emit_elementwise_draw(KernelEmitter& e, const Node& n) {
     os << "        idx[d] = 0;\n      }\n    }\n  }\n";
 }
 
-void emit_choice(KernelEmitter& e, const Node& n) {
+void emit_choice(EmitContext& e, const Node& n) {
     auto& os = e.out();
     const int id = e.id(&n), slot = e.slot(&n), R = n.type.ndim();
     const std::string rs = rs_name(e, n);
-    const std::string t = KernelEmitter::ctype(n.type.dtype);
+    const std::string t = EmitContext::ctype(n.type.dtype);
     const Node* a = n.inputs[1].get();
     const bool has_p = n.inputs.size() > 2;
     const int ra = a->type.ndim();
@@ -700,7 +697,7 @@ void emit_choice(KernelEmitter& e, const Node& n) {
     emit_state_in(e, n);
     os << "    const tj_arr* a = " << e.arr(a) << ";\n";
     os << "    const long long pop = "
-       << (ra == 0 ? "(long long)*(const " + KernelEmitter::ctype(a->type.dtype) + "*)a->data"
+       << (ra == 0 ? "(long long)*(const " + EmitContext::ctype(a->type.dtype) + "*)a->data"
                    : "a->shape[0]")
        << ";\n";
     os << "    const long long count = " << size.product() << "LL;\n";
@@ -713,7 +710,7 @@ void emit_choice(KernelEmitter& e, const Node& n) {
     }
     os << "    long long bad = 0;\n";
     os << "    const int code = tj_rng_choice_check(pop, " << (ra > 0) << ", count, " << replace
-       << ", pd, pn, ps, " << KernelEmitter::literal(DType::Float64, atol) << ", &bad);\n";
+       << ", pd, pn, ps, " << EmitContext::literal(DType::Float64, atol) << ", &bad);\n";
     os << "    if (code) return tj_rt_value_error(f, " << id << ", code, bad);\n";
     os << "    long long osh[" << std::max(1, R) << "] = {0};\n";
     for (int d = 0; d < size.size(); ++d) os << "    osh[" << d << "] = " << size[d] << ";\n";
@@ -737,11 +734,11 @@ void emit_choice(KernelEmitter& e, const Node& n) {
     os << "    tj_rnd_gather_rows<" << t << ">(a, " << ra << ", ix, count, o);\n  }\n";
 }
 
-void emit_permutation(KernelEmitter& e, const Node& n) {
+void emit_permutation(EmitContext& e, const Node& n) {
     auto& os = e.out();
     const int id = e.id(&n), slot = e.slot(&n), R = n.type.ndim();
     const std::string rs = rs_name(e, n);
-    const std::string t = KernelEmitter::ctype(n.type.dtype);
+    const std::string t = EmitContext::ctype(n.type.dtype);
     const Node* x = n.inputs[1].get();
     const int rx = x->type.ndim();
     emit_state_in(e, n);
@@ -749,7 +746,7 @@ void emit_permutation(KernelEmitter& e, const Node& n) {
     const std::string fail = "return tj_rt_value_error(f, " + std::to_string(id) + ", " +
                              std::to_string(TJ_RNG_E_OUT_OF_MEMORY) + ", nx);";
     if (rx == 0) {
-        os << "    const long long nx = (long long)*(const " << KernelEmitter::ctype(x->type.dtype)
+        os << "    const long long nx = (long long)*(const " << EmitContext::ctype(x->type.dtype)
            << "*)x->data;\n";
         os << "    if (nx < 0) return tj_rt_value_error(f, " << id << ", " << TJ_RNG_E_PERMUTATION_N
            << ", nx);\n";
@@ -768,7 +765,7 @@ void emit_permutation(KernelEmitter& e, const Node& n) {
     os << "    tj_rnd_gather_rows<" << t << ">(x, " << rx << ", ix, nx, o);\n  }\n";
 }
 
-void emit_draw(KernelEmitter& e, const Node& n) {
+void emit_draw(EmitContext& e, const Node& n) {
     switch (dist_of(n.attrs)) {
     case RandomDist::Choice:
         emit_choice(e, n);
@@ -782,7 +779,7 @@ void emit_draw(KernelEmitter& e, const Node& n) {
     }
 }
 
-void emit_next_state(KernelEmitter& e, const Node& n) {
+void emit_next_state(EmitContext& e, const Node& n) {
     auto& os = e.out();
     const Node* draw = n.inputs[0].get();
     os << "  { /* " << describe(n, 1) << " */\n    const long long sh[1] = {6};\n";
@@ -894,88 +891,6 @@ std::pair<NodePtr, NodePtr> make_random_draw(const NodePtr& state, std::vector<N
     next_in.insert(next_in.end(), in.begin(), in.end());
     NodePtr next = make_node(OpKind::RandomNextState, next_in, attrs);
     return {draw, next};
-}
-
-bool is_random_error_code(int code) { return code >= TJ_RNG_E_FIRST && code < TJ_RNG_E_END; }
-
-std::string random_error_text(int code, long long value) {
-    struct Message {
-        const char* text;
-        bool real; // the value is the bits of a double
-    };
-    // Indexed by code - TJ_RNG_E_FIRST, in the order of codegen_templates/random.h.
-    static constexpr Message kMessages[] = {
-        {"uniform: high - low must be finite, got a range of", true},
-        {"normal: scale must be non-negative, got", true},
-        {"exponential: scale must be non-negative, got", true},
-        {"gamma: shape must be non-negative, got", true},
-        {"gamma: scale must be non-negative, got", true},
-        {"beta: a must be positive, got", true},
-        {"beta: b must be positive, got", true},
-        {"binomial: n must be non-negative, got", false},
-        {"binomial: p must be in [0, 1], got", true},
-        {"bernoulli: p must be in [0, 1], got", true},
-        {"poisson: lam must be non-negative, got", true},
-        {"poisson: lam value too large, got", true},
-        {"integers: low must be less than high, got low", false},
-        {"integers: low is out of bounds for the dtype, got", false},
-        {"integers: high is out of bounds for the dtype, got", false},
-        {"choice: a must be a positive integer unless no samples are taken, got", false},
-        {"choice: a cannot be empty unless no samples are taken, got length", false},
-        {"choice: a and p must have same size, got p of size", false},
-        {"choice: probabilities contain NaN, got sum", true},
-        {"choice: probabilities are not non-negative, got", true},
-        {"choice: probabilities do not sum to 1, got sum", true},
-        {"choice: cannot take a larger sample than population when replace=false, got population",
-         false},
-        {"choice: fewer non-zero entries in p than size, got", false},
-        {"permutation: n must be non-negative, got", false},
-        {"random variable: out of memory drawing indices, count", false},
-    };
-    static_assert(sizeof(kMessages) / sizeof(kMessages[0]) == TJ_RNG_E_END - TJ_RNG_E_FIRST,
-                  "one message per TJ_RNG_E_* code");
-    if (!is_random_error_code(code)) return "invalid value (" + std::to_string(value) + ")";
-    const Message& m = kMessages[code - TJ_RNG_E_FIRST];
-    std::ostringstream os;
-    os << m.text << " ";
-    if (m.real)
-        os << std::bit_cast<double>(value);
-    else
-        os << value;
-    return os.str();
-}
-
-void register_random_host_symbols() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-#define TJ_RNG_SYMBOL(name) jit::add_host_symbol(#name, reinterpret_cast<void*>(&name))
-        TJ_RNG_SYMBOL(tj_rng_seed);
-        TJ_RNG_SYMBOL(tj_rng_next_uint64);
-        TJ_RNG_SYMBOL(tj_rng_next_uint32);
-        TJ_RNG_SYMBOL(tj_rng_next_double);
-        TJ_RNG_SYMBOL(tj_rng_uniform);
-        TJ_RNG_SYMBOL(tj_rng_standard_normal);
-        TJ_RNG_SYMBOL(tj_rng_normal);
-        TJ_RNG_SYMBOL(tj_rng_standard_exponential);
-        TJ_RNG_SYMBOL(tj_rng_exponential);
-        TJ_RNG_SYMBOL(tj_rng_standard_gamma);
-        TJ_RNG_SYMBOL(tj_rng_gamma);
-        TJ_RNG_SYMBOL(tj_rng_beta);
-        TJ_RNG_SYMBOL(tj_rng_integers);
-        TJ_RNG_SYMBOL(tj_rng_integers32);
-        TJ_RNG_SYMBOL(tj_rng_bounded_uint64);
-        TJ_RNG_SYMBOL(tj_rng_interval);
-        TJ_RNG_SYMBOL(tj_rng_binomial);
-        TJ_RNG_SYMBOL(tj_rng_bernoulli);
-        TJ_RNG_SYMBOL(tj_rng_poisson);
-        TJ_RNG_SYMBOL(tj_rng_fill_uniform);
-        TJ_RNG_SYMBOL(tj_rng_fill_normal);
-        TJ_RNG_SYMBOL(tj_rng_bounded_uint);
-        TJ_RNG_SYMBOL(tj_rng_choice);
-        TJ_RNG_SYMBOL(tj_rng_choice_check);
-        TJ_RNG_SYMBOL(tj_rng_permutation);
-#undef TJ_RNG_SYMBOL
-    });
 }
 
 // ---- the ops ----------------------------------------------------------------------------------

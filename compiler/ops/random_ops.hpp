@@ -51,18 +51,9 @@ Attrs random_draw_attrs(RandomDist dist, bool has_size, const Dims& size, DType 
 
 /// A RandomDraw node and its RandomNextState, from a state node (uint64[6]) and parameters that
 /// already have the distribution's dtypes. Throws TypeError/ShapeError naming the distribution for
-/// parameters that do not fit, and ValueError (random_error_text) for constant parameters outside
+/// parameters that do not fit, and ValueError (kernel_error_text) for constant parameters outside
 /// the distribution's domain.
 std::pair<NodePtr, NodePtr> make_random_draw(const NodePtr& state, std::vector<NodePtr> params,
                                              const Attrs& attrs);
-
-/// True for a TJ_RNG_E_* code of codegen_templates/random.h.
-bool is_random_error_code(int code);
-/// The message of a parameter error with its offending value (an integer, or the bits of a double
-/// for the codes about a real parameter): "normal: scale must be non-negative, got -1".
-std::string random_error_text(int code, long long value);
-
-/// Registers every tj_rng_* function of codegen_templates/random.h with the JIT (once).
-void register_random_host_symbols();
 
 } // namespace tensorjit

@@ -3,6 +3,7 @@
 // as PyTensor seeds them.
 #include <tensorjit/random.hpp>
 
+#include "compiler/ops/op_def.hpp"
 #include "compiler/ops/random_ops.hpp"
 
 #include <tensorjit/generator.hpp>

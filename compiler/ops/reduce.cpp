@@ -1,15 +1,13 @@
 // Reductions: sum, mean, sum_to (the gradient of broadcasting) and axes_size.
-#include "compiler/codegen/kernel_emitter.hpp"
-#include "compiler/ops/elemwise.hpp"
-#include "compiler/ops/op_def.hpp"
 #include "compiler/ops/reduce.hpp"
+#include "compiler/ops/elemwise.hpp"
+#include "compiler/ops/emit_context.hpp"
+#include "compiler/ops/op_def.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 namespace tensorjit {
-
-using codegen::KernelEmitter;
 
 Attrs reduce_attrs(const Var& x, const Axes& axes, bool keepdims, const char* op) {
     TJ_CHECK(x.defined(), ValueError) << op << ": undefined variable";
@@ -41,8 +39,10 @@ bool is_reduced(const Attrs& a, int d) {
 Dims reduced_shape(const Dims& in, const Attrs& a) {
     Dims out;
     for (int d = 0; d < in.size(); ++d) {
-        if (!is_reduced(a, d)) out.push_back(in[d]);
-        else if (a.ints[0]) out.push_back(1);
+        if (!is_reduced(a, d))
+            out.push_back(in[d]);
+        else if (a.ints[0])
+            out.push_back(1);
     }
     return out;
 }
@@ -62,7 +62,7 @@ Var expand_reduced(const Var& g, const Attrs& a) {
 namespace {
 
 // ost[d] = the output's stride along input axis d (0 where reduced), from the allocated slot.
-void write_output_strides(KernelEmitter& e, const Node& n) {
+void write_output_strides(EmitContext& e, const Node& n) {
     auto& os = e.out();
     const int slot = e.slot(&n);
     for (int d = 0, j = 0; d < n.inputs[0]->type.ndim(); ++d) {
@@ -75,7 +75,7 @@ void write_output_strides(KernelEmitter& e, const Node& n) {
     }
 }
 
-void write_count(KernelEmitter& e, const Node& n) {
+void write_count(EmitContext& e, const Node& n) {
     auto& os = e.out();
     os << "    long long cnt = 1;\n";
     for (std::size_t d = 1; d < n.attrs.ints.size(); ++d)
@@ -84,7 +84,7 @@ void write_count(KernelEmitter& e, const Node& n) {
 
 } // namespace
 
-void emit_reduce_strides(KernelEmitter& e, const Node& n) {
+void emit_reduce_strides(EmitContext& e, const Node& n) {
     auto& os = e.out();
     const int rin = n.inputs[0]->type.ndim();
     os << "    long long ost[" << std::max(1, rin) << "] = {0};\n";
@@ -94,13 +94,13 @@ void emit_reduce_strides(KernelEmitter& e, const Node& n) {
     write_output_strides(e, n);
 }
 
-void emit_reduce_loop(KernelEmitter& e, const Node& n, const std::string& init,
+void emit_reduce_loop(EmitContext& e, const Node& n, const std::string& init,
                       const std::string& op_expr, const std::string& check,
                       const std::string& epilogue) {
     auto& os = e.out();
     const Node* x = n.inputs[0].get();
     const int rin = x->type.ndim(), rout = n.type.ndim();
-    const std::string t = KernelEmitter::ctype(n.type.dtype);
+    const std::string t = EmitContext::ctype(n.type.dtype);
     const int slot = e.slot(&n);
     os << "  { /* " << describe(n) << " */\n";
     os << "    const tj_arr* a = " << e.arr(x) << ";\n";
@@ -163,17 +163,19 @@ Array reduce_reference(const Array& x, const Node& n, bool mean) {
                 rem /= x.shape()[d];
                 if (!is_reduced(n.attrs, d)) off += idx * kst[d];
             }
-            sums[static_cast<std::size_t>(off)] = static_cast<Acc>(sums[static_cast<std::size_t>(off)] + in[i]);
+            sums[static_cast<std::size_t>(off)] =
+                static_cast<Acc>(sums[static_cast<std::size_t>(off)] + in[i]);
         }
         T* o = static_cast<T*>(out.raw_data());
         for (std::size_t j = 0; j < sums.size(); ++j)
-            o[j] = mean ? static_cast<T>(sums[j] / static_cast<Acc>(count)) : static_cast<T>(sums[j]);
+            o[j] =
+                mean ? static_cast<T>(sums[j] / static_cast<Acc>(count)) : static_cast<T>(sums[j]);
     });
     return out;
 }
 
-void emit_reduce(KernelEmitter& e, const Node& n, bool mean) {
-    const std::string t = KernelEmitter::ctype(n.type.dtype);
+void emit_reduce(EmitContext& e, const Node& n, bool mean) {
+    const std::string t = EmitContext::ctype(n.type.dtype);
     emit_reduce_loop(
         e, n, "(" + t + ")0", "tj_op_add", "",
         mean ? "    for (long long i = 0; i < n_out; ++i) o[i] = o[i] / (" + t + ")cnt;\n" : "");
@@ -197,26 +199,33 @@ std::vector<Var> reduce_pullback(const Node& n, const Var& g, bool mean) {
 TJ_REGISTER_OP(OpDef{
     .kind = OpKind::Sum,
     .arity = 1,
-    .prepare = [](std::vector<NodePtr>& in, Attrs&) { in[0] = cast_to(in[0], sum_dtype(in[0]->type.dtype)); },
-    .type_rule = [](std::span<const NodePtr> in, const Attrs& a) {
-        return TensorType{in[0]->type.dtype, reduced_shape(in[0]->type.shape, a)};
-    },
-    .reference = [](std::span<const Array> in, const Node& n) { return reduce_reference(in[0], n, false); },
-    .emit = [](KernelEmitter& e, const Node& n) { emit_reduce(e, n, false); },
-    .pullback = [](const Node& n, const Var&, const Var& g) { return reduce_pullback(n, g, false); },
+    .prepare = [](std::vector<NodePtr>& in,
+                  Attrs&) { in[0] = cast_to(in[0], sum_dtype(in[0]->type.dtype)); },
+    .type_rule =
+        [](std::span<const NodePtr> in, const Attrs& a) {
+            return TensorType{in[0]->type.dtype, reduced_shape(in[0]->type.shape, a)};
+        },
+    .reference = [](std::span<const Array> in,
+                    const Node& n) { return reduce_reference(in[0], n, false); },
+    .emit = [](EmitContext& e, const Node& n) { emit_reduce(e, n, false); },
+    .pullback = [](const Node& n, const Var&,
+                   const Var& g) { return reduce_pullback(n, g, false); },
 });
 
 TJ_REGISTER_OP(OpDef{
     .kind = OpKind::Mean,
     .arity = 1,
-    .prepare = [](std::vector<NodePtr>& in, Attrs&) {
-        if (!is_float(in[0]->type.dtype)) in[0] = cast_to(in[0], DType::Float64);
-    },
-    .type_rule = [](std::span<const NodePtr> in, const Attrs& a) {
-        return TensorType{in[0]->type.dtype, reduced_shape(in[0]->type.shape, a)};
-    },
-    .reference = [](std::span<const Array> in, const Node& n) { return reduce_reference(in[0], n, true); },
-    .emit = [](KernelEmitter& e, const Node& n) { emit_reduce(e, n, true); },
+    .prepare =
+        [](std::vector<NodePtr>& in, Attrs&) {
+            if (!is_float(in[0]->type.dtype)) in[0] = cast_to(in[0], DType::Float64);
+        },
+    .type_rule =
+        [](std::span<const NodePtr> in, const Attrs& a) {
+            return TensorType{in[0]->type.dtype, reduced_shape(in[0]->type.shape, a)};
+        },
+    .reference = [](std::span<const Array> in,
+                    const Node& n) { return reduce_reference(in[0], n, true); },
+    .emit = [](EmitContext& e, const Node& n) { emit_reduce(e, n, true); },
     .pullback = [](const Node& n, const Var&, const Var& g) { return reduce_pullback(n, g, true); },
 });
 
@@ -224,19 +233,25 @@ TJ_REGISTER_OP(OpDef{
 TJ_REGISTER_OP(OpDef{
     .kind = OpKind::AxesSize,
     .arity = 1,
-    .type_rule = [](std::span<const NodePtr>, const Attrs&) { return TensorType{DType::Int64, {}}; },
-    .reference = [](std::span<const Array> in, const Node& n) {
-        std::int64_t p = 1;
-        for (auto d : n.attrs.ints) p *= in[0].shape()[static_cast<int>(d)];
-        return Array(p);
-    },
-    .emit = [](KernelEmitter& e, const Node& n) {
-        auto& os = e.out();
-        os << "  { /* " << describe(n) << " */\n    long long* o = (long long*)tj_rt_alloc(f, " << e.slot(&n)
-           << ", 0, (const long long*)0);\n    if (!o) return 1;\n    *o = 1";
-        for (auto d : n.attrs.ints) os << " * " << e.arr(n.inputs[0].get()) << "->shape[" << d << "]";
-        os << ";\n  }\n";
-    },
+    .type_rule =
+        [](std::span<const NodePtr>, const Attrs&) {
+            return TensorType{DType::Int64, {}};
+        },
+    .reference =
+        [](std::span<const Array> in, const Node& n) {
+            std::int64_t p = 1;
+            for (auto d : n.attrs.ints) p *= in[0].shape()[static_cast<int>(d)];
+            return Array(p);
+        },
+    .emit =
+        [](EmitContext& e, const Node& n) {
+            auto& os = e.out();
+            os << "  { /* " << describe(n) << " */\n    long long* o = (long long*)tj_rt_alloc(f, "
+               << e.slot(&n) << ", 0, (const long long*)0);\n    if (!o) return 1;\n    *o = 1";
+            for (auto d : n.attrs.ints)
+                os << " * " << e.arr(n.inputs[0].get()) << "->shape[" << d << "]";
+            os << ";\n  }\n";
+        },
     .pullback = [](const Node&, const Var&, const Var&) -> std::vector<Var> { return {Var()}; },
 });
 

@@ -11,7 +11,7 @@
 namespace tensorjit {
 
 namespace codegen {
-class KernelEmitter;
+class EmitContext;
 }
 
 /// The attributes of a reduction of x over `axes`: ints = {keepdims, axis...}, the axes
@@ -39,13 +39,13 @@ Var expand_reduced(const Var& g, const Attrs& a);
 /// codegen_templates/reduce.hpp (`tj_op_max`; shared by every such loop). `check` runs after the
 /// allocation and may return early (it sees `a`, the input, `n_out`, and `cnt`, the number of
 /// reduced elements per output); `epilogue` runs last (sees `o`, `n_out` and `cnt` too).
-void emit_reduce_loop(codegen::KernelEmitter& e, const Node& n, const std::string& init,
+void emit_reduce_loop(EmitContext& e, const Node& n, const std::string& init,
                       const std::string& op_expr, const std::string& check = "",
                       const std::string& epilogue = "");
 
 /// Writes `long long ost[...]`: for each input axis of reduction node n, the stride of n's output
 /// (slot already allocated) along it, 0 on the reduced axes. Also writes `int red[...]`, 1 on
 /// the reduced axes.
-void emit_reduce_strides(codegen::KernelEmitter& e, const Node& n);
+void emit_reduce_strides(EmitContext& e, const Node& n);
 
 } // namespace tensorjit

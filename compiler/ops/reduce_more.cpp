@@ -1,6 +1,6 @@
 // More reductions: prod, max, min, argmax, argmin, all, any; cumsum and cumprod; softmax and
 // log_softmax. var, std and logsumexp are compositions of these in the graph.
-#include "compiler/codegen/kernel_emitter.hpp"
+#include "compiler/ops/emit_context.hpp"
 #include "compiler/ops/op_def.hpp"
 #include "compiler/ops/reduce.hpp"
 
@@ -13,14 +13,6 @@
 namespace tensorjit {
 
 namespace {
-
-using codegen::KernelEmitter;
-
-// Value-error codes of tj_rt_value_error (runtime/callable.cpp, kMessages).
-constexpr int kEmptyMax = 4;
-constexpr int kEmptyMin = 5;
-constexpr int kEmptyArgmax = 6;
-constexpr int kEmptyArgmin = 7;
 
 // ---- references ---------------------------------------------------------------------------------
 
@@ -114,18 +106,19 @@ void check_not_empty(const Array& x, const Node& n, const char* what) {
 // ---- kernels ----------------------------------------------------------------------------------
 
 // The check of reductions without identity: cnt reduced elements for each of n_out outputs.
-std::string empty_check(KernelEmitter& e, const Node& n, int code) {
+// `code` names a row of the kernel error table (codegen_templates/kernel_abi.h).
+std::string empty_check(EmitContext& e, const Node& n, const char* code) {
     return "    if (cnt == 0 && n_out > 0) return tj_rt_value_error(f, " +
-           std::to_string(e.id(&n)) + ", " + std::to_string(code) + ", 0);\n";
+           std::to_string(e.id(&n)) + ", " + code + ", 0);\n";
 }
 
 // Kernel: the kept axes (outer) and the reduced ones (inner) walked in C order; the result is
 // the position within the inner walk, so several axes give the C-order index over them.
-void emit_argreduce(KernelEmitter& e, const Node& n, bool largest) {
+void emit_argreduce(EmitContext& e, const Node& n, bool largest) {
     auto& os = e.out();
     const Node* x = n.inputs[0].get();
     const int rin = x->type.ndim(), rout = n.type.ndim();
-    const std::string t = KernelEmitter::ctype(x->type.dtype);
+    const std::string t = EmitContext::ctype(x->type.dtype);
     const int slot = e.slot(&n);
     e.require_template("reduce.hpp");
     os << "  { /* " << describe(n) << " */\n";
@@ -143,7 +136,7 @@ void emit_argreduce(KernelEmitter& e, const Node& n, bool largest) {
     os << "    long long cnt = 1;\n";
     for (std::size_t d = 1; d < n.attrs.ints.size(); ++d)
         os << "    cnt *= a->shape[" << n.attrs.ints[d] << "];\n";
-    os << empty_check(e, n, largest ? kEmptyArgmax : kEmptyArgmin);
+    os << empty_check(e, n, largest ? "TJ_E_EMPTY_ARGMAX" : "TJ_E_EMPTY_ARGMIN");
     emit_reduce_strides(e, n);
     os << "    tj_walk outer, inner;\n";
     os << "    tj_split_axes(a, " << rin << ", ost, red, &outer, &inner);\n";
@@ -236,11 +229,11 @@ Array cumulate_reference(std::span<const Array> in, const Node& n, bool product)
 
 // Kernel: tj_cumulate walks the input in C order (backwards when reversed), so the result is
 // C-contiguous whatever the input's strides.
-void emit_cumulate(KernelEmitter& e, const Node& n, bool product) {
+void emit_cumulate(EmitContext& e, const Node& n, bool product) {
     auto& os = e.out();
     const Node* x = n.inputs[0].get();
     const int rin = x->type.ndim(), rout = n.type.ndim();
-    const std::string t = KernelEmitter::ctype(n.type.dtype);
+    const std::string t = EmitContext::ctype(n.type.dtype);
     const int axis = static_cast<int>(n.attrs.ints[0]);
     e.require_template("reduce.hpp");
     os << "  { /* " << describe(n) << " */\n";
@@ -330,11 +323,11 @@ Array softmax_reference(const Array& x, const Node& n, bool log_out) {
 }
 
 // Kernel: per slice along the axes, three walks (max, sum of exp, write) in tj_softmax.
-void emit_softmax(KernelEmitter& e, const Node& n, bool log_out) {
+void emit_softmax(EmitContext& e, const Node& n, bool log_out) {
     auto& os = e.out();
     const Node* x = n.inputs[0].get();
     const int r = x->type.ndim();
-    const std::string t = KernelEmitter::ctype(n.type.dtype);
+    const std::string t = EmitContext::ctype(n.type.dtype);
     const int slot = e.slot(&n);
     e.require_template("reduce.hpp");
     os << "  { /* " << describe(n) << " */\n";
@@ -387,8 +380,8 @@ TJ_REGISTER_OP(OpDef{
             return reduce_groups(in[0], n, [](const auto& v) { return product_of(v); });
         },
     .emit =
-        [](KernelEmitter& e, const Node& n) {
-            const std::string t = KernelEmitter::ctype(n.type.dtype);
+        [](EmitContext& e, const Node& n) {
+            const std::string t = EmitContext::ctype(n.type.dtype);
             emit_reduce_loop(e, n, "(" + t + ")1", "tj_op_mul");
         },
     .pullback = [](const Node& n, const Var&, const Var& g) { return prod_pullback(n, g); },
@@ -404,20 +397,22 @@ OpDef extreme_def(OpKind kind, bool is_max) {
         .type_rule = reduced_type,
         .reference =
             [is_max](std::span<const Array> in, const Node& n) {
-                check_not_empty(in[0], n,
-                                is_max ? "zero-size array to reduction operation maximum which has no identity"
-                                       : "zero-size array to reduction operation minimum which has no identity");
+                check_not_empty(
+                    in[0], n,
+                    is_max
+                        ? "zero-size array to reduction operation maximum which has no identity"
+                        : "zero-size array to reduction operation minimum which has no identity");
                 return reduce_groups(in[0], n, [is_max](const auto& v) {
                     return v.empty() ? typename std::decay_t<decltype(v)>::value_type{}
                                      : extreme_of(v, is_max);
                 });
             },
         .emit =
-            [is_max](KernelEmitter& e, const Node& n) {
-                const std::string t = KernelEmitter::ctype(n.type.dtype);
+            [is_max](EmitContext& e, const Node& n) {
+                const std::string t = EmitContext::ctype(n.type.dtype);
                 emit_reduce_loop(e, n, (is_max ? "tj_lowest((" : "tj_highest((") + t + ")0)",
                                  is_max ? "tj_op_max" : "tj_op_min",
-                                 empty_check(e, n, is_max ? kEmptyMax : kEmptyMin));
+                                 empty_check(e, n, is_max ? "TJ_E_EMPTY_MAX" : "TJ_E_EMPTY_MIN"));
             },
         .pullback = [is_max](const Node& n, const Var& out,
                              const Var& g) { return extreme_pullback(n, out, g, is_max); },
@@ -448,7 +443,7 @@ OpDef arg_extreme_def(OpKind kind, bool is_max) {
                     return v.empty() ? std::int64_t{0} : arg_extreme_of(v, is_max);
                 });
             },
-        .emit = [is_max](KernelEmitter& e, const Node& n) { emit_argreduce(e, n, is_max); },
+        .emit = [is_max](EmitContext& e, const Node& n) { emit_argreduce(e, n, is_max); },
         .pullback = no_gradient,
     };
 }
@@ -469,7 +464,7 @@ TJ_REGISTER_OP(OpDef{
                 return std::all_of(v.begin(), v.end(), [](auto b) { return b != 0; });
             });
         },
-    .emit = [](KernelEmitter& e, const Node& n) { emit_reduce_loop(e, n, "true", "tj_op_and"); },
+    .emit = [](EmitContext& e, const Node& n) { emit_reduce_loop(e, n, "true", "tj_op_and"); },
     .pullback = no_gradient,
 });
 
@@ -484,7 +479,7 @@ TJ_REGISTER_OP(OpDef{
                 return std::any_of(v.begin(), v.end(), [](auto b) { return b != 0; });
             });
         },
-    .emit = [](KernelEmitter& e, const Node& n) { emit_reduce_loop(e, n, "false", "tj_op_or"); },
+    .emit = [](EmitContext& e, const Node& n) { emit_reduce_loop(e, n, "false", "tj_op_or"); },
     .pullback = no_gradient,
 });
 
@@ -497,7 +492,7 @@ TJ_REGISTER_OP(OpDef{
                     const Attrs& a) { return cumulate_type(in, a, OpKind::Cumsum); },
     .reference = [](std::span<const Array> in,
                     const Node& n) { return cumulate_reference(in, n, false); },
-    .emit = [](KernelEmitter& e, const Node& n) { emit_cumulate(e, n, false); },
+    .emit = [](EmitContext& e, const Node& n) { emit_cumulate(e, n, false); },
     .pullback = [](const Node& n, const Var&, const Var& g) -> std::vector<Var> {
         std::vector<Var> r{reverse_cumsum(n, g)};
         if (n.inputs.size() == 2) r.push_back(Var());
@@ -516,7 +511,7 @@ TJ_REGISTER_OP(OpDef{
                     const Attrs& a) { return cumulate_type(in, a, OpKind::Cumprod); },
     .reference = [](std::span<const Array> in,
                     const Node& n) { return cumulate_reference(in, n, true); },
-    .emit = [](KernelEmitter& e, const Node& n) { emit_cumulate(e, n, true); },
+    .emit = [](EmitContext& e, const Node& n) { emit_cumulate(e, n, true); },
     .pullback = [](const Node& n, const Var& out, const Var& g) -> std::vector<Var> {
         std::vector<Var> r{reverse_cumsum(n, g * out) / in0(n)};
         if (n.inputs.size() == 2) r.push_back(Var());
@@ -532,7 +527,7 @@ TJ_REGISTER_OP(OpDef{
     .type_rule = same_type,
     .reference = [](std::span<const Array> in,
                     const Node& n) { return softmax_reference(in[0], n, false); },
-    .emit = [](KernelEmitter& e, const Node& n) { emit_softmax(e, n, false); },
+    .emit = [](EmitContext& e, const Node& n) { emit_softmax(e, n, false); },
     .pullback = [](const Node& n, const Var& out,
                    const Var& g) { return softmax_pullback(n, out, g, false); },
 });
@@ -545,7 +540,7 @@ TJ_REGISTER_OP(OpDef{
     .type_rule = same_type,
     .reference = [](std::span<const Array> in,
                     const Node& n) { return softmax_reference(in[0], n, true); },
-    .emit = [](KernelEmitter& e, const Node& n) { emit_softmax(e, n, true); },
+    .emit = [](EmitContext& e, const Node& n) { emit_softmax(e, n, true); },
     .pullback = [](const Node& n, const Var& out,
                    const Var& g) { return softmax_pullback(n, out, g, true); },
 });

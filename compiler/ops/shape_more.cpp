@@ -1,7 +1,7 @@
 // Shape ops: reshape, squeeze, concatenate, shape, alloc, arange, eye, broadcast_to, and the
 // public functions built from them (flatten, dimshuffle, expand_dims, stack, split, zeros...).
-#include "compiler/codegen/kernel_emitter.hpp"
 #include "compiler/ops/elemwise.hpp"
+#include "compiler/ops/emit_context.hpp"
 #include "compiler/ops/op_def.hpp"
 
 #include <tensorjit/checked.hpp>
@@ -14,8 +14,6 @@
 namespace tensorjit {
 
 namespace {
-
-using codegen::KernelEmitter;
 
 std::string dims_text(const std::vector<std::int64_t>& v) {
     std::ostringstream os;
@@ -79,8 +77,7 @@ NodePtr shape_vector(const Var& v, const char* op) {
 // Code for `long long tsh[...]` holding the target shape of an op whose static targets or hints
 // are attrs.ints and whose optional symbolic shape is input `shape_in` (-1 for none). Hints that
 // are known are checked against the symbolic values (a shape error naming both shapes).
-std::string target_shape_code(KernelEmitter& e, const Node& n, int shape_in,
-                              const std::string& src) {
+std::string target_shape_code(EmitContext& e, const Node& n, int shape_in, const std::string& src) {
     std::string c;
     const int nd = static_cast<int>(n.attrs.ints.size());
     c += "    long long tsh[" + s(std::max(1, nd)) + "];\n";
@@ -229,11 +226,11 @@ Array reshape_reference(std::span<const Array> in, const Node& n) {
     return out;
 }
 
-void emit_reshape(KernelEmitter& e, const Node& n) {
+void emit_reshape(EmitContext& e, const Node& n) {
     auto& os = e.out();
     const int nd = n.type.ndim(), nin = n.inputs[0]->type.ndim();
     const int slot = e.slot(&n), id = e.id(&n);
-    const std::string t = KernelEmitter::ctype(n.type.dtype);
+    const std::string t = EmitContext::ctype(n.type.dtype);
     e.require_template("reduce.hpp");
     e.require_template("shape_ops.hpp");
     os << "  { /* " << describe(n) << " */\n    const tj_arr* src = " << e.arr(n.inputs[0].get())
@@ -352,7 +349,7 @@ Array alloc_reference(std::span<const Array> in, const Node& n, const char* op) 
 }
 
 // Code for the target shape `tsh`, the broadcast check of input 0 (named v) and its strides `vst`.
-std::string broadcast_strides_code(KernelEmitter& e, const Node& n, const std::string& v) {
+std::string broadcast_strides_code(EmitContext& e, const Node& n, const std::string& v) {
     const int nd = n.type.ndim(), nv = n.inputs[0]->type.ndim();
     std::string c = target_shape_code(e, n, n.inputs.size() == 2 ? 1 : -1, v);
     if (n.inputs.size() == 2)
@@ -373,10 +370,10 @@ std::string broadcast_strides_code(KernelEmitter& e, const Node& n, const std::s
     return c;
 }
 
-void emit_alloc(KernelEmitter& e, const Node& n) {
+void emit_alloc(EmitContext& e, const Node& n) {
     auto& os = e.out();
     const int nd = n.type.ndim();
-    const std::string t = KernelEmitter::ctype(n.type.dtype);
+    const std::string t = EmitContext::ctype(n.type.dtype);
     e.require_template("shape_ops.hpp");
     os << "  { /* " << describe(n) << " */\n    const tj_arr* val = " << e.arr(n.inputs[0].get())
        << ";\n";
@@ -388,7 +385,7 @@ void emit_alloc(KernelEmitter& e, const Node& n) {
        << "].strides, (const " << t << "*)val->data, vst, tj_assign_op<" << t << ">());\n  }\n";
 }
 
-void emit_broadcast_to(KernelEmitter& e, const Node& n) {
+void emit_broadcast_to(EmitContext& e, const Node& n) {
     e.require_template("shape_ops.hpp");
     std::string build = broadcast_strides_code(e, n, "src");
     build += "    tj_arr v;\n    v.data = src->data;\n";
@@ -474,7 +471,7 @@ TJ_REGISTER_OP(OpDef{
             return in[0].copy().reshape(out);
         },
     .emit =
-        [](KernelEmitter& e, const Node& n) {
+        [](EmitContext& e, const Node& n) {
             std::string view = "    tj_arr v;\n    v.data = src->data;\n";
             const int nin = n.inputs[0]->type.ndim();
             int j = 0;
@@ -483,7 +480,7 @@ TJ_REGISTER_OP(OpDef{
                     if (n.inputs[0]->type.shape[d] != 1)
                         view += "    if (src->shape[" + s(d) +
                                 "] != 1) return tj_rt_value_error(f, " + s(e.id(&n)) +
-                                ", 24, src->shape[" + s(d) + "]);\n";
+                                ", TJ_E_SQUEEZE, src->shape[" + s(d) + "]);\n";
                     continue;
                 }
                 view += "    v.shape[" + s(j) + "] = src->shape[" + s(d) + "];\n    v.strides[" +
@@ -574,10 +571,10 @@ TJ_REGISTER_OP(OpDef{
             return out;
         },
     .emit =
-        [](KernelEmitter& e, const Node& n) {
+        [](EmitContext& e, const Node& n) {
             auto& os = e.out();
             const int nd = n.type.ndim(), axis = static_cast<int>(n.attrs.ints[0]);
-            const std::string t = KernelEmitter::ctype(n.type.dtype);
+            const std::string t = EmitContext::ctype(n.type.dtype);
             e.require_template("shape_ops.hpp");
             os << "  { /* " << describe(n) << " */\n    long long osh[" << nd << "];\n";
             const std::string a0 = e.arr(n.inputs[0].get());
@@ -651,7 +648,7 @@ TJ_REGISTER_OP(OpDef{
             return Array(v, Dims{static_cast<std::int64_t>(v.size())});
         },
     .emit =
-        [](KernelEmitter& e, const Node& n) {
+        [](EmitContext& e, const Node& n) {
             auto& os = e.out();
             const int nd = n.inputs[0]->type.ndim();
             os << "  { /* " << describe(n) << " */\n    long long osh[1] = {" << nd << "};\n";
@@ -748,9 +745,9 @@ TJ_REGISTER_OP(OpDef{
             return out;
         },
     .emit =
-        [](KernelEmitter& e, const Node& n) {
+        [](EmitContext& e, const Node& n) {
             auto& os = e.out();
-            const std::string t = KernelEmitter::ctype(n.type.dtype);
+            const std::string t = EmitContext::ctype(n.type.dtype);
             e.require_template("shape_ops.hpp");
             os << "  { /* " << describe(n) << " */\n";
             os << "    const " << t << " b = *(const " << t << "*)" << e.arr(n.inputs[0].get())
@@ -760,7 +757,7 @@ TJ_REGISTER_OP(OpDef{
             os << "    const " << t << " st = *(const " << t << "*)" << e.arr(n.inputs[2].get())
                << "->data;\n";
             os << "    if (st == (" << t << ")0) return tj_rt_value_error(f, " << e.id(&n)
-               << ", 3, 0);\n";
+               << ", TJ_E_INVALID, 0);\n";
             os << "    long long osh[1];\n";
             if (is_float(n.type.dtype)) {
                 os << "    const double q = __builtin_ceil(((double)en - (double)b) / "
@@ -825,9 +822,9 @@ TJ_REGISTER_OP(OpDef{
             return out;
         },
     .emit =
-        [](KernelEmitter& e, const Node& n) {
+        [](EmitContext& e, const Node& n) {
             auto& os = e.out();
-            const std::string t = KernelEmitter::ctype(n.type.dtype);
+            const std::string t = EmitContext::ctype(n.type.dtype);
             const std::int64_t k = n.attrs.ints[0];
             e.require_template("shape_ops.hpp");
             os << "  { /* " << describe(n) << " */\n    long long osh[2];\n";

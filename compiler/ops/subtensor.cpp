@@ -7,8 +7,8 @@
 // subtensor and input 2 of set/inc). A trailing group {kSplitCheck, axis, extent} (split's pieces
 // along an axis of unknown extent) checks at run time that x's axis has that extent: split's
 // sizes must sum to it (value error 25). Advanced index attributes: {axis}; inputs (x[, v], idx).
-#include "compiler/codegen/kernel_emitter.hpp"
 #include "compiler/ops/elemwise.hpp"
+#include "compiler/ops/emit_context.hpp"
 #include "compiler/ops/op_def.hpp"
 
 #include <tensorjit/indexing.hpp>
@@ -19,8 +19,6 @@
 namespace tensorjit {
 
 namespace {
-
-using codegen::KernelEmitter;
 
 constexpr int kEntry = 7;
 constexpr std::int64_t kSplitCheck = 2;
@@ -155,10 +153,10 @@ Array basic_view(const Array& x, const Attrs& a, std::span<const Array> scalars,
 
 // Code filling `tj_arr v` with the basic subtensor of `const tj_arr* src` (x's rank), returning
 // an index error for an integer out of bounds. Symbolic bounds start at input `base`.
-std::string basic_view_code(KernelEmitter& e, const Node& n, int base) {
+std::string basic_view_code(EmitContext& e, const Node& n, int base) {
     const auto es = entries_of(n.attrs);
     const int nx = n.inputs[0]->type.ndim();
-    const std::string t = KernelEmitter::ctype(n.inputs[0]->type.dtype);
+    const std::string t = EmitContext::ctype(n.inputs[0]->type.dtype);
     auto expr = [&](const Bound& b) -> std::string {
         if (b.tag == 2)
             return "(*(const long long*)" +
@@ -169,7 +167,7 @@ std::string basic_view_code(KernelEmitter& e, const Node& n, int base) {
     const auto [split_axis, split_total] = split_check_of(n.attrs);
     if (split_axis >= 0)
         c += "    if (src->shape[" + s(split_axis) + "] != " + s(split_total) +
-             "LL) return tj_rt_value_error(f, " + s(e.id(&n)) + ", 25, src->shape[" +
+             "LL) return tj_rt_value_error(f, " + s(e.id(&n)) + ", TJ_E_SPLIT_SIZES, src->shape[" +
              s(split_axis) + "]);\n";
     int j = 0;
     for (int d = 0; d < nx; ++d) {
@@ -280,10 +278,10 @@ Array set_inc_reference(std::span<const Array> in, const Node& n, bool inc) {
     return r;
 }
 
-void emit_set_inc(KernelEmitter& e, const Node& n, bool inc) {
+void emit_set_inc(EmitContext& e, const Node& n, bool inc) {
     auto& os = e.out();
     const int nx = n.type.ndim(), slot = e.slot(&n);
-    const std::string t = KernelEmitter::ctype(n.type.dtype);
+    const std::string t = EmitContext::ctype(n.type.dtype);
     const Dims rs = basic_shape(n.inputs[0]->type, n.attrs, "set_subtensor");
     const int nr = rs.size();
     e.require_template("reduce.hpp");
@@ -431,7 +429,7 @@ Array adv_set_inc_reference(std::span<const Array> in, const Node& n, bool inc) 
 }
 
 // Code for `pos`/`cnt` (index positions) and `osh` (the taken block's shape).
-std::string take_code(KernelEmitter& e, const Node& n, const std::string& x, const std::string& ix,
+std::string take_code(EmitContext& e, const Node& n, const std::string& x, const std::string& ix,
                       int nx, int ni, int axis) {
     const int no = nx - 1 + ni;
     std::string c = "    const long long* pos = tj_index_positions(f, " + s(e.id(&n)) + ", " +
@@ -449,12 +447,12 @@ std::string take_code(KernelEmitter& e, const Node& n, const std::string& x, con
     return c;
 }
 
-void emit_adv_set_inc(KernelEmitter& e, const Node& n, bool inc) {
+void emit_adv_set_inc(EmitContext& e, const Node& n, bool inc) {
     auto& os = e.out();
     const int nx = n.type.ndim(), ni = n.inputs[2]->type.ndim(),
               axis = static_cast<int>(n.attrs.ints[0]);
     const int slot = e.slot(&n);
-    const std::string t = KernelEmitter::ctype(n.type.dtype);
+    const std::string t = EmitContext::ctype(n.type.dtype);
     e.require_template("reduce.hpp");
     e.require_template("shape_ops.hpp");
     os << "  { /* " << describe(n) << " */\n";
@@ -492,7 +490,7 @@ TJ_REGISTER_OP(OpDef{
             return basic_view(in[0], n.attrs, in.subspan(1), "subtensor").copy();
         },
     .emit =
-        [](KernelEmitter& e, const Node& n) {
+        [](EmitContext& e, const Node& n) {
             e.require_template("shape_ops.hpp");
             e.emit_view(n, basic_view_code(e, n, 1));
         },
@@ -517,7 +515,7 @@ TJ_REGISTER_OP(OpDef{
         },
     .reference = [](std::span<const Array> in,
                     const Node& n) { return set_inc_reference(in, n, false); },
-    .emit = [](KernelEmitter& e, const Node& n) { emit_set_inc(e, n, false); },
+    .emit = [](EmitContext& e, const Node& n) { emit_set_inc(e, n, false); },
     // d set_subtensor(x, v)/dx = g with the region zeroed; d/dv = g's region (summed to v's shape)
     .pullback = [](const Node& n, const Var&, const Var& g) -> std::vector<Var> {
         std::vector<Var> r = undefined(n.inputs.size());
@@ -540,7 +538,7 @@ TJ_REGISTER_OP(OpDef{
         },
     .reference = [](std::span<const Array> in,
                     const Node& n) { return set_inc_reference(in, n, true); },
-    .emit = [](KernelEmitter& e, const Node& n) { emit_set_inc(e, n, true); },
+    .emit = [](EmitContext& e, const Node& n) { emit_set_inc(e, n, true); },
     // d inc_subtensor(x, v)/dx = g; d/dv = g's region (summed to v's shape)
     .pullback = [](const Node& n, const Var&, const Var& g) -> std::vector<Var> {
         std::vector<Var> r = undefined(n.inputs.size());
@@ -561,11 +559,11 @@ TJ_REGISTER_OP(OpDef{
         },
     .reference = take_reference,
     .emit =
-        [](KernelEmitter& e, const Node& n) {
+        [](EmitContext& e, const Node& n) {
             auto& os = e.out();
             const int nx = n.inputs[0]->type.ndim(), ni = n.inputs[1]->type.ndim(),
                       axis = static_cast<int>(n.attrs.ints[0]);
-            const std::string t = KernelEmitter::ctype(n.type.dtype);
+            const std::string t = EmitContext::ctype(n.type.dtype);
             e.require_template("shape_ops.hpp");
             os << "  { /* " << describe(n) << " */\n";
             os << "    const tj_arr* xs = " << e.arr(n.inputs[0].get()) << ";\n";
@@ -593,7 +591,7 @@ TJ_REGISTER_OP(OpDef{
                     const Attrs& a) { return adv_set_inc_type(in, a, "advanced_set_subtensor"); },
     .reference = [](std::span<const Array> in,
                     const Node& n) { return adv_set_inc_reference(in, n, false); },
-    .emit = [](KernelEmitter& e, const Node& n) { emit_adv_set_inc(e, n, false); },
+    .emit = [](EmitContext& e, const Node& n) { emit_adv_set_inc(e, n, false); },
     // d/dx = g with the indexed elements zeroed; d/dv = take(g, idx) summed to v's shape
     .pullback = [](const Node& n, const Var&, const Var& g) -> std::vector<Var> {
         Var gx(make_node(OpKind::AdvancedSetSubtensor,
@@ -613,7 +611,7 @@ TJ_REGISTER_OP(OpDef{
                     const Attrs& a) { return adv_set_inc_type(in, a, "advanced_inc_subtensor"); },
     .reference = [](std::span<const Array> in,
                     const Node& n) { return adv_set_inc_reference(in, n, true); },
-    .emit = [](KernelEmitter& e, const Node& n) { emit_adv_set_inc(e, n, true); },
+    .emit = [](EmitContext& e, const Node& n) { emit_adv_set_inc(e, n, true); },
     // d/dx = g; d/dv = take(g, idx) summed to v's shape
     .pullback = [](const Node& n, const Var&, const Var& g) -> std::vector<Var> {
         Var gv = sum_to(Var(make_node(OpKind::AdvancedSubtensor, {g.node(), n.inputs[2]}, n.attrs)),

@@ -4,7 +4,7 @@
 /// a cache miss (the key is taken before rewrites).
 #pragma once
 
-#include "compiler/function/function_graph.hpp"
+#include "compiler/graph/function_graph.hpp"
 
 namespace tensorjit {
 

@@ -2,7 +2,7 @@
 // updates. Steady state allocates nothing but the outputs: the frame, scalar scratch arrays and
 // update/temporary buffers are kept from call to call.
 #include "compiler/function/function_impl.hpp"
-#include "compiler/ops/random_ops.hpp"
+#include "runtime/kernel_errors.hpp"
 
 #include <tensorjit/function.hpp>
 
@@ -14,33 +14,6 @@
 namespace tensorjit {
 
 using codegen::SlotPlan;
-
-// ---- callbacks from kernels (C ABI; never throw through generated code) -----------------------
-
-extern "C" {
-__attribute__((visibility("default"))) void* tj_rt_alloc(tj_frame* f, int slot, int ndim,
-                                                         const long long* shape) {
-    auto* st = static_cast<detail::CallState*>(f->rt);
-    return st->fn->alloc(*st, slot, ndim, shape);
-}
-__attribute__((visibility("default"))) int
-tj_rt_shape_error(tj_frame* f, int node, int na, const long long* a, int nb, const long long* b) {
-    auto* st = static_cast<detail::CallState*>(f->rt);
-    st->fn->shape_error(*st, node, na, a, nb, b);
-    return 1;
-}
-__attribute__((visibility("default"))) void* tj_rt_scratch(tj_frame* f, int which,
-                                                           long long bytes) {
-    auto* st = static_cast<detail::CallState*>(f->rt);
-    return st->fn->scratch(*st, which, bytes);
-}
-__attribute__((visibility("default"))) int tj_rt_value_error(tj_frame* f, int node, int code,
-                                                             long long value) {
-    auto* st = static_cast<detail::CallState*>(f->rt);
-    st->fn->value_error(*st, node, code, value);
-    return 1;
-}
-}
 
 namespace detail {
 
@@ -447,7 +420,7 @@ void FunctionImpl::execute(CallState& st) const {
     }
 
     st.pending_kind = kNone;
-    tj_frame frame{st.slots.data(), &st};
+    tj_frame frame{st.slots.data(), static_cast<KernelHost*>(&st)};
     if (kernel_->entry(&frame) != 0) throw_pending(st);
 
     // Updates: every new value was checked (when the kernel allocated them); apply them all.
@@ -471,6 +444,20 @@ void FunctionImpl::execute(CallState& st) const {
 }
 
 // ---- callbacks --------------------------------------------------------------------------------
+
+void* CallState::alloc(int slot, int ndim, const long long* shape) noexcept {
+    return fn->alloc(*this, slot, ndim, shape);
+}
+void CallState::shape_error(int node, int na, const long long* a, int nb,
+                            const long long* b) noexcept {
+    fn->shape_error(*this, node, na, a, nb, b);
+}
+void CallState::value_error(int node, int code, long long value) noexcept {
+    fn->value_error(*this, node, code, value);
+}
+void* CallState::scratch(int which, long long bytes) noexcept {
+    return fn->scratch(*this, which, bytes);
+}
 
 void* FunctionImpl::alloc(CallState& st, int slot, int ndim, const long long* shape) const {
     try {
@@ -505,7 +492,7 @@ void* FunctionImpl::scratch(CallState& st, int which, long long bytes) const {
     try {
         TJ_INTERNAL_CHECK(which >= 0 && which < CallState::kScratchBuffers)
             << "scratch buffer " << which << " out of range";
-        Array& a = st.scratch[which];
+        Array& a = st.scratch_buffers[which];
         if (a.storage_use_count() == 0 || a.size() < bytes)
             a = Array::empty(DType::UInt8, Dims{std::max<long long>(bytes, 1)});
         return a.raw_data();
@@ -548,39 +535,7 @@ void FunctionImpl::value_error(CallState& st, int node, int code, long long valu
     st.pending_kind = kValue;
     std::string& pending_message_ = st.pending_message;
     const auto& names = node_names_;
-    static const char* kMessages[] = {
-        "error", "index out of bounds", "bad reshape size", "invalid value",
-        // 4-7: reductions without an identity (compiler/ops/reduce_more.cpp)
-        "zero-size array to reduction operation maximum which has no identity",
-        "zero-size array to reduction operation minimum which has no identity",
-        "attempt to get argmax of an empty sequence", "attempt to get argmin of an empty sequence"};
-    constexpr int kNumMessages = static_cast<int>(sizeof kMessages / sizeof kMessages[0]);
-    const char* what = code >= 0 && code < kNumMessages ? kMessages[code] : kMessages[0];
-    // Random variables' parameter checks (TJ_RNG_E_*) name the distribution, the parameter and
-    // the value themselves (compiler/ops/random_ops.hpp).
-    std::string detail = is_random_error_code(code)
-                             ? random_error_text(code, value)
-                             : std::string(what) + " (" + std::to_string(value) + ")";
-    // 16 + axis: an index out of bounds (codegen_templates/shape_ops.hpp packs the index in the
-    // high 32 bits of the value, the axis extent in the low 32); 24: squeeze; 25: split.
-    if (code >= 16 && code < 24)
-        detail =
-            "index " +
-            std::to_string(static_cast<std::int32_t>(static_cast<std::uint64_t>(value) >> 32)) +
-            " is out of bounds for axis " + std::to_string(code - 16) + " with size " +
-            std::to_string(static_cast<std::uint64_t>(value) & 0xffffffffULL);
-    if (code == 24) detail = "cannot squeeze an axis of extent " + std::to_string(value);
-    if (code == 25)
-        detail = "the split sizes do not sum to the axis extent " + std::to_string(value);
-    // 26-28: run-time shape checks (codegen_templates/shape_ops.hpp, tj_check_shape).
-    if (code == 26)
-        detail = "negative dimensions are not allowed, got extent " + std::to_string(value);
-    if (code == 27)
-        detail = "the shape is too big: its size in bytes overflows a 64-bit integer (at extent " +
-                 std::to_string(value) + ")";
-    if (code == 28)
-        detail =
-            "arange: cannot compute the length: it is not finite or overflows a 64-bit integer";
+    const std::string detail = kernel_error_text(code, value);
     pending_message_ = name_ + (name_.empty() ? "" : ": ") + "apply node " +
                        (node >= 0 && node < static_cast<int>(names.size()) ? names[node] : "?") +
                        ": " + detail;

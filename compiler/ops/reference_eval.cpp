@@ -7,14 +7,15 @@
 
 namespace tensorjit {
 
-std::vector<Array> eval(const std::vector<Var>& outputs, const std::vector<std::pair<Var, Array>>& inputs) {
+std::vector<Array> eval(const std::vector<Var>& outputs,
+                        const std::vector<std::pair<Var, Array>>& inputs) {
     std::unordered_map<const Node*, Array> values;
     for (const auto& [var, value] : inputs) {
         TJ_CHECK(var.defined(), ValueError) << "eval: undefined input variable";
         const TensorType& t = var.type();
         TJ_CHECK(t.accepts_shape(value.shape()), ShapeError)
-            << "eval: input " << (var.name().empty() ? t.str() : "\"" + var.name() + "\"") << " (" << t.str()
-            << ") got an array of shape " << shape_str(value.shape());
+            << "eval: input " << (var.name().empty() ? t.str() : "\"" + var.name() + "\"") << " ("
+            << t.str() << ") got an array of shape " << shape_str(value.shape());
         values[var.node().get()] = value.astype(t.dtype);
     }
     std::vector<NodePtr> roots;
@@ -43,7 +44,8 @@ std::vector<Array> eval(const std::vector<Var>& outputs, const std::vector<std::
         std::vector<Array> in;
         for (const auto& i : n->inputs) in.push_back(values.at(i.get()));
         const OpDef& d = op_def(n->op);
-        TJ_INTERNAL_CHECK(d.reference) << "eval: op " << op_name(n->op) << " has no reference implementation";
+        TJ_INTERNAL_CHECK(d.reference)
+            << "eval: op " << op_name(n->op) << " has no reference implementation";
         Array v = d.reference(in, *n);
         TJ_INTERNAL_CHECK(v.dtype() == n->type.dtype && n->type.accepts_shape(v.shape()))
             << "eval: reference of " << describe(*n) << " returned " << dtype_name(v.dtype())
