@@ -1,0 +1,159 @@
+// The LLVM half of a compile (see llvm_backend.hpp): target machine, libmvec table, O2
+// pipeline, object emission.
+#include "compiler/jit/llvm_backend.hpp"
+#include "compiler/jit/host_target.hpp"
+#include "tensorjit/error.hpp"
+
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/OptimizationLevel.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Passes/StandardInstrumentations.h>
+#include <llvm/Support/CodeGen.h>
+#include <llvm/Target/TargetOptions.h>
+#include <llvm/TargetParser/Triple.h>
+
+#include <deque>
+#include <dlfcn.h>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tensorjit::jit::detail {
+namespace {
+
+// LLVM 16's LIBMVEC_X86 table knows only exp, log, sin, cos and pow at SSE/AVX2 widths. glibc
+// 2.35+ has many more functions, and AVX-512 variants that GCC uses with -march=native (g++'s
+// -ffast-math loop for TUTORIAL section 1 calls _ZGVeN8v_exp). Mapping them lets the vectorizer
+// call them too; only names the host's libmvec exports are registered.
+const std::vector<llvm::VecDesc>& extra_libmvec_mappings(const std::string& features) {
+    static std::once_flag once;
+    static std::deque<std::string> names; // VecDesc holds StringRefs into these
+    static std::vector<llvm::VecDesc> table;
+    std::call_once(once, [&] {
+        void* mvec = dlopen("libmvec.so.1", RTLD_NOW | RTLD_GLOBAL);
+        if (!mvec) return;
+        const bool avx2 = features.find("+avx2") != std::string::npos;
+        const bool avx512 = features.find("+avx512f") != std::string::npos;
+        // Functions with a libm name; the ones with an LLVM intrinsic are mapped from it as well.
+        static const char* const kUnary[] = {"exp",   "log",   "sin",  "cos",  "tan",   "tanh",
+                                             "log1p", "expm1", "exp2", "log2", "log10", "sinh",
+                                             "cosh",  "asin",  "acos", "atan", "asinh", "acosh",
+                                             "atanh", "erf",   "erfc", "cbrt"};
+        static const char* const kIntrinsic[] = {"exp",  "log",  "sin",  "cos",
+                                                 "exp2", "log2", "log10"};
+        auto add = [&](const std::string& scalar, const std::string& vec, unsigned width) {
+            if (!dlsym(mvec, vec.c_str())) return;
+            names.push_back(scalar);
+            llvm::StringRef s = names.back();
+            names.push_back(vec);
+            table.push_back({s, names.back(), llvm::ElementCount::getFixed(width)});
+        };
+        for (const char* f : kUnary) {
+            const std::string d = f, fl = d + "f";
+            bool intrinsic = false;
+            for (const char* i : kIntrinsic) intrinsic |= d == i;
+            struct Width {
+                bool on;
+                const char* isa;
+                unsigned dw, fw;
+            };
+            for (const Width& w : {Width{avx2, "d", 4, 8}, Width{avx512, "e", 8, 16}}) {
+                if (!w.on) continue;
+                const std::string vd =
+                    "_ZGV" + std::string(w.isa) + "N" + std::to_string(w.dw) + "v_" + d;
+                const std::string vf =
+                    "_ZGV" + std::string(w.isa) + "N" + std::to_string(w.fw) + "v_" + fl;
+                add(d, vd, w.dw);
+                add(fl, vf, w.fw);
+                if (intrinsic) {
+                    add("llvm." + d + ".f64", vd, w.dw);
+                    add("llvm." + d + ".f32", vf, w.fw);
+                }
+            }
+        }
+        if (avx512) {
+            add("pow", "_ZGVeN8vv_pow", 8);
+            add("llvm.pow.f64", "_ZGVeN8vv_pow", 8);
+            add("powf", "_ZGVeN16vv_powf", 16);
+            add("llvm.pow.f32", "_ZGVeN16vv_powf", 16);
+        }
+    });
+    return table;
+}
+
+} // namespace
+
+ThreadTarget& thread_target(const std::string& triple, const std::string& source_path) {
+    thread_local ThreadTarget target;
+    if (target.machine && target.triple == triple) return target;
+    std::string error;
+    const llvm::Target* llvm_target = llvm::TargetRegistry::lookupTarget(triple, error);
+    if (!llvm_target)
+        throw CompileError("no LLVM target for " + triple + ": " + error, error, source_path);
+    const detail::HostTarget& host = detail::host_target();
+    llvm::TargetOptions options;
+    // What Clang derives from -ffp-contract=off: never fuse a*b+c into an FMA behind our back,
+    // so kernels round like the reference implementation.
+    options.AllowFPOpFusion = llvm::FPOpFusion::Strict;
+    options.UseInitArray = true; // as Clang on Linux
+    // Aggressive is Clang's backend level for -O3 (-O2 uses Default); on the kernels checked the
+    // machine code was the same, and kernels are hot loops where any difference would favour it.
+    std::unique_ptr<llvm::TargetMachine> machine(llvm_target->createTargetMachine(
+        triple, host.cpu, host.features, options, llvm::Reloc::PIC_, std::nullopt,
+        llvm::CodeGenOpt::Aggressive));
+    if (!machine)
+        throw CompileError("could not create an LLVM target machine for " + triple, "",
+                           source_path);
+    // The table that lets the loop vectorizer turn llvm.exp.f64 into _ZGVdN4v_exp and friends.
+    llvm::Triple parsed(triple);
+    auto library_info = std::make_unique<llvm::TargetLibraryInfoImpl>(parsed);
+    library_info->addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86,
+                                                     parsed);
+    library_info->addVectorizableFunctions(extra_libmvec_mappings(host.features));
+    target.triple = triple;
+    target.machine = std::move(machine);
+    target.library_info = std::move(library_info);
+    return target;
+}
+
+void optimize(llvm::Module& module, ThreadTarget& target) {
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PassInstrumentationCallbacks instrumentation;
+    llvm::StandardInstrumentations standard(module.getContext(), /*DebugLogging=*/false);
+    standard.registerCallbacks(instrumentation, &fam);
+
+    llvm::PipelineTuningOptions tuning;
+    tuning.LoopUnrolling = true;
+    tuning.LoopInterleaving = true;
+    tuning.LoopVectorization = true;
+    tuning.SLPVectorization = true;
+    llvm::PassBuilder builder(target.machine.get(), tuning, std::nullopt, &instrumentation);
+    // Registered before registerFunctionAnalyses so that it wins over the default library info.
+    fam.registerPass([&] { return llvm::TargetLibraryAnalysis(*target.library_info); });
+    builder.registerModuleAnalyses(mam);
+    builder.registerCGSCCAnalyses(cgam);
+    builder.registerFunctionAnalyses(fam);
+    builder.registerLoopAnalyses(lam);
+    builder.crossRegisterProxies(lam, fam, cgam, mam);
+    llvm::ModulePassManager passes =
+        builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+    passes.run(module, mam);
+}
+
+bool emit_object(llvm::Module& module, ThreadTarget& target, llvm::SmallVectorImpl<char>& out) {
+    llvm::raw_svector_ostream os(out);
+    llvm::legacy::PassManager passes;
+    passes.add(new llvm::TargetLibraryInfoWrapperPass(*target.library_info));
+    // addPassesToEmitFile returns true on failure.
+    if (target.machine->addPassesToEmitFile(passes, os, nullptr, llvm::CGFT_ObjectFile))
+        return false;
+    passes.run(module);
+    return true;
+}
+
+} // namespace tensorjit::jit::detail
