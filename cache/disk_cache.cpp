@@ -13,6 +13,7 @@
 // names the key it was looked up by.
 #include "cache/disk_cache.hpp"
 
+#include "runtime/hash.hpp"
 #include "runtime/log.hpp"
 
 #include <algorithm>
@@ -115,10 +116,7 @@ std::string check_header(std::string_view header, std::uint64_t file_size) {
 }
 
 std::string checksum(std::string_view file) {
-    return Sha256()
-        .update(file.substr(0, kLengthsEnd))
-        .update(file.substr(kHeaderSize))
-        .final_hex();
+    return Sha256().update(file.substr(0, kLengthsEnd)).update(file.substr(kHeaderSize)).hex();
 }
 
 std::string encode(const Entry& entry) {

@@ -13,25 +13,6 @@
 
 namespace tensorjit::cache {
 
-/// SHA-256 of data, as 64 lowercase hex digits.
-std::string sha256_hex(std::string_view data);
-
-/// Incremental SHA-256.
-class Sha256 {
-  public:
-    Sha256();
-    Sha256& update(std::string_view data);
-    /// The digest as hex; the object must not be updated afterwards.
-    std::string final_hex();
-
-  private:
-    void block(const unsigned char* p);
-    std::uint32_t h_[8];
-    unsigned char buf_[64];
-    std::uint64_t len_ = 0;
-    std::size_t fill_ = 0;
-};
-
 /// What one cache entry holds.
 struct Entry {
     std::string object;   ///< ELF relocatable object

@@ -1,9 +1,9 @@
 // The rewrite phases, in order, with per-phase timing at debug level.
 #include "compiler/rewrite/pipeline.hpp"
 
-#include "cache/disk_cache.hpp"
 #include "compiler/ops/op_def.hpp"
 #include "compiler/rewrite/local_rewrite.hpp"
+#include "runtime/hash.hpp"
 #include "runtime/log.hpp"
 
 #include <tensorjit/checked.hpp>
@@ -57,9 +57,8 @@ FunctionGraph merge(FunctionGraph g) {
         } else if (n->op == OpKind::Constant) {
             const Array& v = *n->value;
             key = "c" + std::string(dtype_name(v.dtype())) + shape_str(v.shape()) +
-                  cache::sha256_hex(
-                      std::string_view(static_cast<const char*>(v.raw_data()),
-                                       static_cast<std::size_t>(v.size()) * v.itemsize()));
+                  sha256_hex(std::string_view(static_cast<const char*>(v.raw_data()),
+                                              static_cast<std::size_t>(v.size()) * v.itemsize()));
         } else {
             key = std::string(op_name(n->op)) + "{" + n->attrs.canonical() + "}" + n->type.str() +
                   "(";
