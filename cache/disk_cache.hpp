@@ -69,7 +69,8 @@ class DiskCache {
 
     /// The entry for key, or nullopt. A truncated or corrupted entry (bad magic, lengths or
     /// checksum, metadata naming another key, anything but a regular file) is removed (unless
-    /// read-only), warned about (on stderr once per process) and reported as absent. The header
+    /// read-only), warned about (on stderr once per process) and reported as absent; an entry of
+    /// another format version is removed and absent without a warning. The header
     /// is read and checked before the rest, so a huge bad file is never read; never throws.
     std::optional<Entry> load(std::string_view key);
     /// Publishes the entry atomically (temporary file + rename); also writes the source beside it

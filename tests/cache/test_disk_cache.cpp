@@ -29,7 +29,8 @@ using tensorjit::cache::metadata_key;
 
 namespace {
 
-constexpr std::size_t kHeaderSize = 96;
+// Format 2: magic, three lengths, XXH3-128 hex.
+constexpr std::size_t kHeaderSize = 64;
 const std::string kKey = "0123456789abcdef0123456789abcdef";
 
 std::string read_all(const fs::path& path) {
@@ -84,34 +85,7 @@ class EnvVar {
     std::optional<std::string> old_;
 };
 
-// Captures what is written to file descriptor 2 during the object's lifetime.
-class StderrCapture {
-  public:
-    StderrCapture() : file_(dir_.path() / "stderr") {
-        std::fflush(stderr);
-        saved_ = ::dup(2);
-        int fd = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        ::dup2(fd, 2);
-        ::close(fd);
-    }
-    ~StderrCapture() { restore(); }
-    std::string text() {
-        restore();
-        return read_all(file_);
-    }
-
-  private:
-    void restore() {
-        if (saved_ < 0) return;
-        std::fflush(stderr);
-        ::dup2(saved_, 2);
-        ::close(saved_);
-        saved_ = -1;
-    }
-    tj_test::TempDir dir_;
-    fs::path file_;
-    int saved_ = -1;
-};
+using tj_test::StderrCapture;
 
 std::size_t count_of(const std::string& text, const std::string& what) {
     std::size_t n = 0;
@@ -255,16 +229,16 @@ TEST_CASE("disk cache: garbage and huge lengths are rejected", "[cache]") {
     CHECK_FALSE(fs::exists(path));
 
     // Right magic, lengths that would overflow a naive sum.
-    std::string header = "TJCACHE1" + std::string(24, '\xff') + std::string(64, '0') + "payload";
+    std::string header = "TJCACHE2" + std::string(24, '\xff') + std::string(32, '0') + "payload";
     write_all(path, header);
     CHECK_FALSE(cache.load(kKey));
     CHECK_FALSE(fs::exists(path));
 
     // Lengths that add up modulo 2^64 to the payload size.
-    std::string wrap = "TJCACHE1";
+    std::string wrap = "TJCACHE2";
     for (std::uint64_t v : {std::uint64_t(1), ~std::uint64_t(0), std::uint64_t(3)})
         for (int i = 0; i < 8; ++i) wrap.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-    wrap += std::string(64, '0') + "abc";
+    wrap += std::string(32, '0') + "abc";
     write_all(path, wrap);
     CHECK_FALSE(cache.load(kKey));
     CHECK_FALSE(fs::exists(path));
