@@ -19,6 +19,8 @@
 #include "runtime/hash.hpp"
 #include "runtime/log.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -395,53 +397,15 @@ std::vector<std::string> names_in(const fs::path& dir) {
     return names;
 }
 
-// Skips JSON whitespace from at.
-std::size_t skip_space(std::string_view s, std::size_t at) {
-    while (at < s.size() && (s[at] == ' ' || s[at] == '\n' || s[at] == '\t' || s[at] == '\r')) ++at;
-    return at;
-}
-
-// The end of the JSON string starting at the quote at s[at] (one past its closing quote), or npos.
-std::size_t string_end(std::string_view s, std::size_t at) {
-    for (++at; at < s.size(); ++at) {
-        if (s[at] == '\\')
-            ++at;
-        else if (s[at] == '"')
-            return at + 1;
-    }
-    return std::string_view::npos;
-}
-
 } // namespace
 
 std::optional<std::string> metadata_key(std::string_view metadata) {
-    // A scan of the top-level object: nested objects, arrays and strings are skipped, so a
-    // "key" inside the plan or any other value is not taken for the entry's.
-    int depth = 0;
-    for (std::size_t at = 0; at < metadata.size();) {
-        const char c = metadata[at];
-        if (c == '"') {
-            const std::size_t end = string_end(metadata, at);
-            if (end == std::string_view::npos) return std::nullopt;
-            std::string_view name = metadata.substr(at + 1, end - at - 2);
-            at = end;
-            if (depth != 1 || name != "key") continue;
-            std::size_t colon = skip_space(metadata, at);
-            if (colon >= metadata.size() || metadata[colon] != ':') continue; // a value
-            std::size_t value = skip_space(metadata, colon + 1);
-            if (value >= metadata.size() || metadata[value] != '"') return std::nullopt;
-            const std::size_t value_end = string_end(metadata, value);
-            if (value_end == std::string_view::npos) return std::nullopt;
-            std::string_view text = metadata.substr(value + 1, value_end - value - 2);
-            // Keys are hex digits: an escape means it is not one of ours.
-            if (text.find('\\') != std::string_view::npos) return std::nullopt;
-            return std::string(text);
-        }
-        if (c == '{' || c == '[') ++depth;
-        if (c == '}' || c == ']') --depth;
-        ++at;
-    }
-    return std::nullopt;
+    // Without exceptions: text that is not JSON (or not UTF-8) parses to a discarded value.
+    const nlohmann::json json = nlohmann::json::parse(metadata, nullptr, false);
+    if (!json.is_object()) return std::nullopt;
+    const auto it = json.find("key");
+    if (it == json.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
 }
 
 DiskCache& DiskCache::global() {

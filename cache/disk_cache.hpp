@@ -20,8 +20,9 @@ struct Entry {
     std::string metadata; ///< JSON: versions, timings, binding plan
 };
 
-/// The value of the top-level `"key"` field of an entry's metadata (the JSON text written by
-/// get_kernel(): `"key": "<hex>"`), or nullopt when there is none or it is not a plain string.
+/// The value of the top-level `"key"` field of an entry's metadata (a JSON object, as
+/// get_kernel() writes: `"key": "<hex>"`), or nullopt when the metadata is not a JSON object or
+/// its key is missing or not a string.
 std::optional<std::string> metadata_key(std::string_view metadata);
 
 /// Temporaries older than this are taken for leftovers of a killed writer (a live writer renames

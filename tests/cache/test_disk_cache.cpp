@@ -560,8 +560,17 @@ TEST_CASE("metadata_key reads the top-level key field", "[cache]") {
     CHECK(metadata_key(R"({"plan": "\"key\": \"44\"", "key": "55"})") == "55");
     // Not a plain string: refused.
     CHECK(metadata_key(R"({"key": 12})") == std::nullopt);
-    CHECK(metadata_key(R"({"key": "ab\u0063"})") == std::nullopt);
+    CHECK(metadata_key(R"({"key": null})") == std::nullopt);
     CHECK(metadata_key(R"({"key": "unterminated)") == std::nullopt);
+    // Parsed as JSON: escapes are decoded (the result must still equal the lookup key, which is
+    // plain hex), and text after the object or a second document is refused.
+    CHECK(metadata_key(R"({"key": "ab\u0063"})") == "abc");
+    CHECK(metadata_key(R"({"key": "aa"} {"key": "bb"})") == std::nullopt);
+    CHECK(metadata_key(R"(["key", "aa"])") == std::nullopt);
+    CHECK(metadata_key("{\"key\": \"a\xff\"}") == std::nullopt); // not UTF-8
+    // Deep nesting (hostile metadata) is refused or read, never a crash.
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    CHECK(metadata_key(R"({"x": )" + deep + R"(, "key": "cc"})") == "cc");
 }
 
 TEST_CASE("disk cache: an entry filed under another key's name is refused", "[cache]") {
