@@ -2,18 +2,24 @@
 // never sees a half-written entry and concurrent writers (threads or processes) need no lock: the
 // last rename wins and every copy is complete.
 //
-// Entry file <key>.tjk:
-//   bytes  0..8    "TJCACHE1"
+// Entry file <key>.tjk (format 2):
+//   bytes  0..8    "TJCACHE2"
 //   bytes  8..32   lengths of the object, source and metadata sections, little-endian uint64 each
-//   bytes 32..96   SHA-256 (lowercase hex) of bytes 0..32 followed by every byte from 96 on
-//   bytes 96..     object, source, metadata, back to back
+//   bytes 32..64   XXH3-128 (lowercase hex) of bytes 0..32 followed by every byte from 64 on
+//   bytes 64..     object, source, metadata, back to back
 // The lengths must add up to the file size exactly, which catches truncation and appended junk
-// before hashing; the checksum also covers the magic and the lengths. Readers check the header
-// (and a total size bound) before reading the rest, and trust an entry only when its metadata
-// names the key it was looked up by.
+// before hashing; the checksum also covers the magic and the lengths. The checksum only has to
+// catch accidents: the directory is private (check_dir), and whoever can write into it could
+// compute any checksum, cryptographic or not. Readers check the header (and a total size bound)
+// before reading the rest, and trust an entry only when its metadata names the key it was looked
+// up by. Format 1 ("TJCACHE1", a SHA-256 checksum in a 96-byte header) is stale: such an entry is
+// dropped as a miss without the corruption warning.
 #include "cache/disk_cache.hpp"
 
+#include "runtime/hash.hpp"
 #include "runtime/log.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -39,9 +45,12 @@ namespace tensorjit::cache {
 
 namespace {
 
-constexpr std::string_view kMagic = "TJCACHE1";
+// The magic ends in the format version; another version is stale, not corrupt.
+constexpr std::string_view kMagic = "TJCACHE2";
+constexpr std::string_view kMagicStem = "TJCACHE";
 constexpr std::size_t kLengthsEnd = 8 + 3 * 8;
-constexpr std::size_t kHeaderSize = kLengthsEnd + 64;
+constexpr std::size_t kChecksumSize = 32;
+constexpr std::size_t kHeaderSize = kLengthsEnd + kChecksumSize;
 constexpr std::string_view kEntryExt = ".tjk";
 constexpr std::string_view kSourceExt = ".cpp";
 constexpr std::string_view kTempMarker = ".tmp.";
@@ -98,9 +107,21 @@ std::size_t read_some(int fd, std::string& data, std::size_t at, std::string* er
     return at;
 }
 
+// The prefix of what check_header() says about an entry of another format version.
+constexpr std::string_view kStaleFormat = "stale: written by another tensorjit version";
+
 // Why the header of an entry file of file_size bytes is wrong, or "".
 std::string check_header(std::string_view header, std::uint64_t file_size) {
-    if (header.substr(0, kMagic.size()) != kMagic) return "bad magic, not a tensorjit cache entry";
+    if (header.substr(0, kMagic.size()) != kMagic) {
+        if (header.substr(0, kMagicStem.size()) == kMagicStem) {
+            // The version byte comes from the file: named only when it is a digit.
+            const char version = header[kMagicStem.size()];
+            return std::string(kStaleFormat) + (version >= '0' && version <= '9'
+                                                    ? std::string(" (entry format ") + version + ")"
+                                                    : std::string());
+        }
+        return "bad magic, not a tensorjit cache entry";
+    }
     const std::uint64_t payload = file_size - kHeaderSize;
     std::uint64_t total = 0;
     for (int i = 0; i < 3; ++i) {
@@ -115,10 +136,7 @@ std::string check_header(std::string_view header, std::uint64_t file_size) {
 }
 
 std::string checksum(std::string_view file) {
-    return Sha256()
-        .update(file.substr(0, kLengthsEnd))
-        .update(file.substr(kHeaderSize))
-        .final_hex();
+    return Xxh3().update(file.substr(0, kLengthsEnd)).update(file.substr(kHeaderSize)).hex128();
 }
 
 std::string encode(const Entry& entry) {
@@ -128,11 +146,11 @@ std::string encode(const Entry& entry) {
     put_u64(out, entry.object.size());
     put_u64(out, entry.source.size());
     put_u64(out, entry.metadata.size());
-    out.append(64, '0'); // checksum, filled in below
+    out.append(kChecksumSize, '0'); // filled in below
     out += entry.object;
     out += entry.source;
     out += entry.metadata;
-    out.replace(kLengthsEnd, 64, checksum(out));
+    out.replace(kLengthsEnd, kChecksumSize, checksum(out));
     return out;
 }
 
@@ -145,7 +163,7 @@ std::optional<Entry> decode(std::string_view file, std::string* why) {
     if (*why = check_header(file, file.size()); !why->empty()) return std::nullopt;
     std::uint64_t lengths[3] = {};
     for (int i = 0; i < 3; ++i) lengths[i] = get_u64(file, 8 + 8 * i);
-    if (checksum(file) != file.substr(kLengthsEnd, 64)) {
+    if (checksum(file) != file.substr(kLengthsEnd, kChecksumSize)) {
         *why = "checksum mismatch";
         return std::nullopt;
     }
@@ -379,53 +397,15 @@ std::vector<std::string> names_in(const fs::path& dir) {
     return names;
 }
 
-// Skips JSON whitespace from at.
-std::size_t skip_space(std::string_view s, std::size_t at) {
-    while (at < s.size() && (s[at] == ' ' || s[at] == '\n' || s[at] == '\t' || s[at] == '\r')) ++at;
-    return at;
-}
-
-// The end of the JSON string starting at the quote at s[at] (one past its closing quote), or npos.
-std::size_t string_end(std::string_view s, std::size_t at) {
-    for (++at; at < s.size(); ++at) {
-        if (s[at] == '\\')
-            ++at;
-        else if (s[at] == '"')
-            return at + 1;
-    }
-    return std::string_view::npos;
-}
-
 } // namespace
 
 std::optional<std::string> metadata_key(std::string_view metadata) {
-    // A scan of the top-level object: nested objects, arrays and strings are skipped, so a
-    // "key" inside the plan or any other value is not taken for the entry's.
-    int depth = 0;
-    for (std::size_t at = 0; at < metadata.size();) {
-        const char c = metadata[at];
-        if (c == '"') {
-            const std::size_t end = string_end(metadata, at);
-            if (end == std::string_view::npos) return std::nullopt;
-            std::string_view name = metadata.substr(at + 1, end - at - 2);
-            at = end;
-            if (depth != 1 || name != "key") continue;
-            std::size_t colon = skip_space(metadata, at);
-            if (colon >= metadata.size() || metadata[colon] != ':') continue; // a value
-            std::size_t value = skip_space(metadata, colon + 1);
-            if (value >= metadata.size() || metadata[value] != '"') return std::nullopt;
-            const std::size_t value_end = string_end(metadata, value);
-            if (value_end == std::string_view::npos) return std::nullopt;
-            std::string_view text = metadata.substr(value + 1, value_end - value - 2);
-            // Keys are hex digits: an escape means it is not one of ours.
-            if (text.find('\\') != std::string_view::npos) return std::nullopt;
-            return std::string(text);
-        }
-        if (c == '{' || c == '[') ++depth;
-        if (c == '}' || c == ']') --depth;
-        ++at;
-    }
-    return std::nullopt;
+    // Without exceptions: text that is not JSON (or not UTF-8) parses to a discarded value.
+    const nlohmann::json json = nlohmann::json::parse(metadata, nullptr, false);
+    if (!json.is_object()) return std::nullopt;
+    const auto it = json.find("key");
+    if (it == json.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
 }
 
 DiskCache& DiskCache::global() {
@@ -487,6 +467,12 @@ std::optional<Entry> DiskCache::load(std::string_view key) {
             // The mtime is the last-used time prune() goes by; failing to set it is harmless.
             if (!read_only_) ::utimensat(AT_FDCWD, path.c_str(), nullptr, AT_SYMLINK_NOFOLLOW);
             return entry;
+        }
+        if (why.starts_with(kStaleFormat)) {
+            // Left by an older (or newer) tensorjit: a plain miss, replaced by the next store.
+            log().info("cache entry {} is {}", path.string(), why);
+            if (!read_only_) discard(path, file.dev, file.ino);
+            return std::nullopt;
         }
         warn_once("corrupt", "cache entry " + path.string() + " is unusable (" + why + ")" +
                                  (read_only_ ? "" : "; removing it") +

@@ -13,25 +13,6 @@
 
 namespace tensorjit::cache {
 
-/// SHA-256 of data, as 64 lowercase hex digits.
-std::string sha256_hex(std::string_view data);
-
-/// Incremental SHA-256.
-class Sha256 {
-  public:
-    Sha256();
-    Sha256& update(std::string_view data);
-    /// The digest as hex; the object must not be updated afterwards.
-    std::string final_hex();
-
-  private:
-    void block(const unsigned char* p);
-    std::uint32_t h_[8];
-    unsigned char buf_[64];
-    std::uint64_t len_ = 0;
-    std::size_t fill_ = 0;
-};
-
 /// What one cache entry holds.
 struct Entry {
     std::string object;   ///< ELF relocatable object
@@ -39,8 +20,9 @@ struct Entry {
     std::string metadata; ///< JSON: versions, timings, binding plan
 };
 
-/// The value of the top-level `"key"` field of an entry's metadata (the JSON text written by
-/// get_kernel(): `"key": "<hex>"`), or nullopt when there is none or it is not a plain string.
+/// The value of the top-level `"key"` field of an entry's metadata (a JSON object, as
+/// get_kernel() writes: `"key": "<hex>"`), or nullopt when the metadata is not a JSON object or
+/// its key is missing or not a string.
 std::optional<std::string> metadata_key(std::string_view metadata);
 
 /// Temporaries older than this are taken for leftovers of a killed writer (a live writer renames
@@ -88,7 +70,8 @@ class DiskCache {
 
     /// The entry for key, or nullopt. A truncated or corrupted entry (bad magic, lengths or
     /// checksum, metadata naming another key, anything but a regular file) is removed (unless
-    /// read-only), warned about (on stderr once per process) and reported as absent. The header
+    /// read-only), warned about (on stderr once per process) and reported as absent; an entry of
+    /// another format version is removed and absent without a warning. The header
     /// is read and checked before the rest, so a huge bad file is never read; never throws.
     std::optional<Entry> load(std::string_view key);
     /// Publishes the entry atomically (temporary file + rename); also writes the source beside it

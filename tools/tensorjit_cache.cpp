@@ -1,5 +1,5 @@
 // tensorjit-cache: inspect and maintain the kernel cache (list, verify, prune, clear, path).
-#include "cache/disk_cache.hpp"
+#include <tensorjit/cache.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -7,6 +7,8 @@
 #include <iomanip>
 #include <iostream>
 #include <string>
+
+namespace tj = tensorjit;
 
 namespace {
 
@@ -34,11 +36,8 @@ std::string age(std::filesystem::file_time_type t) {
     return std::to_string(secs / 86400) + " days ago";
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
-    namespace cache = tensorjit::cache;
-    std::filesystem::path dir = cache::DiskCache::default_dir();
+int run(int argc, char** argv) {
+    std::filesystem::path dir = tj::KernelCache::default_dir();
     int i = 1;
     if (i + 1 < argc && std::strcmp(argv[i], "--dir") == 0) {
         dir = argv[i + 1];
@@ -51,11 +50,7 @@ int main(int argc, char** argv) {
         std::cout << dir.string() << "\n";
         return 0;
     }
-    cache::DiskCache c(dir);
-    if (!c.enabled()) {
-        std::cerr << "tensorjit-cache: " << c.disabled_reason() << "\n";
-        return 1;
-    }
+    tj::KernelCache c(dir);
     const bool changes = cmd == "prune" || cmd == "clear" ||
                          (cmd == "verify" && i < argc && std::strcmp(argv[i], "--repair") == 0);
     if (changes && c.read_only()) {
@@ -64,13 +59,14 @@ int main(int argc, char** argv) {
         return 1;
     }
     if (cmd == "list") {
+        const auto entries = c.list();
         std::uintmax_t total = 0;
-        for (const auto& e : c.list()) {
+        for (const auto& e : entries) {
             std::cout << e.key << "  " << std::setw(10) << e.bytes << "  " << age(e.last_used)
                       << "\n";
             total += e.bytes;
         }
-        std::cout << c.list().size() << " entries, " << total << " bytes in " << dir.string()
+        std::cout << entries.size() << " entries, " << total << " bytes in " << dir.string()
                   << (c.read_only() ? " (read-only)" : "") << "\n";
         // Leftovers of killed writers; prune and verify --repair remove them.
         const auto stale = c.temporaries();
@@ -103,4 +99,16 @@ int main(int argc, char** argv) {
     }
     std::cerr << "tensorjit-cache: unknown command '" << cmd << "'\n";
     return usage(std::cerr, 2);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        // A refused directory (CacheError says why), or anything unexpected.
+        std::cerr << "tensorjit-cache: " << e.what() << "\n";
+        return 1;
+    }
 }

@@ -7,6 +7,7 @@
 #include "compiler/codegen/kernel_emitter.hpp"
 #include "compiler/codegen/templates.hpp"
 #include "compiler/function/graph_key.hpp"
+#include "compiler/function/kernel_metadata.hpp"
 #include "compiler/jit/jit.hpp"
 #include "compiler/ops/op_def.hpp"
 #include "compiler/ops/random_ops.hpp"
@@ -109,60 +110,6 @@ double ms_since(Clock::time_point t) {
     return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
 
-std::string json_escape(const std::string& s) {
-    std::string o;
-    for (char c : s) {
-        switch (c) {
-        case '"':
-            o += "\\\"";
-            break;
-        case '\\':
-            o += "\\\\";
-            break;
-        case '\n':
-            o += "\\n";
-            break;
-        case '\t':
-            o += "\\t";
-            break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                o += buf;
-            } else {
-                o += c;
-            }
-        }
-    }
-    return o;
-}
-
-// The string value of "field" in our own metadata JSON.
-std::string json_field(const std::string& json, const std::string& field) {
-    std::string tag = "\"" + field + "\": \"";
-    auto p = json.find(tag);
-    TJ_INTERNAL_CHECK(p != std::string::npos) << "cache metadata has no field " << field;
-    std::string out;
-    for (p += tag.size(); p < json.size() && json[p] != '"'; ++p) {
-        if (json[p] != '\\') {
-            out += json[p];
-            continue;
-        }
-        char e = json[++p];
-        if (e == 'n')
-            out += '\n';
-        else if (e == 't')
-            out += '\t';
-        else if (e == 'u') {
-            out += static_cast<char>(std::stoi(json.substr(p + 1, 4), nullptr, 16));
-            p += 4;
-        } else
-            out += e;
-    }
-    return out;
-}
-
 std::shared_ptr<CompiledKernel> load_kernel(const std::string& key, std::string source,
                                             codegen::BindingPlan plan, const std::string& object) {
     auto k = std::make_shared<CompiledKernel>();
@@ -232,10 +179,10 @@ std::shared_ptr<const CompiledKernel> build_kernel(const FunctionGraph& g, const
         try {
             // The entry must be this key's and its plan must fit this graph before anything of
             // it runs (an entry copied under another key's name would run the wrong kernel).
-            const std::string entry_key = json_field(entry->metadata, "key");
-            TJ_INTERNAL_CHECK(entry_key == key)
-                << "its metadata names key " << entry_key.substr(0, 16);
-            auto plan = codegen::BindingPlan::parse(json_field(entry->metadata, "plan"));
+            const KernelMetadata meta = KernelMetadata::from_json(entry->metadata);
+            TJ_INTERNAL_CHECK(meta.key == key)
+                << "its metadata names key " << meta.key.substr(0, 16);
+            auto plan = codegen::BindingPlan::parse(meta.plan);
             check_plan_fits(plan, g, key);
             auto k = load_kernel(key, std::move(entry->source), std::move(plan), entry->object);
             ++g_disk_hits;
@@ -271,16 +218,14 @@ std::shared_ptr<const CompiledKernel> build_kernel(const FunctionGraph& g, const
         throw;
     }
     ++g_compiles;
-    std::string metadata = "{\n  \"format\": 1,\n  \"key\": \"" + key + "\",\n  \"target\": \"" +
-                           json_escape(jit::target_id()) + "\",\n  \"templates\": \"" +
-                           std::string(codegen::templates_hash()) +
-                           "\",\n  \"timings_ms\": {\"rewrite\": " + std::to_string(rewrite_ms) +
-                           ", \"codegen\": " + std::to_string(codegen_ms) +
-                           ", \"frontend\": " + std::to_string(times.frontend_ms) +
-                           ", \"optimize\": " + std::to_string(times.optimize_ms) +
-                           ", \"object\": " + std::to_string(times.codegen_ms) +
-                           "},\n  \"plan\": \"" + json_escape(src.plan.serialize()) + "\"\n}\n";
-    disk.store(key, cache::Entry{object, src.text, metadata});
+    KernelMetadata meta;
+    meta.key = key;
+    meta.target = jit::target_id();
+    meta.templates = codegen::templates_hash();
+    meta.timings_ms = {rewrite_ms, codegen_ms, times.frontend_ms, times.optimize_ms,
+                       times.codegen_ms};
+    meta.plan = src.plan.serialize();
+    disk.store(key, cache::Entry{object, src.text, meta.to_json()});
     auto t4 = Clock::now();
     auto k = load_kernel(key, std::move(src.text), std::move(src.plan), object);
     log().debug("kernel {}: miss; key {:.2f} ms, rewrite {:.2f} ms, codegen {:.2f} ms, clang "

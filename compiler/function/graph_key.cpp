@@ -1,9 +1,9 @@
 // Canonical serialization of function graphs for the cache key.
 #include "compiler/function/graph_key.hpp"
 
-#include "cache/disk_cache.hpp"
 #include "compiler/codegen/templates.hpp"
 #include "compiler/jit/jit.hpp"
+#include "runtime/hash.hpp"
 
 #include <sstream>
 #include <unordered_map>
@@ -28,16 +28,17 @@ std::string canonical_text(const FunctionGraph& g) {
     for (const Node* n : topo_order(roots)) {
         switch (n->op) {
         case OpKind::Input:
-            continue;  // named above; an input outside g.inputs was rejected by function()
+            continue; // named above; an input outside g.inputs was rejected by function()
         case OpKind::Shared:
             ref[n] = "s" + std::to_string(shared.at(n->storage.get()));
             continue;
         case OpKind::Constant: {
             const Array& v = *n->value;
-            std::string bytes(static_cast<const char*>(v.raw_data()), static_cast<std::size_t>(v.size()) * v.itemsize());
+            std::string bytes(static_cast<const char*>(v.raw_data()),
+                              static_cast<std::size_t>(v.size()) * v.itemsize());
             std::string name = "n" + std::to_string(next++);
             os << name << " = constant " << dtype_name(v.dtype()) << shape_str(v.shape()) << " "
-               << cache::sha256_hex(bytes) << "\n";
+               << sha256_hex(bytes) << "\n";
             ref[n] = name;
             continue;
         }
@@ -45,8 +46,10 @@ std::string canonical_text(const FunctionGraph& g) {
             break;
         }
         std::string name = "n" + std::to_string(next++);
-        os << name << " = " << op_name(n->op) << "{" << n->attrs.canonical() << "} " << n->type.str() << " (";
-        for (std::size_t i = 0; i < n->inputs.size(); ++i) os << (i ? ", " : "") << ref.at(n->inputs[i].get());
+        os << name << " = " << op_name(n->op) << "{" << n->attrs.canonical() << "} "
+           << n->type.str() << " (";
+        for (std::size_t i = 0; i < n->inputs.size(); ++i)
+            os << (i ? ", " : "") << ref.at(n->inputs[i].get());
         os << ")\n";
         ref[n] = name;
     }
@@ -56,7 +59,7 @@ std::string canonical_text(const FunctionGraph& g) {
 }
 
 std::string graph_key(const FunctionGraph& g) {
-    cache::Sha256 h;
+    Sha256 h;
     h.update("tensorjit cache key v1\n");
     h.update("codegen " + std::to_string(kCodegenVersion) + "\n");
     h.update(g.rewrites ? "rewrites on\n" : "rewrites off\n");
@@ -65,7 +68,7 @@ std::string graph_key(const FunctionGraph& g) {
     h.update(codegen::templates_hash());
     h.update("\n");
     h.update(canonical_text(g));
-    return h.final_hex();
+    return h.hex();
 }
 
 } // namespace tensorjit

@@ -1,7 +1,6 @@
 // tj::Generator against NumPy's default_rng (shared/golden/numpy_pcg64.json, bit for bit), the
 // ziggurat tables against their JSON source, SeedSequence spawning, state round trips, the C ABI,
 // goodness-of-fit checks with fixed seeds, and every ValueError message.
-#include "support/json_lite.hpp"
 #include "support/test_util.hpp"
 
 #include "codegen_templates/random.h"
@@ -9,11 +8,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
@@ -32,12 +36,57 @@ namespace zig {
 
 namespace {
 
-using json_lite::Value;
+// Objects keep their file order (the golden cases are checked key by key in that order).
+using Value = nlohmann::ordered_json;
 using u128 = unsigned __int128;
 
+Value parse_golden(const std::string& name) {
+    std::ifstream in(tj_test::shared_dir() / "golden" / name);
+    REQUIRE(in);
+    return Value::parse(in);
+}
+
 const Value& golden() {
-    static const Value v = json_lite::parse_file(tj_test::shared_dir() / "golden/numpy_pcg64.json");
+    static const Value v = parse_golden("numpy_pcg64.json");
     return v;
+}
+
+// The golden files write 64-bit integers and hex floats as strings (JSON numbers would lose
+// them), small integers as numbers: these read either.
+
+// The value of a string, or the text of a number.
+std::string as_text(const Value& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// A number, or a string strtod reads whole (a hex float such as "0x1.8p+1").
+double as_double(const Value& v) {
+    if (v.is_number()) return v.get<double>();
+    const std::string t = v.get<std::string>();
+    char* end = nullptr;
+    const double d = std::strtod(t.c_str(), &end);
+    REQUIRE((!t.empty() && end == t.c_str() + t.size()));
+    return d;
+}
+
+// An integer number, or a string of decimal digits (range-checked).
+std::int64_t as_int64(const Value& v) {
+    if (v.is_number_integer()) return v.get<std::int64_t>();
+    const std::string t = v.get<std::string>();
+    errno = 0;
+    char* end = nullptr;
+    const long long i = std::strtoll(t.c_str(), &end, 10);
+    REQUIRE((!t.empty() && errno == 0 && end == t.c_str() + t.size()));
+    return i;
+}
+
+std::uint64_t as_uint64(const Value& v) {
+    if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+    REQUIRE_FALSE(v.is_number()); // negative or not an integer
+    const std::string t = v.get<std::string>();
+    errno = 0;
+    char* end = nullptr;
+    const unsigned long long u = std::strtoull(t.c_str(), &end, 10);
+    REQUIRE((!t.empty() && t[0] != '-' && errno == 0 && end == t.c_str() + t.size()));
+    return u;
 }
 
 std::string hex(double x) {
@@ -75,8 +124,8 @@ void check_hex(const tj::Array& got, const Value& expected) {
     REQUIRE(static_cast<std::size_t>(got.size()) == expected.size());
     auto g = to_doubles(got);
     for (std::size_t i = 0; i < g.size(); ++i) {
-        double want = expected[i].as_double();
-        INFO("element " << i << ": got " << hex(g[i]) << ", want " << expected[i].as_string());
+        double want = as_double(expected.at(i));
+        INFO("element " << i << ": got " << hex(g[i]) << ", want " << as_text(expected.at(i)));
         CHECK(bits(g[i]) == bits(want));
     }
 }
@@ -86,7 +135,7 @@ void check_ints(const tj::Array& got, const Value& expected) {
     auto g = to_ints(got);
     for (std::size_t i = 0; i < g.size(); ++i) {
         INFO("element " << i);
-        CHECK(g[i] == expected[i].as_int64());
+        CHECK(g[i] == as_int64(expected.at(i)));
     }
 }
 
@@ -236,26 +285,27 @@ double ks_ratio(std::vector<double> x, const std::function<double(double)>& cdf)
 } // namespace
 
 TEST_CASE("golden: every case and key of numpy_pcg64.json matches bit for bit", "[random]") {
-    const Value& cases = golden()["cases"];
+    const Value& cases = golden().at("cases");
     REQUIRE(cases.size() >= 8);
-    for (const Value& c : cases.as_array()) {
-        const std::uint64_t seed = c["seed"].as_uint64();
-        for (std::size_t k = 0; k < c.keys().size(); ++k) {
-            const std::string& key = c.keys()[k];
-            const Value& expected = c.values()[k];
+    REQUIRE(cases.is_array());
+    for (const Value& c : cases) {
+        const std::uint64_t seed = as_uint64(c.at("seed"));
+        for (const auto& item : c.items()) {
+            const std::string& key = item.key();
+            const Value& expected = item.value();
             INFO("seed " << seed << ", key " << key);
             if (key == "seed") continue;
             if (key == "seedseq_generate_state_uint32x4") {
                 auto words = tj::SeedSequence(seed).generate_state_u32(4);
                 REQUIRE(words.size() == expected.size());
                 for (std::size_t i = 0; i < words.size(); ++i)
-                    CHECK(words[i] == expected[i].as_uint64());
+                    CHECK(words[i] == as_uint64(expected.at(i)));
                 continue;
             }
             if (key == "pcg64_state_after_seeding") {
                 auto st = tj::Generator(seed).pcg_state();
-                CHECK(st.state == parse_u128(expected["state"].text()));
-                CHECK(st.inc == parse_u128(expected["inc"].text()));
+                CHECK(st.state == parse_u128(as_text(expected.at("state"))));
+                CHECK(st.inc == parse_u128(as_text(expected.at("inc"))));
                 CHECK_FALSE(st.has_uint32);
                 CHECK(st.uinteger == 0);
                 continue;
@@ -270,7 +320,7 @@ TEST_CASE("golden: every case and key of numpy_pcg64.json matches bit for bit", 
                 tj::Array e = tj::Generator(seed).standard_exponential({8});
                 for (std::size_t i = 0; i < expected.size(); ++i)
                     CHECK(bits(1.5 * e.flat(static_cast<std::int64_t>(i))) ==
-                          bits(expected[i].as_double()));
+                          bits(as_double(expected.at(i))));
             }
             if (key.ends_with("_hex")) {
                 check_hex(got, expected);
@@ -278,7 +328,7 @@ TEST_CASE("golden: every case and key of numpy_pcg64.json matches bit for bit", 
                 REQUIRE(got.dtype() == tj::DType::UInt64);
                 const std::uint64_t* p = got.data<std::uint64_t>();
                 for (std::size_t i = 0; i < expected.size(); ++i)
-                    CHECK(p[i] == expected[i].as_uint64());
+                    CHECK(p[i] == as_uint64(expected.at(i)));
             } else {
                 check_ints(got, expected);
             }
@@ -287,9 +337,9 @@ TEST_CASE("golden: every case and key of numpy_pcg64.json matches bit for bit", 
 }
 
 TEST_CASE("golden: the seed tutorial's logistic-regression data (seed 2882)", "[random]") {
-    const Value& lr = golden()["logistic_regression_data_seed2882"];
+    const Value& lr = golden().at("logistic_regression_data_seed2882");
     // The calls this test reproduces; a change of the description must change the test too.
-    REQUIRE(lr["calls"].as_string() ==
+    REQUIRE(as_text(lr.at("calls")) ==
             "standard_normal((400,784)); integers(size=400, low=0, high=2); standard_normal(784)");
     tj::Generator g(2882);
     tj::Array x = g.standard_normal({400, 784});
@@ -301,39 +351,40 @@ TEST_CASE("golden: the seed tutorial's logistic-regression data (seed 2882)", "[
     const double* xp = x.data<double>();
     for (int i = 0; i < 8; ++i) {
         INFO("x first " << i << ": " << hex(xp[i]));
-        CHECK(bits(xp[i]) == bits(lr["x_first8_hex"][i].as_double()));
+        CHECK(bits(xp[i]) == bits(as_double(lr.at("x_first8_hex").at(i))));
         INFO("x last " << i << ": " << hex(xp[x.size() - 8 + i]));
-        CHECK(bits(xp[x.size() - 8 + i]) == bits(lr["x_last8_hex"][i].as_double()));
+        CHECK(bits(xp[x.size() - 8 + i]) == bits(as_double(lr.at("x_last8_hex").at(i))));
     }
     double x_sum = numpy_sum(xp, x.size());
     INFO("x sum " << hex(x_sum));
-    CHECK(bits(x_sum) == bits(lr["x_sum_hex"].as_double()));
+    CHECK(bits(x_sum) == bits(as_double(lr.at("x_sum_hex"))));
 
     auto yv = to_ints(y);
-    CHECK(std::accumulate(yv.begin(), yv.end(), std::int64_t{0}) == lr["y_sum"].as_int64());
-    for (int i = 0; i < 16; ++i) CHECK(yv[i] == lr["y_first16"][i].as_int64());
+    CHECK(std::accumulate(yv.begin(), yv.end(), std::int64_t{0}) == as_int64(lr.at("y_sum")));
+    for (int i = 0; i < 16; ++i) CHECK(yv[i] == as_int64(lr.at("y_first16").at(i)));
 
     const double* wp = w0.data<double>();
-    for (int i = 0; i < 8; ++i) CHECK(bits(wp[i]) == bits(lr["w0_first8_hex"][i].as_double()));
+    for (int i = 0; i < 8; ++i) CHECK(bits(wp[i]) == bits(as_double(lr.at("w0_first8_hex").at(i))));
     double w_sum = numpy_sum(wp, w0.size());
     INFO("w0 sum " << hex(w_sum));
-    CHECK(bits(w_sum) == bits(lr["w0_sum_hex"].as_double()));
+    CHECK(bits(w_sum) == bits(as_double(lr.at("w0_sum_hex"))));
 }
 
 TEST_CASE("ziggurat_tables.inc equals ziggurat_tables.json entry by entry", "[random]") {
-    const Value z = json_lite::parse_file(tj_test::shared_dir() / "golden/ziggurat_tables.json");
-    const Value& t = z["tables"];
+    const Value z = parse_golden("ziggurat_tables.json");
+    const Value& t = z.at("tables");
     auto check_u = [&](const char* name, const auto* table) {
         INFO(name);
-        REQUIRE(t[name]["values"].size() == 256);
+        REQUIRE(t.at(name).at("values").size() == 256);
         for (std::size_t i = 0; i < 256; ++i)
-            CHECK(static_cast<std::uint64_t>(table[i]) == t[name]["values"][i].as_uint64());
+            CHECK(static_cast<std::uint64_t>(table[i]) == as_uint64(t.at(name).at("values").at(i)));
     };
     auto check_f = [&](const char* name, const auto* table) {
         INFO(name);
-        REQUIRE(t[name]["values"].size() == 256);
+        REQUIRE(t.at(name).at("values").size() == 256);
         for (std::size_t i = 0; i < 256; ++i)
-            CHECK(bits(static_cast<double>(table[i])) == bits(t[name]["values"][i].as_double()));
+            CHECK(bits(static_cast<double>(table[i])) ==
+                  bits(as_double(t.at(name).at("values").at(i))));
     };
     check_u("ki_double", zig::ki_double);
     check_u("ke_double", zig::ke_double);
@@ -347,12 +398,14 @@ TEST_CASE("ziggurat_tables.inc equals ziggurat_tables.json entry by entry", "[ra
     check_f("fi_float", zig::fi_float);
     check_f("we_float", zig::we_float);
     check_f("fe_float", zig::fe_float);
-    const Value& c = z["constants"];
-    CHECK(bits(zig::ziggurat_nor_r) == bits(c["ziggurat_nor_r"]["value"].as_double()));
-    CHECK(bits(zig::ziggurat_nor_inv_r) == bits(c["ziggurat_nor_inv_r"]["value"].as_double()));
-    CHECK(bits(zig::ziggurat_exp_r) == bits(c["ziggurat_exp_r"]["value"].as_double()));
-    CHECK(bits(double{zig::ziggurat_nor_r_f}) == bits(c["ziggurat_nor_r_f"]["value"].as_double()));
-    CHECK(bits(double{zig::ziggurat_exp_r_f}) == bits(c["ziggurat_exp_r_f"]["value"].as_double()));
+    const Value& c = z.at("constants");
+    CHECK(bits(zig::ziggurat_nor_r) == bits(as_double(c.at("ziggurat_nor_r").at("value"))));
+    CHECK(bits(zig::ziggurat_nor_inv_r) == bits(as_double(c.at("ziggurat_nor_inv_r").at("value"))));
+    CHECK(bits(zig::ziggurat_exp_r) == bits(as_double(c.at("ziggurat_exp_r").at("value"))));
+    CHECK(bits(double{zig::ziggurat_nor_r_f}) ==
+          bits(as_double(c.at("ziggurat_nor_r_f").at("value"))));
+    CHECK(bits(double{zig::ziggurat_exp_r_f}) ==
+          bits(as_double(c.at("ziggurat_exp_r_f").at("value"))));
 }
 
 TEST_CASE("SeedSequence: words, spawn keys and children", "[random]") {

@@ -3,7 +3,10 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace tj_test {
 
@@ -18,6 +21,30 @@ TempDir::~TempDir() {
     std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
                                  std::filesystem::perm_options::add, ec);
     std::filesystem::remove_all(path_, ec);
+}
+
+StderrCapture::StderrCapture() : file_(dir_.path() / "stderr") {
+    std::fflush(stderr);
+    saved_ = ::dup(2);
+    int fd = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 2);
+    ::close(fd);
+}
+
+StderrCapture::~StderrCapture() { restore(); }
+
+std::string StderrCapture::text() {
+    restore();
+    std::ifstream in(file_, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void StderrCapture::restore() {
+    if (saved_ < 0) return;
+    std::fflush(stderr);
+    ::dup2(saved_, 2);
+    ::close(saved_);
+    saved_ = -1;
 }
 
 tensorjit::Array random_array(std::mt19937_64& rng, tensorjit::DType dtype,

@@ -29,6 +29,22 @@ class TempDir {
     std::filesystem::path path_;
 };
 
+/// Captures what is written to file descriptor 2 (stderr) during the object's lifetime.
+class StderrCapture {
+  public:
+    StderrCapture();
+    ~StderrCapture();
+    StderrCapture(const StderrCapture&) = delete;
+    /// Everything written so far; stops capturing.
+    std::string text();
+
+  private:
+    void restore();
+    TempDir dir_;
+    std::filesystem::path file_;
+    int saved_ = -1;
+};
+
 /// Uniform random values in [lo, hi) of the given dtype and shape (C-contiguous); integer dtypes
 /// get integers in [lo, hi).
 tensorjit::Array random_array(std::mt19937_64& rng, tensorjit::DType dtype,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <tensorjit/array.hpp>
+#include <tensorjit/cache.hpp>
 #include <tensorjit/dtype.hpp>
 #include <tensorjit/error.hpp>
 #include <tensorjit/function.hpp>

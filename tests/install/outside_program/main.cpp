@@ -19,6 +19,12 @@ int main() {
             return 1;
         }
     }
+    // The public cache API from the installed headers: the kernel is in the cache and valid.
+    tj::KernelCache cache;
+    if (cache.stats().entries == 0 || !cache.verify().empty()) {
+        std::cerr << "the cache at " << cache.dir() << " has no entry or a bad one\n";
+        return 1;
+    }
     std::cout << "outside program: ok\n";
     return 0;
 }

@@ -1,0 +1,49 @@
+/// \file
+/// The metadata of a kernel's disk cache entry: what built it (key, target, templates), how long
+/// the build took and the binding plan, as JSON (nlohmann-json in the .cpp only).
+#pragma once
+
+#include <tensorjit/error.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace tensorjit {
+
+/// Metadata that cannot be used: not JSON, not an object, a field missing or of the wrong type,
+/// another format. The loader treats it as a cache miss and recompiles.
+class MetadataError : public Error {
+  public:
+    using Error::Error;
+};
+
+/// How long each step of a kernel's build took, in milliseconds.
+struct KernelTimings {
+    double rewrite = 0;
+    double codegen = 0;
+    double frontend = 0; ///< Clang's frontend
+    double optimize = 0; ///< LLVM's optimization passes
+    double object = 0;   ///< LLVM's machine code generation
+};
+
+/// The fields of the metadata JSON object, one member each.
+struct KernelMetadata {
+    /// The version of this layout; from_json() refuses any other.
+    static constexpr int kFormat = 1;
+
+    int format = kFormat;
+    std::string key;       ///< the cache key the entry is filed under
+    std::string target;    ///< jit::target_id() of the build
+    std::string templates; ///< codegen::templates_hash() of the build
+    KernelTimings timings_ms;
+    std::string plan; ///< codegen::BindingPlan::serialize()
+
+    /// The JSON text (an object, indented, ending in a newline). Bytes that are not UTF-8 in a
+    /// string are replaced by U+FFFD.
+    std::string to_json() const;
+    /// Parses to_json()'s output; every field must be present with its type, and the format must
+    /// be kFormat. Throws MetadataError otherwise.
+    static KernelMetadata from_json(std::string_view text);
+};
+
+} // namespace tensorjit
