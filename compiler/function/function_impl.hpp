@@ -166,5 +166,7 @@ class SharedAccess {
 /// Builds (or finds in the caches) the kernel for a function graph. Internal to function().
 /// Safe from many threads; concurrent builds of one key compile once.
 std::shared_ptr<const CompiledKernel> get_kernel(const struct FunctionGraph& g);
+/// Counts one more function built (compile_stats().functions).
+void count_function_built();
 
 } // namespace tensorjit

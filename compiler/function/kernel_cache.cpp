@@ -1,0 +1,223 @@
+// The kernel of a function graph: the memory cache, the disk cache, or rewrites + codegen +
+// Clang, with concurrent builds of one key compiling once; and the compile statistics.
+#include "compiler/function/function_impl.hpp"
+#include "compiler/graph/function_graph.hpp"
+
+#include "cache/disk_cache.hpp"
+#include "compiler/codegen/kernel_emitter.hpp"
+#include "compiler/codegen/templates.hpp"
+#include "compiler/function/graph_key.hpp"
+#include "compiler/function/kernel_metadata.hpp"
+#include "compiler/jit/jit.hpp"
+#include "compiler/rewrite/pipeline.hpp"
+#include "runtime/log.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+namespace tensorjit {
+
+// ---- statistics -------------------------------------------------------------------------------
+
+namespace {
+std::atomic<unsigned long long> g_functions{0}, g_compiles{0}, g_disk_hits{0}, g_memory_hits{0};
+} // namespace
+
+void count_function_built() { ++g_functions; }
+
+CompileStats compile_stats() {
+    return {g_functions.load(), g_compiles.load(), g_disk_hits.load(), g_memory_hits.load()};
+}
+
+// ---- kernels: memory cache, disk cache, compile -----------------------------------------------
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+std::shared_ptr<CompiledKernel> load_kernel(const std::string& key, std::string source,
+                                            codegen::BindingPlan plan, const std::string& object) {
+    auto k = std::make_shared<CompiledKernel>();
+    k->key = key;
+    k->source = std::move(source);
+    k->plan = std::move(plan);
+    k->code = jit::load_object(object, k->plan.symbol);
+    k->entry = reinterpret_cast<tj_kernel_fn>(k->code->address());
+    return k;
+}
+
+} // namespace
+
+namespace {
+
+// Whether a binding plan read from a cache entry fits the function graph it is to run for:
+// the symbol named after the key, every slot within the graph's inputs and shared variables
+// with their dtypes and ranks, one slot per output and per update with the right types.
+// Throws InternalError naming the first mismatch.
+using codegen::SlotPlan;
+
+void check_plan_fits(const codegen::BindingPlan& plan, const FunctionGraph& g,
+                     const std::string& key) {
+    TJ_INTERNAL_CHECK(plan.symbol == "tj_k_" + key.substr(0, 16))
+        << "plan symbol " << plan.symbol << " is not this key's";
+    auto same_type = [](const SlotPlan& sp, const TensorType& t) {
+        return sp.dtype == t.dtype && sp.ndim == t.ndim();
+    };
+    const int nslots = static_cast<int>(plan.slots.size());
+    for (int s = 0; s < nslots; ++s) {
+        const SlotPlan& sp = plan.slots[s];
+        TJ_INTERNAL_CHECK(sp.ndim >= 0 && sp.ndim <= TJ_MAX_NDIM)
+            << "slot " << s << " has rank " << sp.ndim;
+        if (sp.kind == SlotPlan::Kind::Input) {
+            TJ_INTERNAL_CHECK(sp.index >= 0 && sp.index < static_cast<int>(g.inputs.size()) &&
+                              same_type(sp, g.inputs[sp.index]->type))
+                << "slot " << s << " does not match input " << sp.index;
+        } else if (sp.kind == SlotPlan::Kind::Shared) {
+            TJ_INTERNAL_CHECK(sp.index >= 0 && sp.index < static_cast<int>(g.shared.size()) &&
+                              same_type(sp, g.shared[sp.index]->type))
+                << "slot " << s << " does not match shared variable " << sp.index;
+        }
+    }
+    TJ_INTERNAL_CHECK(plan.output_slots.size() == g.outputs.size())
+        << "plan has " << plan.output_slots.size() << " outputs, the function " << g.outputs.size();
+    for (std::size_t i = 0; i < g.outputs.size(); ++i) {
+        const int s = plan.output_slots[i];
+        TJ_INTERNAL_CHECK(s >= 0 && s < nslots && same_type(plan.slots[s], g.outputs[i]->type))
+            << "output " << i << " slot does not match";
+    }
+    TJ_INTERNAL_CHECK(plan.updates.size() == g.updates.size())
+        << "plan has " << plan.updates.size() << " updates, the function " << g.updates.size();
+    for (std::size_t u = 0; u < g.updates.size(); ++u) {
+        const auto [sh, s] = plan.updates[u];
+        TJ_INTERNAL_CHECK(sh == g.updates[u].first && s >= 0 && s < nslots &&
+                          same_type(plan.slots[s], g.shared[sh]->type))
+            << "update " << u << " does not match";
+    }
+}
+
+// Builds one kernel: the disk cache, else rewrites + codegen + Clang (then stored on disk).
+std::shared_ptr<const CompiledKernel> build_kernel(const FunctionGraph& g, const std::string& key,
+                                                   double key_ms) {
+    auto& disk = cache::DiskCache::global();
+    auto t1 = Clock::now();
+    if (auto entry = disk.load(key)) {
+        try {
+            // The entry must be this key's and its plan must fit this graph before anything of
+            // it runs (an entry copied under another key's name would run the wrong kernel).
+            const KernelMetadata meta = KernelMetadata::from_json(entry->metadata);
+            TJ_INTERNAL_CHECK(meta.key == key)
+                << "its metadata names key " << meta.key.substr(0, 16);
+            auto plan = codegen::BindingPlan::parse(meta.plan);
+            check_plan_fits(plan, g, key);
+            auto k = load_kernel(key, std::move(entry->source), std::move(plan), entry->object);
+            ++g_disk_hits;
+            log().debug("kernel {}: disk hit (key {:.2f} ms, load {:.2f} ms)", key.substr(0, 16),
+                        key_ms, ms_since(t1));
+            return k;
+        } catch (const std::exception& e) {
+            // A readable entry that does not fit, does not parse or does not load: recompile
+            // (and replace it).
+            warn_once("cache-entry-unusable",
+                      fmt::format("cache entry {} is unusable ({}); recompiling", key.substr(0, 16),
+                                  e.what()));
+        }
+    }
+    auto t2 = Clock::now();
+    FunctionGraph rewritten = g.rewrites ? rewrite_pipeline(g) : g;
+    const double rewrite_ms = ms_since(t2);
+    auto t3 = Clock::now();
+    const std::string symbol = "tj_k_" + key.substr(0, 16);
+    codegen::KernelSource src = codegen::emit_kernel(rewritten, symbol);
+    codegen::apply_source_hook(src.text);
+    const double codegen_ms = ms_since(t3);
+    const std::string source_path = disk.source_path(key).string();
+    jit::CompileTimes times;
+    std::string object;
+    try {
+        object = jit::compile_to_object(src.text, source_path, &times);
+    } catch (const CompileError&) {
+        // Keep the source where the error says it is.
+        std::error_code ec;
+        std::filesystem::create_directories(std::filesystem::path(source_path).parent_path(), ec);
+        std::ofstream(source_path) << src.text;
+        throw;
+    }
+    ++g_compiles;
+    KernelMetadata meta;
+    meta.key = key;
+    meta.target = jit::target_id();
+    meta.templates = codegen::templates_hash();
+    meta.timings_ms = {rewrite_ms, codegen_ms, times.frontend_ms, times.optimize_ms,
+                       times.codegen_ms};
+    meta.plan = src.plan.serialize();
+    disk.store(key, cache::Entry{object, src.text, meta.to_json()});
+    auto t4 = Clock::now();
+    auto k = load_kernel(key, std::move(src.text), std::move(src.plan), object);
+    log().debug("kernel {}: miss; key {:.2f} ms, rewrite {:.2f} ms, codegen {:.2f} ms, clang "
+                "frontend {:.2f} ms, optimize {:.2f} ms, object {:.2f} ms, load {:.2f} ms",
+                key.substr(0, 16), key_ms, rewrite_ms, codegen_ms, times.frontend_ms,
+                times.optimize_ms, times.codegen_ms, ms_since(t4));
+    return k;
+}
+
+} // namespace
+
+std::shared_ptr<const CompiledKernel> get_kernel(const FunctionGraph& g) {
+    // Kernels alive in this process, and builds in flight: a second thread asking for a key that
+    // is being built waits for that build (and gets its result or its error) instead of compiling
+    // it again.
+    using Future = std::shared_future<std::shared_ptr<const CompiledKernel>>;
+    static std::mutex mu;
+    static std::unordered_map<std::string, std::weak_ptr<const CompiledKernel>> live;
+    static std::unordered_map<std::string, Future> in_flight;
+
+    auto t0 = Clock::now();
+    const std::string key = graph_key(g);
+    const double key_ms = ms_since(t0);
+    std::promise<std::shared_ptr<const CompiledKernel>> promise;
+    {
+        std::unique_lock<std::mutex> lock(mu);
+        auto it = live.find(key);
+        if (it != live.end())
+            if (auto k = it->second.lock()) {
+                ++g_memory_hits;
+                log().debug("kernel {}: memory hit (key {:.2f} ms)", key.substr(0, 16), key_ms);
+                return k;
+            }
+        auto f = in_flight.find(key);
+        if (f != in_flight.end()) {
+            Future pending = f->second;
+            lock.unlock();
+            auto k = pending.get(); // rethrows the builder's error
+            ++g_memory_hits;
+            log().debug("kernel {}: built by another thread (key {:.2f} ms)", key.substr(0, 16),
+                        key_ms);
+            return k;
+        }
+        in_flight.emplace(key, promise.get_future().share());
+    }
+    std::shared_ptr<const CompiledKernel> k;
+    try {
+        k = build_kernel(g, key, key_ms);
+    } catch (...) {
+        promise.set_exception(std::current_exception());
+        std::lock_guard<std::mutex> lock(mu);
+        in_flight.erase(key);
+        throw;
+    }
+    promise.set_value(k);
+    std::lock_guard<std::mutex> lock(mu);
+    live[key] = k;
+    in_flight.erase(key);
+    return k;
+}
+
+} // namespace tensorjit
