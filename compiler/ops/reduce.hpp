@@ -10,9 +10,7 @@
 
 namespace tensorjit {
 
-namespace codegen {
 class EmitContext;
-}
 
 /// The attributes of a reduction of x over `axes`: ints = {keepdims, axis...}, the axes
 /// normalized (>= 0) and sorted; all axes for Axes(). ValueError naming `op` for an axis out of
