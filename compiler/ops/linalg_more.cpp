@@ -2,7 +2,7 @@
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/emit_context.hpp"
 #include "compiler/ops/op_def.hpp"
-#include "compiler/ops/reduce.hpp"
+#include "compiler/ops/reductions.hpp"
 
 #include <algorithm>
 #include <numeric>
