@@ -216,7 +216,7 @@ std::vector<Var> split(const Var& x, const std::vector<std::int64_t>& sizes, int
         Var piece = x.index(idx);
         if (ext == dyn && piece.node()->op == OpKind::Subtensor) {
             // The extent is known at run time only: each piece checks that the sizes sum to it
-            // (compiler/ops/subtensor.cpp, the trailing {2, axis, extent} group).
+            // (compiler/ops/indexing_util.hpp, the trailing {kSplitCheck, axis, extent} group).
             Attrs a = piece.node()->attrs;
             a.ints.insert(a.ints.end(), {2, p, total});
             piece = Var(make_node(OpKind::Subtensor, piece.node()->inputs, a));
