@@ -63,7 +63,7 @@ long long tj_rng_binomial(unsigned long long* state6, long long n, double p);
 int tj_rng_bernoulli(unsigned long long* state6, double p);
 long long tj_rng_poisson(unsigned long long* state6, double lam);
 
-/* ---- array draws for random variables in kernels (compiler/ops/random_ops.cpp) ---- */
+/* ---- array draws for random variables in kernels (compiler/ops/random_kernels.cpp) ---- */
 
 /* out[0..n) = tj_rng_uniform(low, high) / tj_rng_normal(loc, scale) drawn in order, with the
  * generator inlined (one call per array rather than per element). */

@@ -1,5 +1,5 @@
 // \file
-// Helpers of random-variable kernels (compiler/ops/random_ops.cpp): the generator state in, the
+// Helpers of random-variable kernels (compiler/ops/random_kernels.cpp): the generator state in, the
 // scan of a parameter for values outside its domain, and row gathers (choice, permutation of an
 // array). Pasted after kernel_abi.h, loops.hpp and random.h; includes no standard header.
 #ifndef TJ_RANDOM_KERNELS_HPP

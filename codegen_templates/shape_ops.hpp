@@ -1,5 +1,5 @@
 // \file
-// Shape and indexing helpers for generated kernels (compiler/ops/shape_more.cpp, subtensor.cpp):
+// Shape and indexing helpers for generated kernels (compiler/ops/shape_*.cpp, indexing_*.cpp):
 // Python slice bounds, strided block copies with broadcasting, and integer-array gathers and
 // scatters. Pasted after kernel_abi.h and loops.hpp.
 #ifndef TJ_SHAPE_OPS_HPP

@@ -1,5 +1,5 @@
 /// \file
-/// Random variables in graphs (compiler/ops/random_ops.cpp): the distributions of RandomDraw
+/// Random variables in graphs (compiler/ops/random_*.cpp): the distributions of RandomDraw
 /// nodes, how RandomStream builds a draw and its next generator state, the messages of the
 /// parameter errors, and the host symbols kernels call.
 ///

@@ -1,4 +1,4 @@
-// tj::RandomStream: creates random variables (RandomDraw nodes, random_ops.cpp), each with its
+// tj::RandomStream: creates random variables (RandomDraw nodes, random_draw.cpp), each with its
 // generator state as a shared variable whose default update is the state after the draw, seeded
 // as PyTensor seeds them.
 #include <tensorjit/random.hpp>

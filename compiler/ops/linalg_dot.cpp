@@ -1,9 +1,7 @@
-// Linear algebra: dot (vector/matrix combinations as NumPy) and transpose.
+// Linear algebra: dot (vector/matrix combinations as NumPy).
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/emit_context.hpp"
 #include "compiler/ops/op_def.hpp"
-
-#include <numeric>
 
 namespace tensorjit {
 
@@ -153,39 +151,6 @@ TJ_REGISTER_OP(OpDef{
     .pullback = [](const Node& n, const Var&, const Var& g) { return dot_pullback(n, g); },
 });
 
-// transpose(x, perm): a view for temporaries, a copy for results.
-TJ_REGISTER_OP(OpDef{
-    .kind = OpKind::Transpose,
-    .arity = 1,
-    .type_rule =
-        [](std::span<const NodePtr> in, const Attrs& a) {
-            Dims s;
-            for (auto p : a.ints) s.push_back(in[0]->type.shape[static_cast<int>(p)]);
-            return TensorType{in[0]->type.dtype, s};
-        },
-    .reference =
-        [](std::span<const Array> in, const Node& n) {
-            std::vector<int> perm(n.attrs.ints.begin(), n.attrs.ints.end());
-            return in[0].transpose(perm).copy();
-        },
-    .emit =
-        [](EmitContext& e, const Node& n) {
-            std::string view = "    tj_arr v;\n    v.data = src->data;\n";
-            for (std::size_t d = 0; d < n.attrs.ints.size(); ++d)
-                view += "    v.shape[" + std::to_string(d) + "] = src->shape[" +
-                        std::to_string(n.attrs.ints[d]) + "];\n    v.strides[" + std::to_string(d) +
-                        "] = src->strides[" + std::to_string(n.attrs.ints[d]) + "];\n";
-            e.emit_view(n, view);
-        },
-    // d transpose(x, p) = transpose(g, p^-1)
-    .pullback = [](const Node& n, const Var&, const Var& g) -> std::vector<Var> {
-        std::vector<int> inv(n.attrs.ints.size());
-        for (std::size_t i = 0; i < inv.size(); ++i)
-            inv[static_cast<std::size_t>(n.attrs.ints[i])] = static_cast<int>(i);
-        return {transpose(g, inv)};
-    },
-});
-
 Var dot(const Var& a, const Var& b) {
     TJ_CHECK(a.defined() && b.defined(), ValueError) << "dot: undefined variable";
     // NumPy: a scalar operand makes dot a multiplication.
@@ -194,33 +159,5 @@ Var dot(const Var& a, const Var& b) {
     if (a.ndim() > 2 || b.ndim() > 2) return tensordot(a, b, {-1}, {b.ndim() == 1 ? 0 : -2});
     return Var(make_node(OpKind::Dot, {a.node(), b.node()}));
 }
-
-Var transpose(const Var& x, const std::vector<int>& axes) {
-    TJ_CHECK(x.defined(), ValueError) << "transpose: undefined variable";
-    const int nd = x.ndim();
-    TJ_CHECK(static_cast<int>(axes.size()) == nd, ValueError)
-        << "transpose: " << axes.size() << " axes given for " << x.type().str();
-    Attrs a;
-    std::vector<bool> seen(nd, false);
-    for (int ax : axes) {
-        int p = ax < 0 ? ax + nd : ax;
-        TJ_CHECK(p >= 0 && p < nd && !seen[p], ValueError)
-            << "transpose: axes are not a permutation of 0.." << nd - 1;
-        seen[p] = true;
-        a.ints.push_back(p);
-    }
-    bool identity = true;
-    for (int d = 0; d < nd; ++d) identity &= a.ints[d] == d;
-    if (identity) return x;
-    return Var(make_node(OpKind::Transpose, {x.node()}, a));
-}
-
-Var transpose(const Var& x) {
-    std::vector<int> axes(x.ndim());
-    std::iota(axes.rbegin(), axes.rend(), 0);
-    return transpose(x, axes);
-}
-
-Var Var::T() const { return transpose(*this); }
 
 } // namespace tensorjit

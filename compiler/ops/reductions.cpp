@@ -1,11 +1,13 @@
-// Reductions: sum, mean, sum_to (the gradient of broadcasting) and axes_size.
-#include "compiler/ops/reduce.hpp"
+// Reductions: the helpers shared by the family (reductions.hpp); sum, mean, prod, all, any,
+// axes_size and sum_to (the gradient of broadcasting); var and std built from them.
+#include "compiler/ops/reductions.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/emit_context.hpp"
 #include "compiler/ops/op_def.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 namespace tensorjit {
 
@@ -58,6 +60,28 @@ Var expand_reduced(const Var& g, const Attrs& a) {
     e.ints.assign(a.ints.begin() + 1, a.ints.end());
     return Var(make_node(OpKind::ExpandDims, {g.node()}, e));
 }
+
+namespace reduce_detail {
+
+TensorType reduced_type(std::span<const NodePtr> in, const Attrs& a) {
+    return TensorType{in[0]->type.dtype, reduced_shape(in[0]->type.shape, a)};
+}
+
+void to_sum_dtype(std::vector<NodePtr>& in, Attrs&) {
+    in[0] = cast_to(in[0], sum_dtype(in[0]->type.dtype));
+}
+
+std::vector<Var> no_gradient(const Node&, const Var&, const Var&) { return {Var()}; }
+
+Var reduction(OpKind k, const Var& x, const Axes& axis, bool keepdims) {
+    return Var(make_node(k, {x.node()}, reduce_attrs(x, axis, keepdims, op_name(k))));
+}
+
+Var as_float(const Var& x) { return is_float(x.dtype()) ? x : cast(x, DType::Float64); }
+
+} // namespace reduce_detail
+
+using namespace reduce_detail;
 
 namespace {
 
@@ -281,6 +305,122 @@ Var sum(const Var& x, const Axes& axis, bool keepdims) {
 
 Var mean(const Var& x, const Axes& axis, bool keepdims) {
     return Var(make_node(OpKind::Mean, {x.node()}, reduce_attrs(x, axis, keepdims, "mean")));
+}
+
+namespace {
+
+// Integers multiply with wrap-around (as NumPy's kernels), floats in long double.
+template <class T> T product_of(const std::vector<T>& v) {
+    if constexpr (std::is_floating_point_v<T>) {
+        long double p = 1;
+        for (T x : v) p *= x;
+        return static_cast<T>(p);
+    } else {
+        std::uint64_t p = 1;
+        for (T x : v) p *= static_cast<std::uint64_t>(x);
+        return static_cast<T>(p);
+    }
+}
+
+// d prod(x)/dx_i = the product of the other elements. Written without dividing by zeros: with
+// z the zero mask and p the product of the non-zero elements of each slice, the gradient is
+// p / x where the slice has no zero, p at the zero of a slice with exactly one, 0 elsewhere.
+std::vector<Var> prod_pullback(const Node& n, const Var& g) {
+    const Var x = in0(n);
+    const DType t = x.dtype();
+    std::vector<int> axes(n.attrs.ints.begin() + 1, n.attrs.ints.end());
+    const Var z = cast(x >= 0, t) * cast(x <= 0, t);
+    const Var count = sum(z, axes, true);
+    const Var nonzero = x + z;
+    const Var p = prod(nonzero, axes, true);
+    const Var none = cast(count < 0.5, t);
+    const Var one = cast(count > 0.5, t) * cast(count < 1.5, t);
+    const Var ge = expand_reduced(g, n.attrs);
+    return {ge * (none * p / nonzero + one * z * p)};
+}
+
+void to_bool(std::vector<NodePtr>& in, Attrs&) { in[0] = cast_to(in[0], DType::Bool); }
+
+} // namespace
+
+// prod(x, axes): dtype as sum (integers in int64/uint64); the empty product is 1.
+TJ_REGISTER_OP(OpDef{
+    .kind = OpKind::Prod,
+    .arity = 1,
+    .prepare = to_sum_dtype,
+    .type_rule = reduced_type,
+    .reference =
+        [](std::span<const Array> in, const Node& n) {
+            return reduce_groups(in[0], n, [](const auto& v) { return product_of(v); });
+        },
+    .emit =
+        [](EmitContext& e, const Node& n) {
+            const std::string t = EmitContext::ctype(n.type.dtype);
+            emit_reduce_loop(e, n, "(" + t + ")1", "tj_op_mul");
+        },
+    .pullback = [](const Node& n, const Var&, const Var& g) { return prod_pullback(n, g); },
+});
+
+// all(x, axes) / any: bool; the input is tested against 0 (NaN is true).
+TJ_REGISTER_OP(OpDef{
+    .kind = OpKind::All,
+    .arity = 1,
+    .prepare = to_bool,
+    .type_rule = reduced_type,
+    .reference =
+        [](std::span<const Array> in, const Node& n) {
+            return reduce_groups(in[0], n, [](const auto& v) {
+                return std::all_of(v.begin(), v.end(), [](auto b) { return b != 0; });
+            });
+        },
+    .emit = [](EmitContext& e, const Node& n) { emit_reduce_loop(e, n, "true", "tj_op_and"); },
+    .pullback = no_gradient,
+});
+
+TJ_REGISTER_OP(OpDef{
+    .kind = OpKind::Any,
+    .arity = 1,
+    .prepare = to_bool,
+    .type_rule = reduced_type,
+    .reference =
+        [](std::span<const Array> in, const Node& n) {
+            return reduce_groups(in[0], n, [](const auto& v) {
+                return std::any_of(v.begin(), v.end(), [](auto b) { return b != 0; });
+            });
+        },
+    .emit = [](EmitContext& e, const Node& n) { emit_reduce_loop(e, n, "false", "tj_op_or"); },
+    .pullback = no_gradient,
+});
+
+// ---- public functions -------------------------------------------------------------------------
+
+Var prod(const Var& x, const Axes& axis, bool keepdims) {
+    return reduction(OpKind::Prod, x, axis, keepdims);
+}
+Var all(const Var& x, const Axes& axis, bool keepdims) {
+    return reduction(OpKind::All, x, axis, keepdims);
+}
+Var any(const Var& x, const Axes& axis, bool keepdims) {
+    return reduction(OpKind::Any, x, axis, keepdims);
+}
+
+// var = sum((x - mean(x))^2) / (n - ddof) over the axes, in the graph.
+Var var(const Var& x, const Axes& axis, bool keepdims, int ddof) {
+    const Attrs a = reduce_attrs(x, axis, keepdims, "var");
+    const std::vector<int> axes(a.ints.begin() + 1, a.ints.end());
+    const Var xf = as_float(x);
+    const Var d = xf - mean(xf, axes, true);
+    const Var ss = sum(d * d, axes, keepdims);
+    Attrs count_attrs;
+    count_attrs.ints.assign(a.ints.begin() + 1, a.ints.end());
+    const Var count(make_node(OpKind::AxesSize, {xf.node()}, count_attrs));
+    return ss / cast(count - ddof, ss.dtype());
+}
+
+// std = sqrt(var).
+Var std(const Var& x, const Axes& axis, bool keepdims, int ddof) {
+    TJ_CHECK(x.defined(), ValueError) << "std: undefined variable";
+    return sqrt(var(x, axis, keepdims, ddof));
 }
 
 } // namespace tensorjit
