@@ -172,9 +172,13 @@ struct CompileStats {
 };
 CompileStats compile_stats();
 
+// Internal (hidden): declared outside the export pragma, which would otherwise give the class
+// default visibility and export its members.
+TJ_API_END
 namespace detail {
 class FunctionImpl;
 }
+TJ_API_BEGIN
 
 /// What single- and multi-output functions share.
 ///
