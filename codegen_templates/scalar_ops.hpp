@@ -70,7 +70,7 @@ template <class T> TJ_INLINE bool tj_gt(T a, T b) { return a > b; }
 template <class T> TJ_INLINE bool tj_le(T a, T b) { return a <= b; }
 template <class T> TJ_INLINE bool tj_ge(T a, T b) { return a >= b; }
 
-// ---- element-wise math (compiler/ops/elemwise_math.cpp) ----
+// ---- element-wise math (rows of compiler/include/tensorjit/elementwise_ops.def) ----
 
 // Float math: one overload per float type (integer inputs arrive cast to float).
 #define TJ_FLOAT_UNARY(name, fn)                                                                   \

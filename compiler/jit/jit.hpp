@@ -7,14 +7,15 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tensorjit::jit {
 
 /// Milliseconds spent in each phase of one compile.
 struct CompileTimes {
-    double frontend_ms = 0;  ///< parse + Sema + IR generation
-    double optimize_ms = 0;  ///< the O2 pipeline (with libmvec vectorization)
-    double codegen_ms = 0;   ///< machine code emission into an in-memory object
+    double frontend_ms = 0; ///< parse + Sema + IR generation
+    double optimize_ms = 0; ///< the O2 pipeline (with libmvec vectorization)
+    double codegen_ms = 0;  ///< machine code emission into an in-memory object
 };
 
 /// Compiles one C++ translation unit held in memory (no subprocess, no temporary file) into an
@@ -38,6 +39,9 @@ enum class Fault { None, Segfault, Abort, FatalError, StackOverflow };
 /// Makes the next compile_to_object called on this thread raise `fault` inside its crash
 /// recovery context, before Clang runs. For tests only.
 void inject_fault_in_next_compile(Fault fault);
+/// Every name a kernel has looked up in the process so far (libm, libmvec as _ZGVdN4vv_hypot,
+/// OpenBLAS): which vector functions the loop vectorizer called. For tests only.
+std::vector<std::string> process_symbols_asked();
 } // namespace testing
 
 /// Machine code of one loaded object; destroying it frees the code (its ORC ResourceTracker).

@@ -24,9 +24,20 @@ namespace tensorjit::jit::detail {
 namespace {
 
 // LLVM 16's LIBMVEC_X86 table knows only exp, log, sin, cos and pow at SSE/AVX2 widths. glibc
-// 2.35+ has many more functions, and AVX-512 variants that GCC uses with -march=native (g++'s
-// -ffast-math loop for TUTORIAL section 1 calls _ZGVeN8v_exp). Mapping them lets the vectorizer
-// call them too; only names the host's libmvec exports are registered.
+// 2.35+ has many more functions, two-argument ones (atan2, hypot) and AVX-512 variants that GCC
+// uses with -march=native (g++'s -ffast-math loop for TUTORIAL section 1 calls _ZGVeN8v_exp).
+// The libm names come from the element-wise table's rows (<tensorjit/elementwise_ops.def>): a
+// row of arity 2 maps to the "vv" variant. Only names the host's libmvec exports are registered.
+struct LibmFunction {
+    const char* name;
+    int arity;
+};
+constexpr LibmFunction kTableFunctions[] = {
+#define TJ_ELEMWISE(kind, op, arity, rule, functor, libm, ...) {libm, arity},
+#include <tensorjit/elementwise_ops.def>
+#undef TJ_ELEMWISE
+};
+
 const std::vector<llvm::VecDesc>& extra_libmvec_mappings(const std::string& features) {
     static std::once_flag once;
     static std::deque<std::string> names; // VecDesc holds StringRefs into these
@@ -36,13 +47,9 @@ const std::vector<llvm::VecDesc>& extra_libmvec_mappings(const std::string& feat
         if (!mvec) return;
         const bool avx2 = features.find("+avx2") != std::string::npos;
         const bool avx512 = features.find("+avx512f") != std::string::npos;
-        // Functions with a libm name; the ones with an LLVM intrinsic are mapped from it as well.
-        static const char* const kUnary[] = {"exp",   "log",   "sin",  "cos",  "tan",   "tanh",
-                                             "log1p", "expm1", "exp2", "log2", "log10", "sinh",
-                                             "cosh",  "asin",  "acos", "atan", "asinh", "acosh",
-                                             "atanh", "erf",   "erfc", "cbrt"};
-        static const char* const kIntrinsic[] = {"exp",  "log",  "sin",  "cos",
-                                                 "exp2", "log2", "log10"};
+        // The functions Clang emits as LLVM intrinsics (llvm.exp.f64) rather than libm calls.
+        static const char* const kIntrinsic[] = {"exp",  "log",  "sin",   "cos",
+                                                 "exp2", "log2", "log10", "pow"};
         auto add = [&](const std::string& scalar, const std::string& vec, unsigned width) {
             if (!dlsym(mvec, vec.c_str())) return;
             names.push_back(scalar);
@@ -50,8 +57,9 @@ const std::vector<llvm::VecDesc>& extra_libmvec_mappings(const std::string& feat
             names.push_back(vec);
             table.push_back({s, names.back(), llvm::ElementCount::getFixed(width)});
         };
-        for (const char* f : kUnary) {
-            const std::string d = f, fl = d + "f";
+        for (const LibmFunction& f : kTableFunctions) {
+            if (!*f.name) continue;
+            const std::string d = f.name, fl = d + "f", v(f.arity, 'v');
             bool intrinsic = false;
             for (const char* i : kIntrinsic) intrinsic |= d == i;
             struct Width {
@@ -62,9 +70,9 @@ const std::vector<llvm::VecDesc>& extra_libmvec_mappings(const std::string& feat
             for (const Width& w : {Width{avx2, "d", 4, 8}, Width{avx512, "e", 8, 16}}) {
                 if (!w.on) continue;
                 const std::string vd =
-                    "_ZGV" + std::string(w.isa) + "N" + std::to_string(w.dw) + "v_" + d;
+                    "_ZGV" + std::string(w.isa) + "N" + std::to_string(w.dw) + v + "_" + d;
                 const std::string vf =
-                    "_ZGV" + std::string(w.isa) + "N" + std::to_string(w.fw) + "v_" + fl;
+                    "_ZGV" + std::string(w.isa) + "N" + std::to_string(w.fw) + v + "_" + fl;
                 add(d, vd, w.dw);
                 add(fl, vf, w.fw);
                 if (intrinsic) {
@@ -72,12 +80,6 @@ const std::vector<llvm::VecDesc>& extra_libmvec_mappings(const std::string& feat
                     add("llvm." + d + ".f32", vf, w.fw);
                 }
             }
-        }
-        if (avx512) {
-            add("pow", "_ZGVeN8vv_pow", 8);
-            add("llvm.pow.f64", "_ZGVeN8vv_pow", 8);
-            add("powf", "_ZGVeN16vv_powf", 16);
-            add("llvm.pow.f32", "_ZGVeN16vv_powf", 16);
         }
     });
     return table;

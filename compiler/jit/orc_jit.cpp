@@ -23,6 +23,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -114,6 +115,23 @@ void load_support_libraries() {
     }
 }
 
+// The names kernels have looked up in the process (libm, libmvec, OpenBLAS), for
+// testing::process_symbols_asked. Only linking a kernel adds to it, never a call.
+struct AskedSymbols {
+    std::mutex mutex;
+    std::set<std::string> names;
+};
+AskedSymbols& asked_symbols() {
+    static AskedSymbols s;
+    return s;
+}
+bool record_process_symbol(const llvm::orc::SymbolStringPtr& name) {
+    AskedSymbols& s = asked_symbols();
+    std::lock_guard lock(s.mutex);
+    s.names.emplace((*name).str());
+    return true;
+}
+
 /// LLJIT with the shape of LLVM's KaleidoscopeJIT. Objects go into their own JITDylib each,
 /// which links against the main JITDylib: host symbols (absolute), then the process.
 class OrcJit {
@@ -126,7 +144,7 @@ class OrcJit {
         if (!jit) return jit.takeError();
         (*jit)->getExecutionSession().setErrorReporter(report_session_error);
         auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
-            (*jit)->getDataLayout().getGlobalPrefix());
+            (*jit)->getDataLayout().getGlobalPrefix(), record_process_symbol);
         if (!process) return process.takeError();
         (*jit)->getMainJITDylib().addGenerator(std::move(*process));
         return std::unique_ptr<OrcJit>(new OrcJit(std::move(*jit)));
@@ -304,6 +322,12 @@ const std::string& target_id() {
                "; " + host.features;
     }();
     return id;
+}
+
+std::vector<std::string> testing::process_symbols_asked() {
+    AskedSymbols& s = asked_symbols();
+    std::lock_guard lock(s.mutex);
+    return {s.names.begin(), s.names.end()};
 }
 
 } // namespace tensorjit::jit

@@ -1,6 +1,7 @@
 /// \file
-/// Helpers shared by element-wise ops (dtype rules, typing, the reference loop and the OpDef
-/// builders used by elemwise.cpp and elemwise_math.cpp) and by ops that broadcast.
+/// Helpers shared by element-wise ops (dtype rules, typing in elemwise_typing.cpp, the reference
+/// loop and the OpDef builder that elemwise_ops.cpp expands the element-wise table with) and by
+/// ops that broadcast.
 #pragma once
 
 #include "compiler/graph/node.hpp"
@@ -94,7 +95,7 @@ template <class F> Array elemwise_reference(std::span<const Array> in, DType out
 }
 
 /// The OpDef of an element-wise op: its spec's typing, the scalar reference `ref` (see
-/// elemwise_reference) and functor; no gradient (see with_grad).
+/// elemwise_reference) and functor, and no pullback (the op has bool or integer results).
 template <class F> OpDef elemwise_def(ElemwiseSpec spec, F ref) {
     OpDef d;
     d.kind = spec.kind;
@@ -110,8 +111,9 @@ template <class F> OpDef elemwise_def(ElemwiseSpec spec, F ref) {
     return d;
 }
 
-/// d with its pullback set.
-template <class F> OpDef with_grad(OpDef d, F pullback) {
+/// The same with its pullback.
+template <class F, class P> OpDef elemwise_def(ElemwiseSpec spec, F ref, P pullback) {
+    OpDef d = elemwise_def(spec, ref);
     d.pullback = pullback;
     return d;
 }

@@ -127,129 +127,34 @@ TJ_DECLARE_PREFIXED(d, Float64)
 #undef TJ_DECLARE_PREFIXED
 
 // ---- element-wise operations (NumPy broadcasting and dtype promotion) -------------------------
+// Declared from <tensorjit/elementwise_ops.def>, one row per op with its documentation: the
+// arithmetic operators + - * / % and unary -, the comparisons < > <= >= (boolean tensors),
+// & | ^ ~ (logic on bool, bits on integers), and the functions abs, pow, sign, sqr, sqrt,
+// reciprocal, maximum, minimum, clip, floor_div, mod, exp, exp2, expm1, log, log2, log10, log1p,
+// sigmoid, softplus, sin, cos, tan, arcsin, arccos, arctan, arctan2(y, x), sinh, cosh, tanh,
+// arcsinh, arccosh, arctanh, erf, erfc, erfinv, gammaln, floor, ceil, round, trunc, eq, neq,
+// isnan, isinf, and_, or_, xor_, invert and where(cond, a, b). Float functions compute integer
+// and bool inputs in float32 (<= 16-bit types) or float64; integer results wrap as C.
 
-Var operator+(const Var& a, const Var& b);
-Var operator-(const Var& a, const Var& b);
-Var operator*(const Var& a, const Var& b);
-/// True division: integers give float64 (NumPy's `/`).
-Var operator/(const Var& a, const Var& b);
-Var operator-(const Var& a);
-/// Comparisons build boolean tensors.
-Var operator<(const Var& a, const Var& b);
-Var operator>(const Var& a, const Var& b);
-Var operator<=(const Var& a, const Var& b);
-Var operator>=(const Var& a, const Var& b);
+// TJ_EW_EACH(M, kind, arity, names...) is M(kind, arity, name) for each of up to three names.
+#define TJ_EW_EACH(M, kind, arity, ...) __VA_OPT__(TJ_EW_EACH1(M, kind, arity, __VA_ARGS__))
+#define TJ_EW_EACH1(M, kind, arity, name, ...)                                                     \
+    M(kind, arity, name) __VA_OPT__(TJ_EW_EACH2(M, kind, arity, __VA_ARGS__))
+#define TJ_EW_EACH2(M, kind, arity, name, ...)                                                     \
+    M(kind, arity, name) __VA_OPT__(TJ_EW_EACH3(M, kind, arity, __VA_ARGS__))
+#define TJ_EW_EACH3(M, kind, arity, name) M(kind, arity, name)
+#define TJ_EW_PARAMS_1 const Var& x
+#define TJ_EW_PARAMS_2 const Var &a, const Var &b
+#define TJ_EW_PARAMS_3 const Var &a, const Var &b, const Var &c
+#define TJ_EW_DECLARE(kind, arity, name) Var name(TJ_EW_PARAMS_##arity);
+#define TJ_ELEMWISE(kind, op, arity, rule, functor, libm, reference, pullback, ...)                \
+    TJ_EW_EACH(TJ_EW_DECLARE, kind, arity, __VA_ARGS__)
+#include <tensorjit/elementwise_ops.def>
+#undef TJ_ELEMWISE
+#undef TJ_EW_DECLARE
+// TJ_EW_EACH and TJ_EW_PARAMS_* stay defined: compiler/ops/elemwise_ops.cpp defines the
+// functions with them.
 
-Var exp(const Var& x);
-Var log(const Var& x);
-Var tanh(const Var& x);
-/// 1 / (1 + exp(-x)), stable for large |x|.
-Var sigmoid(const Var& x);
-/// log(1 + exp(x)), stable for large |x|.
-Var softplus(const Var& x);
-Var log1p(const Var& x);
-Var abs(const Var& x);
-Var pow(const Var& x, const Var& y);
-
-// ---- element-wise math (NumPy/PyTensor names; integer results wrap as C) ---------------------
-// Float functions compute integer and bool inputs in float32 (<= 16-bit types) or float64.
-
-/// -1, 0 or 1 by the sign of x; NaN stays NaN and -0 gives 0 (NumPy). TypeError for bool.
-Var sign(const Var& x);
-/// x * x (bool computes in int8, as NumPy's square).
-Var sqr(const Var& x);
-/// Square root (NaN below 0).
-Var sqrt(const Var& x);
-/// 1 / x in x's dtype: integers truncate as C and give 0 for 0; bool computes in int8 (NumPy).
-Var reciprocal(const Var& x);
-/// The larger of a and b, element-wise; NaN wins (NumPy's maximum).
-Var maximum(const Var& a, const Var& b);
-/// The smaller of a and b, element-wise; NaN wins (NumPy's minimum).
-Var minimum(const Var& a, const Var& b);
-/// minimum(maximum(x, lo), hi), as NumPy's clip: hi wins where lo > hi; NaN propagates.
-Var clip(const Var& x, const Var& lo, const Var& hi);
-/// 2^x.
-Var exp2(const Var& x);
-/// exp(x) - 1, accurate for small |x|.
-Var expm1(const Var& x);
-/// Base-2 logarithm (-inf at 0, NaN below).
-Var log2(const Var& x);
-/// Base-10 logarithm (-inf at 0, NaN below).
-Var log10(const Var& x);
-/// Sine of an angle in radians.
-Var sin(const Var& x);
-/// Cosine of an angle in radians.
-Var cos(const Var& x);
-/// Tangent of an angle in radians.
-Var tan(const Var& x);
-/// Inverse sine on [-1, 1] (NaN outside).
-Var arcsin(const Var& x);
-/// Inverse cosine on [-1, 1] (NaN outside).
-Var arccos(const Var& x);
-/// Inverse tangent, in [-pi/2, pi/2].
-Var arctan(const Var& x);
-/// The angle of the point (x, y) in (-pi, pi]: the quadrant-aware arctan(y / x) (NumPy's
-/// arctan2(y, x): y comes first).
-Var arctan2(const Var& y, const Var& x);
-/// Hyperbolic sine.
-Var sinh(const Var& x);
-/// Hyperbolic cosine.
-Var cosh(const Var& x);
-/// Inverse hyperbolic sine.
-Var arcsinh(const Var& x);
-/// Inverse hyperbolic cosine on [1, inf) (NaN below).
-Var arccosh(const Var& x);
-/// Inverse hyperbolic tangent on [-1, 1] (+-inf at +-1, NaN outside).
-Var arctanh(const Var& x);
-/// The error function.
-Var erf(const Var& x);
-/// 1 - erf(x), accurate where erf(x) is close to 1.
-Var erfc(const Var& x);
-/// The inverse of erf on [-1, 1] (+-inf at +-1, NaN outside), to full precision.
-Var erfinv(const Var& x);
-/// log |Gamma(x)| (inf at 0 and the negative integers).
-Var gammaln(const Var& x);
-/// Rounding toward -inf, as a float (integer inputs compute in float, as NumPy 1.x and PyTensor).
-Var floor(const Var& x);
-/// Rounding toward +inf, as a float.
-Var ceil(const Var& x);
-/// Rounding half to even (NumPy's round: 0.5 -> 0, 1.5 -> 2, -0.5 -> -0); integers are kept and
-/// bool computes in float32.
-Var round(const Var& x);
-/// Rounding toward 0, as a float.
-Var trunc(const Var& x);
-/// True where x is NaN (never for integers).
-Var isnan(const Var& x);
-/// True where x is +-inf (never for integers).
-Var isinf(const Var& x);
-/// Python's floor division a // b (rounds toward -inf). Integers divided by 0 give 0 (NumPy);
-/// floats follow Python (x // 0.0 is +-inf or NaN). Bool computes in int8.
-Var floor_div(const Var& a, const Var& b);
-/// Python's remainder a % b, with the sign of b (fmod-based for floats; NaN for b = 0.0).
-/// Integers modulo 0 give 0 (NumPy). Bool computes in int8.
-Var mod(const Var& a, const Var& b);
-/// The same as mod(a, b).
-Var operator%(const Var& a, const Var& b);
-/// a == b, element-wise (NaN is unequal to everything).
-Var eq(const Var& a, const Var& b);
-/// a != b, element-wise (true where either is NaN).
-Var neq(const Var& a, const Var& b);
-/// Logical and for bool, bitwise for integers (NumPy's &); TypeError for floats.
-Var and_(const Var& a, const Var& b);
-/// Logical or for bool, bitwise for integers (NumPy's |); TypeError for floats.
-Var or_(const Var& a, const Var& b);
-/// Logical xor for bool, bitwise for integers (NumPy's ^); TypeError for floats.
-Var xor_(const Var& a, const Var& b);
-/// Logical not for bool, bitwise not for integers (NumPy's ~); TypeError for floats.
-Var invert(const Var& x);
-/// The same as and_, or_, xor_ and invert.
-Var operator&(const Var& a, const Var& b);
-Var operator|(const Var& a, const Var& b);
-Var operator^(const Var& a, const Var& b);
-Var operator~(const Var& x);
-/// a where cond is true, b elsewhere, broadcast together: cond is cast to bool (nonzero is
-/// true), a and b promote to a common dtype. No gradient flows into cond.
-Var where(const Var& cond, const Var& a, const Var& b);
 /// PyTensor's name of where.
 inline Var switch_(const Var& cond, const Var& a, const Var& b) { return where(cond, a, b); }
 
