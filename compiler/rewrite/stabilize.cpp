@@ -9,7 +9,6 @@ namespace tensorjit {
 
 namespace {
 NodePtr op1(OpKind k, const NodePtr& a) { return make_node(k, {a}); }
-NodePtr op2(OpKind k, const NodePtr& a, const NodePtr& b) { return make_node(k, {a, b}); }
 // The other operand of a binary node whose one operand is the constant v, or nullptr.
 NodePtr other_than_constant(const NodePtr& n, double v) {
     if (is_constant_value(*n->inputs[0], v)) return n->inputs[1];
