@@ -1,6 +1,7 @@
 // A crash, a stack overflow or a fatal error inside Clang/LLVM becomes a CompileError naming the
 // kernel source, and the process keeps compiling afterwards.
 #include "compiler/jit/jit.hpp"
+#include "support/test_util.hpp"
 #include "tensorjit/error.hpp"
 
 #include <catch2/catch.hpp>
@@ -31,17 +32,12 @@ void check_still_compiles() {
     for (int i = 0; i < 3; ++i) CHECK(out[i] == 2.0 * in[i] + 1.0);
 }
 
+// Makes the next compile fail by fault: requires a CompileError naming path, returns its message.
 std::string compile_error_of(jit::testing::Fault fault, const std::string& path) {
     jit::testing::inject_fault_in_next_compile(fault);
-    try {
-        jit::compile_to_object(kScaleSource, path);
-    } catch (const tensorjit::CompileError& e) {
-        CHECK(e.source_path() == path);
-        CHECK_THAT(e.what(), Catch::Contains(path));
-        return e.what();
-    }
-    FAIL("the fault did not make compile_to_object fail");
-    return "";
+    return tj_test::expect_error<tensorjit::CompileError>(
+        [&] { jit::compile_to_object(kScaleSource, path); }, {path},
+        [&](const tensorjit::CompileError& e) { CHECK(e.source_path() == path); });
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 // The JIT layer on its own: source -> object (compile_to_object) -> code (load_object).
 #include "compiler/jit/jit.hpp"
+#include "support/test_util.hpp"
 #include "tensorjit/error.hpp"
 
 #include <catch2/catch.hpp>
@@ -32,8 +33,7 @@ using UnaryFn = void (*)(const double*, double*, long);
 
 std::vector<double> iota(long n, double start, double step) {
     std::vector<double> v(n);
-    for (long i = 0; i < n; ++i)
-        v[i] = start + step * i;
+    for (long i = 0; i < n; ++i) v[i] = start + step * i;
     return v;
 }
 
@@ -43,8 +43,7 @@ void check_add(const jit::Kernel& kernel) {
     const long n = 37; // not a multiple of the vector width: the loop tail runs too
     std::vector<double> a = iota(n, 0.5, 1.0), b = iota(n, -3.0, 0.25), out(n, -1.0);
     add(a.data(), b.data(), out.data(), n);
-    for (long i = 0; i < n; ++i)
-        CHECK(out[i] == a[i] + b[i]);
+    for (long i = 0; i < n; ++i) CHECK(out[i] == a[i] + b[i]);
 }
 
 } // namespace
@@ -84,16 +83,14 @@ TEST_CASE("exp in a loop is vectorized with libmvec and stays exact", "[jit]") {
 TEST_CASE("a syntax error raises CompileError with clang's diagnostics", "[jit]") {
     const std::string path = "/tmp/tensorjit-test/broken_kernel.cpp";
     const std::string source = "extern \"C\" void broken(double* x) { x[0] = 1.0 }\n";
-    try {
-        jit::compile_to_object(source, path);
-        FAIL("compile_to_object accepted a syntax error");
-    } catch (const tensorjit::CompileError& e) {
-        CHECK(e.source_path() == path);
-        CHECK_THAT(e.diagnostics(), Catch::Contains("broken_kernel.cpp:1:"));
-        CHECK_THAT(e.diagnostics(), Catch::Contains("expected ';'"));
-        CHECK_THAT(e.what(), Catch::Contains("clang failed to compile " + path));
-        CHECK_THAT(e.what(), Catch::Contains("expected ';'"));
-    }
+    tj_test::expect_error<tensorjit::CompileError>(
+        [&] { jit::compile_to_object(source, path); },
+        {"clang failed to compile " + path, "expected ';'"},
+        [&](const tensorjit::CompileError& e) {
+            CHECK(e.source_path() == path);
+            CHECK_THAT(e.diagnostics(), Catch::Contains("broken_kernel.cpp:1:"));
+            CHECK_THAT(e.diagnostics(), Catch::Contains("expected ';'"));
+        });
 }
 
 TEST_CASE("a kernel calling an undefined function fails at load", "[jit]") {
@@ -102,14 +99,12 @@ extern "C" double tj_test_no_such_function(double);
 extern "C" double tj_test_undefined(double x) { return tj_test_no_such_function(x) + 1.0; }
 )",
                                                       "undefined.cpp");
-    try {
-        jit::load_object(object, "tj_test_undefined");
-        FAIL("load_object linked an undefined symbol");
-    } catch (const tensorjit::CompileError& e) {
-        CHECK(e.source_path().empty());
-        CHECK_THAT(e.diagnostics(), Catch::Contains("tj_test_no_such_function"));
-        CHECK_THAT(e.what(), Catch::Contains("tj_test_undefined"));
-    }
+    tj_test::expect_error<tensorjit::CompileError>(
+        [&] { jit::load_object(object, "tj_test_undefined"); }, {"tj_test_undefined"},
+        [](const tensorjit::CompileError& e) {
+            CHECK(e.source_path().empty());
+            CHECK_THAT(e.diagnostics(), Catch::Contains("tj_test_no_such_function"));
+        });
 }
 
 TEST_CASE("a symbol missing from the object fails at load", "[jit]") {
@@ -140,8 +135,7 @@ extern "C" void tj_test_call_host(const double* in, double* out, long n) {
     auto call_host = reinterpret_cast<UnaryFn>(kernel->address());
     std::vector<double> in = iota(10, -2.0, 0.5), out(10);
     call_host(in.data(), out.data(), 10);
-    for (int i = 0; i < 10; ++i)
-        CHECK(out[i] == tj_test_host_scale(in[i]));
+    for (int i = 0; i < 10; ++i) CHECK(out[i] == tj_test_host_scale(in[i]));
 }
 
 TEST_CASE("an object can be loaded again after its kernel is dropped, or twice at once", "[jit]") {

@@ -10,8 +10,6 @@
 
 #include <cstdint>
 #include <fstream>
-#include <functional>
-#include <string>
 #include <vector>
 
 using namespace tensorjit;
@@ -21,9 +19,7 @@ namespace {
 constexpr std::int64_t k32 = std::int64_t{1} << 32;
 constexpr std::int64_t k62 = std::int64_t{1} << 62;
 
-void expect_value_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-    tj_test::expect_error<ValueError>(fn, parts);
-}
+using tj_test::expect_error;
 using tj_test::overcommit_refuses_huge;
 
 } // namespace
@@ -46,12 +42,12 @@ TEST_CASE("checked shape arithmetic", "[array][sizes]") {
     CHECK_FALSE(shape_size_ok(Dims{k62, 0, k62}, DType::Float64)); // NumPy refuses it too
     CHECK_FALSE(shape_size_ok(Dims{-1}, DType::Float64));
     CHECK_NOTHROW(check_shape_fits(Dims{2, 3}, DType::Float64, "x"));
-    expect_value_error(
+    expect_error<ValueError>(
         [] {
             check_shape_fits(Dims{k62 + 1, 4}, DType::Float64, "input x");
         },
         {"input x", "(4611686018427387905, 4)", "float64", "too big"});
-    expect_value_error(
+    expect_error<ValueError>(
         [] {
             check_shape_fits(Dims{2, -5}, DType::Int32, "input y");
         },
@@ -60,8 +56,12 @@ TEST_CASE("checked shape arithmetic", "[array][sizes]") {
 
 TEST_CASE("Dims::product and c_strides detect overflow", "[array][sizes]") {
     CHECK(Dims{k32 / 2, k32 - 1}.product() == k32 / 2 * (k32 - 1));
-    expect_value_error([] { (void)Dims{k32, k32}.product(); }, {"(4294967296, 4294967296)"});
-    expect_value_error([] { (void)c_strides(Dims{2, k32, k32}); }, {"(2, 4294967296, 4294967296)"});
+    expect_error<ValueError>([] { (void)Dims{k32, k32}.product(); }, {"(4294967296, 4294967296)"});
+    expect_error<ValueError>(
+        [] {
+            (void)c_strides(Dims{2, k32, k32});
+        },
+        {"(2, 4294967296, 4294967296)"});
     // The extent of axis 0 never enters a C stride.
     CHECK(c_strides(Dims{k32, k32, 2}) == Dims{2 * k32, 2, 1});
     CHECK(c_strides(Dims{0, k32 / 2, k32 - 1}) == Dims{k32 / 2 * (k32 - 1), k32 - 1, 1});
@@ -69,23 +69,23 @@ TEST_CASE("Dims::product and c_strides detect overflow", "[array][sizes]") {
 
 TEST_CASE("constructors refuse overflowing and negative shapes", "[array][sizes]") {
     const Dims huge{k32, k32};
-    expect_value_error([&] { (void)Array::zeros(DType::Float64, huge); },
-                       {"zeros", "(4294967296, 4294967296)", "too big"});
-    expect_value_error([&] { (void)Array::empty(DType::Float64, huge); },
-                       {"empty", "(4294967296, 4294967296)"});
-    expect_value_error([&] { (void)Array::full(DType::Int8, huge, 1); }, {"full", "too big"});
-    expect_value_error(
+    expect_error<ValueError>([&] { (void)Array::zeros(DType::Float64, huge); },
+                             {"zeros", "(4294967296, 4294967296)", "too big"});
+    expect_error<ValueError>([&] { (void)Array::empty(DType::Float64, huge); },
+                             {"empty", "(4294967296, 4294967296)"});
+    expect_error<ValueError>([&] { (void)Array::full(DType::Int8, huge, 1); }, {"full", "too big"});
+    expect_error<ValueError>(
         [] {
             (void)Array::empty(DType::Float64, {k62 + 1, 4});
         },
         {"(4611686018427387905, 4)"});
-    expect_value_error(
+    expect_error<ValueError>(
         [] {
             (void)Array::zeros(DType::Float64, {3, -5});
         },
         {"zeros", "negative", "(3, -5)"});
-    expect_value_error([] { (void)Array::empty(DType::Int32, {-1}); }, {"negative", "(-1,)"});
-    expect_value_error(
+    expect_error<ValueError>([] { (void)Array::empty(DType::Int32, {-1}); }, {"negative", "(-1,)"});
+    expect_error<ValueError>(
         [] {
             (void)Array(std::vector<double>{}, Dims{0, -2});
         },
@@ -94,25 +94,25 @@ TEST_CASE("constructors refuse overflowing and negative shapes", "[array][sizes]
 
 TEST_CASE("views cannot reach outside the buffer", "[array][sizes]") {
     Array a = Array::zeros(DType::Float64, {4});
-    expect_value_error(
+    expect_error<ValueError>(
         [&] {
             (void)a.reshape({k32, k32});
         },
         {"reshape", "(4294967296, 4294967296)"});
-    expect_value_error([&] { (void)a.reshape({k62 + 1, 4}); }, {"reshape"});
-    expect_value_error([&] { (void)a.reshape({-2, -2}); }, {"reshape", "negative"});
-    expect_value_error(
+    expect_error<ValueError>([&] { (void)a.reshape({k62 + 1, 4}); }, {"reshape"});
+    expect_error<ValueError>([&] { (void)a.reshape({-2, -2}); }, {"reshape", "negative"});
+    expect_error<ValueError>(
         [&] {
             (void)a.broadcast_to({k62 + 1, 4});
         },
         {"broadcast_to", "(4611686018427387905, 4)"});
     CHECK(a.broadcast_to({3, 4}).shape() == Dims{3, 4});
-    expect_value_error([&] { (void)a.view(a.raw_data(), DType::Float64, {5}, {1}); },
-                       {"view", "outside"});
-    expect_value_error(
+    expect_error<ValueError>([&] { (void)a.view(a.raw_data(), DType::Float64, {5}, {1}); },
+                             {"view", "outside"});
+    expect_error<ValueError>(
         [&] { (void)a.view(static_cast<double*>(a.raw_data()) + 1, DType::Float64, {2}, {-2}); },
         {"view", "outside"});
-    expect_value_error(
+    expect_error<ValueError>(
         [&] {
             (void)a.view(a.raw_data(), DType::Float64, {k62 + 1, 4}, {0, 0});
         },
@@ -133,6 +133,7 @@ TEST_CASE("an allocation too large for the machine is a ValueError", "[array][si
         return;
     }
     // 2^40 float64 = 8 TiB: the byte count fits, the machine does not.
-    expect_value_error([] { (void)Array::zeros(DType::Float64, {std::int64_t{1} << 40}); },
-                       {"cannot allocate 8796093022208 bytes", "(1099511627776,)", "float64"});
+    expect_error<ValueError>(
+        [] { (void)Array::zeros(DType::Float64, {std::int64_t{1} << 40}); },
+        {"cannot allocate 8796093022208 bytes", "(1099511627776,)", "float64"});
 }

@@ -29,6 +29,7 @@ struct GradCase {
 /// Checks the cases together in one cost, sum_i sum(f_i(inputs_i) * w_i) with random weights:
 /// one verify_grad (two compiles) for order 1 and one for order 2 (the weighted gradient with
 /// respect to each case's first input). The failure message lists which input is which case.
+/// A case with a float32 result makes the check use verify_grad's float32 step and tolerances.
 void check_gradients_together(const std::vector<GradCase>& cases, std::uint64_t seed);
 
 } // namespace tj_test

@@ -1,5 +1,5 @@
 /// \file
-/// Helpers shared by the tests: random arrays, temporary directories, paths.
+/// Helpers shared by the tests: random arrays, temporary directories, paths, the error check.
 #pragma once
 
 #include <tensorjit/array.hpp>
@@ -56,17 +56,25 @@ std::filesystem::path shared_dir();
 /// Runs a command, returns its exit status and captures stdout into out.
 int run_command(const std::string& command, std::string* out = nullptr);
 
-/// Checks that fn throws E and that its message contains every one of parts.
+/// The one error check of the tests: runs fn and requires that it throws E (no exception fails
+/// the test; an exception of another type escapes and fails it too). Checks that the message
+/// contains every one of parts, hands the exception to inspect (if given) for checks of its other
+/// members (a CompileError's diagnostics), and returns the message for checks beyond "contains".
 template <class E>
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
+std::string expect_error(const std::function<void()>& fn,
+                         const std::vector<std::string>& parts = {},
+                         const std::function<void(const E&)>& inspect = {}) {
     try {
         fn();
-        FAIL("expected an error");
     } catch (const E& e) {
         const std::string m = e.what();
-        INFO(m);
-        for (const auto& p : parts) CHECK(m.find(p) != std::string::npos);
+        INFO("message: " << m);
+        for (const auto& p : parts) CHECK_THAT(m, Catch::Contains(p));
+        if (inspect) inspect(e);
+        return m;
     }
+    FAIL("expected an exception, none was thrown");
+    return {};
 }
 
 /// Whether Linux refuses an allocation beyond RAM and swap (overcommit mode 0 or 2); with mode 1
