@@ -1,8 +1,8 @@
-// The element-wise op table: one record per op of the library (compiler/ops/elemwise.cpp and
-// elemwise_math.cpp), plus "op (variant)" records (weak scalars, broadcast gradient shapes). Every
-// suite of test_elemwise_table.cpp runs on every record, as tests named "<record>: <suite>" and
-// tagged [op][elemwise][<op>], so `tj_test_ops "[sqrt]"` runs one op. A record holds
-// (ElemwiseRecord in elemwise_table.hpp):
+// The element-wise op table: one record per op of the library (a row of
+// compiler/include/tensorjit/elementwise_ops.def, or cast), plus "op (variant)" records (weak
+// scalars, broadcast gradient shapes). Every suite of test_elemwise_table.cpp runs on every
+// record, as tests named "<record>: <suite>" and tagged [op][elemwise][<op>], so
+// `tj_test_ops "[sqrt]"` runs one op. A record holds (ElemwiseRecord in elemwise_table.hpp):
 //   name, arity, build   the op on `arity` inputs; the tag is the name up to the first space;
 //   dtypes, lo, hi       the JIT suite: the input dtypes, and the domain of the random inputs;
 //   types                the dtype suite: NumPy's result dtypes (numpy 1.24 / scipy.special,
@@ -66,7 +66,7 @@ const std::vector<ElemwiseRecord>& elemwise_records() {
     // brace of the edge lists a line of its own.
     // clang-format off
     static const std::vector<ElemwiseRecord> table = {
-    // ---- arithmetic (compiler/ops/elemwise.cpp) ----
+    // ---- arithmetic ----
     // identity: a function output that is one of its inputs is copied (the Identity op)
     {.name = "identity", .arity = 1, .build = [](auto& v) { return v[0]; }, .dtypes = kAll,
      .lo = -50, .hi = 50, .types = same_all,
@@ -229,7 +229,7 @@ const std::vector<ElemwiseRecord>& elemwise_records() {
     {.name = "composite (chain)", .arity = 2,
      .build = [](auto& v) { return tj::tanh(v[0] * 0.5) * v[1] + tj::exp(-tj::abs(v[1])); },
      .dtypes = kFloats, .lo = -3, .hi = 3, .without_rewrites = true},
-    // ---- math (compiler/ops/elemwise_math.cpp) ----
+    // ---- math ----
     // sign: -0 gives +0, NaN stays NaN (NumPy)
     {.name = "sign", .arity = 1, .build = [](auto& v) { return tj::sign(v[0]); }, .dtypes = kNoBool,
      .lo = -5, .hi = 5, .types = over_all({Err, I8, I16, I32, I64, U8, U16, U32, U64, F32, F64}),
