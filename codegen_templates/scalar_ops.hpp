@@ -103,6 +103,25 @@ TJ_FLOAT_UNARY(tj_round, rint)
 #undef TJ_FLOAT_UNARY
 TJ_INLINE double tj_arctan2(double y, double x) { return __builtin_atan2(y, x); }
 TJ_INLINE float tj_arctan2(float y, float x) { return __builtin_atan2f(y, x); }
+// sqrt(a^2 + b^2) without overflow; inf if either is +-inf, even with a NaN (C99, NumPy).
+TJ_INLINE double tj_hypot(double a, double b) { return __builtin_hypot(a, b); }
+TJ_INLINE float tj_hypot(float a, float b) { return __builtin_hypotf(a, b); }
+// log(exp(a) + exp(b)) without overflow, as NumPy's npy_logaddexp: equal arguments (including
+// infinities of one sign) give a + ln 2, a NaN gives NaN.
+template <class T> TJ_INLINE T tj_logaddexp(T a, T b) {
+    if (a == b) return a + (T)0.693147180559945309417232121458;
+    const T d = a - b;
+    if (d > 0) return a + (T)__builtin_log1p(__builtin_exp(-d));
+    if (d <= 0) return b + (T)__builtin_log1p(__builtin_exp(d));
+    return d;
+}
+TJ_INLINE float tj_logaddexp(float a, float b) {
+    if (a == b) return a + 0.693147180559945309417232121458f;
+    const float d = a - b;
+    if (d > 0) return a + __builtin_log1pf(__builtin_expf(-d));
+    if (d <= 0) return b + __builtin_log1pf(__builtin_expf(d));
+    return d;
+}
 // round keeps integers (NumPy's round with 0 decimals).
 template <class T> TJ_INLINE T tj_round(T a) { return a; }
 
