@@ -24,7 +24,7 @@ Var sum_to(const Var& g, const Var& x);
 /// How an element-wise op picks its computation and result dtypes.
 enum class DtypeRule {
     Arith,      ///< promote; result = computation dtype
-    NoBool,     ///< as Arith, but bool inputs are a TypeError (NumPy's `-` on bools)
+    NoBool,     ///< as Arith, but a bool computation is a TypeError (NumPy's `-` on bools)
     TrueDiv,    ///< promote, then integers/bool compute in float64
     FloatMath,  ///< integers/bool compute in float (float32 for <= 16-bit ints, else float64)
     Compare,    ///< promote; result bool

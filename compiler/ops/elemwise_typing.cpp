@@ -81,6 +81,8 @@ void prepare_elemwise(const ElemwiseSpec& spec, std::vector<NodePtr>& inputs) {
     DType compute = common_dtype(std::vector<NodePtr>(inputs.begin() + first, inputs.end()));
     switch (spec.rule) {
     case DtypeRule::NoBool:
+        // NumPy refuses only the bool loop: bool - int8 computes in int8, bool - bool fails.
+        if (compute != DType::Bool) break;
         for (std::size_t i = 0; i < inputs.size(); ++i)
             TJ_CHECK(inputs[i]->type.dtype != DType::Bool, TypeError)
                 << op << ": input " << i + 1 << "/" << inputs.size() << " has dtype bool, which "
