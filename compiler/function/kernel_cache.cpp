@@ -4,12 +4,11 @@
 #include "compiler/graph/function_graph.hpp"
 
 #include "cache/disk_cache.hpp"
-#include "compiler/codegen/kernel_emitter.hpp"
+#include "compiler/codegen/pipeline.hpp"
 #include "compiler/codegen/templates.hpp"
 #include "compiler/function/graph_key.hpp"
 #include "compiler/function/kernel_metadata.hpp"
 #include "compiler/jit/jit.hpp"
-#include "compiler/rewrite/pipeline.hpp"
 #include "runtime/log.hpp"
 
 #include <atomic>
@@ -130,14 +129,11 @@ std::shared_ptr<const CompiledKernel> build_kernel(const FunctionGraph& g, const
                                   e.what()));
         }
     }
-    auto t2 = Clock::now();
-    FunctionGraph rewritten = g.rewrites ? rewrite_pipeline(g) : g;
-    const double rewrite_ms = ms_since(t2);
-    auto t3 = Clock::now();
     const std::string symbol = "tj_k_" + key.substr(0, 16);
-    codegen::KernelSource src = codegen::emit_kernel(rewritten, symbol);
+    codegen::PipelineTimes phases;
+    codegen::KernelSource src = codegen::compile_graph(g, symbol, &phases);
     codegen::apply_source_hook(src.text);
-    const double codegen_ms = ms_since(t3);
+    const double rewrite_ms = phases.rewrite_ms, codegen_ms = phases.codegen_ms;
     const std::string source_path = disk.source_path(key).string();
     jit::CompileTimes times;
     std::string object;

@@ -51,9 +51,10 @@ std::vector<NodePtr> apply_rewrites(std::span<const NodePtr> roots_in, std::stri
                         if (rule->kind != n->op) continue;
                         r = rule->fn(n);
                         if (!r) continue;
-                        TJ_INTERNAL_CHECK(r->type.dtype == n->type.dtype && r->type.ndim() == n->type.ndim())
-                            << "rewrite " << rule->name << " changed the type of " << describe(*n) << " from "
-                            << n->type.str() << " to " << r->type.str();
+                        TJ_INTERNAL_CHECK(r->type.dtype == n->type.dtype &&
+                                          r->type.ndim() == n->type.ndim())
+                            << "rewrite " << rule->name << " changed the type of " << describe(*n)
+                            << " from " << n->type.str() << " to " << r->type.str();
                         log().trace("rewrite {}: {} -> {}", rule->name, describe(*n), describe(*r));
                         break;
                     }

@@ -16,9 +16,9 @@ namespace tensorjit {
 using LocalRewriteFn = NodePtr (*)(const NodePtr& n);
 
 struct LocalRewrite {
-    const char* phase;  ///< "canonicalize" or "stabilize"
-    const char* name;   ///< local_<from>_to_<to>
-    OpKind kind;        ///< the op kind of the nodes it looks at
+    const char* phase; ///< "canonicalize" or "stabilize"
+    const char* name;  ///< local_<from>_to_<to>
+    OpKind kind;       ///< the op kind of the nodes it looks at
     LocalRewriteFn fn;
 };
 

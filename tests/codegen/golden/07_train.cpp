@@ -291,25 +291,25 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     *o = 1 * (&f->slots[5])->shape[0];
   }
   { /* cast{float64}(axes_size(sub(...))) */
-    long long sh33[1];
-    double* o = (double*)tj_rt_alloc(f, 16, 0, sh33);
+    long long sh34[1];
+    double* o = (double*)tj_rt_alloc(f, 16, 0, sh34);
     if (!o) return 1;
     const long long s1 = *(const long long*)(&f->slots[15])->data;
-    double v33; v33 = tj_cast<double>(s1);
-    *o = v33;
+    double v34; v34 = tj_cast<double>(s1);
+    *o = v34;
   }
   { /* neg(add(neg(...), mul(...))) */
-    long long sh45[1];
-    sh45[0] = (&f->slots[5])->shape[0];
-    if ((&f->slots[13])->shape[0] != sh45[0]) return tj_rt_shape_error(f, 36, 1, (&f->slots[5])->shape, 1, (&f->slots[13])->shape);
-    if ((&f->slots[11])->shape[0] != sh45[0]) return tj_rt_shape_error(f, 38, 1, (&f->slots[5])->shape, 1, (&f->slots[11])->shape);
-    if ((&f->slots[12])->shape[0] != sh45[0]) return tj_rt_shape_error(f, 40, 1, (&f->slots[5])->shape, 1, (&f->slots[12])->shape);
-    if ((&f->slots[9])->shape[0] != sh45[0]) return tj_rt_shape_error(f, 42, 1, (&f->slots[5])->shape, 1, (&f->slots[9])->shape);
-    double* o = (double*)tj_rt_alloc(f, 17, 1, sh45);
+    long long sh46[1];
+    sh46[0] = (&f->slots[5])->shape[0];
+    if ((&f->slots[13])->shape[0] != sh46[0]) return tj_rt_shape_error(f, 37, 1, (&f->slots[5])->shape, 1, (&f->slots[13])->shape);
+    if ((&f->slots[11])->shape[0] != sh46[0]) return tj_rt_shape_error(f, 39, 1, (&f->slots[5])->shape, 1, (&f->slots[11])->shape);
+    if ((&f->slots[12])->shape[0] != sh46[0]) return tj_rt_shape_error(f, 41, 1, (&f->slots[5])->shape, 1, (&f->slots[12])->shape);
+    if ((&f->slots[9])->shape[0] != sh46[0]) return tj_rt_shape_error(f, 43, 1, (&f->slots[5])->shape, 1, (&f->slots[9])->shape);
+    double* o = (double*)tj_rt_alloc(f, 17, 1, sh46);
     if (!o) return 1;
     const double s2 = *(const double*)(&f->slots[16])->data;
     long long shp[TJ_MAX_NDIM] = {0}, st[7][TJ_MAX_NDIM];
-    for (int d = 0; d < 1; ++d) shp[d] = sh45[d];
+    for (int d = 0; d < 1; ++d) shp[d] = sh46[d];
     tj_bcast_strides(1, shp, 1, &f->slots[17], st[0]);
     tj_bcast_strides(1, shp, 1, (&f->slots[5]), st[1]);
     tj_bcast_strides(1, shp, 1, (&c3), st[2]);
@@ -331,20 +331,20 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         const double* __restrict p6 = (const double*)(&f->slots[9])->data + off[6];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1 && st[2][m - 1] == 1 && st[3][m - 1] == 1 && st[4][m - 1] == 1 && st[5][m - 1] == 1 && st[6][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          double v31; v31 = tj_fill_value(p1[i], p2[i]);
-          double v34; v34 = tj_div(v31, s2);
-          double v35; v35 = tj_neg(v34);
-          double v36; v36 = tj_mul(v35, p3[i]);
-          double v37; v37 = tj_neg(v36);
-          double v38; v38 = tj_mul(v37, p4[i]);
-          double v39; v39 = tj_neg(v38);
-          double v40; v40 = tj_mul(v34, p5[i]);
-          double v41; v41 = tj_neg(v40);
-          double v42; v42 = tj_sigmoid(p6[i]);
-          double v43; v43 = tj_mul(v41, v42);
-          double v44; v44 = tj_add(v39, v43);
-          double v45; v45 = tj_neg(v44);
-          p0[i] = v45;
+          double v32; v32 = tj_fill_value(p1[i], p2[i]);
+          double v35; v35 = tj_div(v32, s2);
+          double v36; v36 = tj_neg(v35);
+          double v37; v37 = tj_mul(v36, p3[i]);
+          double v38; v38 = tj_neg(v37);
+          double v39; v39 = tj_mul(v38, p4[i]);
+          double v40; v40 = tj_neg(v39);
+          double v41; v41 = tj_mul(v35, p5[i]);
+          double v42; v42 = tj_neg(v41);
+          double v43; v43 = tj_sigmoid(p6[i]);
+          double v44; v44 = tj_mul(v42, v43);
+          double v45; v45 = tj_add(v40, v44);
+          double v46; v46 = tj_neg(v45);
+          p0[i] = v46;
           }
         } else {
           const long long t0 = st[0][m - 1];
@@ -356,20 +356,20 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t6 = st[6][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          double v31; v31 = tj_fill_value(p1[i * t1], p2[i * t2]);
-          double v34; v34 = tj_div(v31, s2);
-          double v35; v35 = tj_neg(v34);
-          double v36; v36 = tj_mul(v35, p3[i * t3]);
-          double v37; v37 = tj_neg(v36);
-          double v38; v38 = tj_mul(v37, p4[i * t4]);
-          double v39; v39 = tj_neg(v38);
-          double v40; v40 = tj_mul(v34, p5[i * t5]);
-          double v41; v41 = tj_neg(v40);
-          double v42; v42 = tj_sigmoid(p6[i * t6]);
-          double v43; v43 = tj_mul(v41, v42);
-          double v44; v44 = tj_add(v39, v43);
-          double v45; v45 = tj_neg(v44);
-          p0[i * t0] = v45;
+          double v32; v32 = tj_fill_value(p1[i * t1], p2[i * t2]);
+          double v35; v35 = tj_div(v32, s2);
+          double v36; v36 = tj_neg(v35);
+          double v37; v37 = tj_mul(v36, p3[i * t3]);
+          double v38; v38 = tj_neg(v37);
+          double v39; v39 = tj_mul(v38, p4[i * t4]);
+          double v40; v40 = tj_neg(v39);
+          double v41; v41 = tj_mul(v35, p5[i * t5]);
+          double v42; v42 = tj_neg(v41);
+          double v43; v43 = tj_sigmoid(p6[i * t6]);
+          double v44; v44 = tj_mul(v42, v43);
+          double v45; v45 = tj_add(v40, v44);
+          double v46; v46 = tj_neg(v45);
+          p0[i * t0] = v46;
           }
         }
         for (int d = m - 2; d >= 0; --d) {
@@ -389,7 +389,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
   { /* dot(transpose({i0}), neg(add(...))) */
     const tj_arr* a = (&f->slots[14]);
     const tj_arr* b = (&f->slots[17]);
-    if (a->shape[1] != b->shape[0]) return tj_rt_shape_error(f, 46, 2, a->shape, 1, b->shape);
+    if (a->shape[1] != b->shape[0]) return tj_rt_shape_error(f, 47, 2, a->shape, 1, b->shape);
     long long osh[2] = {0, 0};
     osh[0] = a->shape[0];
     double* o = (double*)tj_rt_alloc(f, 18, 1, osh);
@@ -403,13 +403,13 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     else tj_fill(o, a->shape[0], (double)0);
   }
   { /* sub({s0}, mul(0.1, add(...))) */
-    long long sh49[1];
-    sh49[0] = (&f->slots[2])->shape[0];
-    if ((&f->slots[18])->shape[0] != sh49[0]) return tj_rt_shape_error(f, 47, 1, (&f->slots[2])->shape, 1, (&f->slots[18])->shape);
-    double* o = (double*)tj_rt_alloc(f, 6, 1, sh49);
+    long long sh50[1];
+    sh50[0] = (&f->slots[2])->shape[0];
+    if ((&f->slots[18])->shape[0] != sh50[0]) return tj_rt_shape_error(f, 48, 1, (&f->slots[2])->shape, 1, (&f->slots[18])->shape);
+    double* o = (double*)tj_rt_alloc(f, 6, 1, sh50);
     if (!o) return 1;
     long long shp[TJ_MAX_NDIM] = {0}, st[4][TJ_MAX_NDIM];
-    for (int d = 0; d < 1; ++d) shp[d] = sh49[d];
+    for (int d = 0; d < 1; ++d) shp[d] = sh50[d];
     tj_bcast_strides(1, shp, 1, &f->slots[6], st[0]);
     tj_bcast_strides(1, shp, 1, (&f->slots[2]), st[1]);
     tj_bcast_strides(1, shp, 1, (&c4), st[2]);
@@ -428,12 +428,12 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           double v23; v23 = tj_pow(p1[i], 0x1p+1);
           double v25; v25 = tj_fill_value(v23, p2[i]);
           double v26; v26 = tj_mul(v25, 0x1p+1);
-          double v27; v27 = tj_pow(p1[i], 0x1p+0);
-          double v28; v28 = tj_mul(v26, v27);
-          double v47; v47 = tj_add(v28, p3[i]);
-          double v48; v48 = tj_mul(0x1.999999999999ap-4, v47);
-          double v49; v49 = tj_sub(p1[i], v48);
-          p0[i] = v49;
+          double v28; v28 = tj_pow(p1[i], 0x1p+0);
+          double v29; v29 = tj_mul(v26, v28);
+          double v48; v48 = tj_add(v29, p3[i]);
+          double v49; v49 = tj_mul(0x1.999999999999ap-4, v48);
+          double v50; v50 = tj_sub(p1[i], v49);
+          p0[i] = v50;
           }
         } else {
           const long long t0 = st[0][m - 1];
@@ -445,12 +445,12 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           double v23; v23 = tj_pow(p1[i * t1], 0x1p+1);
           double v25; v25 = tj_fill_value(v23, p2[i * t2]);
           double v26; v26 = tj_mul(v25, 0x1p+1);
-          double v27; v27 = tj_pow(p1[i * t1], 0x1p+0);
-          double v28; v28 = tj_mul(v26, v27);
-          double v47; v47 = tj_add(v28, p3[i * t3]);
-          double v48; v48 = tj_mul(0x1.999999999999ap-4, v47);
-          double v49; v49 = tj_sub(p1[i * t1], v48);
-          p0[i * t0] = v49;
+          double v28; v28 = tj_pow(p1[i * t1], 0x1p+0);
+          double v29; v29 = tj_mul(v26, v28);
+          double v48; v48 = tj_add(v29, p3[i * t3]);
+          double v49; v49 = tj_mul(0x1.999999999999ap-4, v48);
+          double v50; v50 = tj_sub(p1[i * t1], v49);
+          p0[i * t0] = v50;
           }
         }
         for (int d = m - 2; d >= 0; --d) {
@@ -475,14 +475,14 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     tj_reduce(a, 1, o, ost, tj_op_add());
   }
   { /* sub({s1}, mul(0.1, sum(...))) */
-    long long sh52[1];
-    double* o = (double*)tj_rt_alloc(f, 7, 0, sh52);
+    long long sh53[1];
+    double* o = (double*)tj_rt_alloc(f, 7, 0, sh53);
     if (!o) return 1;
     const double s5 = *(const double*)(&f->slots[19])->data;
     const double s6 = *(const double*)(&f->slots[3])->data;
-    double v51; v51 = tj_mul(0x1.999999999999ap-4, s5);
-    double v52; v52 = tj_sub(s6, v51);
-    *o = v52;
+    double v52; v52 = tj_mul(0x1.999999999999ap-4, s5);
+    double v53; v53 = tj_sub(s6, v52);
+    *o = v53;
   }
   return 0;
 }

@@ -1,0 +1,55 @@
+// The pipeline: every phase of the compiler's middle and back end, in order. Each phase is a free
+// function in a file of its own (compiler/rewrite/passes.hpp, compiler/codegen/passes.hpp).
+#include "compiler/codegen/pipeline.hpp"
+
+#include "compiler/graph/graph_text.hpp"
+#include "compiler/rewrite/passes.hpp"
+#include "runtime/log.hpp"
+
+#include <chrono>
+#include <cstdlib>
+
+namespace tensorjit::codegen {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+// Runs one graph phase, timed (TJ_TIME_PASSES) and traced (the graph after it).
+FunctionGraph run(const char* name, FunctionGraph (*phase)(FunctionGraph), FunctionGraph g) {
+    static const bool time_passes = std::getenv("TJ_TIME_PASSES") != nullptr;
+    const auto t = Clock::now();
+    g = phase(std::move(g));
+    if (time_passes) log().info("phase {}: {:.3f} ms", name, ms_since(t));
+    if (log().should_log(spdlog::level::trace))
+        log().trace("graph after {}:\n{}", name, graph_text(g));
+    return g;
+}
+
+} // namespace
+
+KernelSource compile_graph(const FunctionGraph& input, const std::string& symbol,
+                           PipelineTimes* times) {
+    const auto t0 = Clock::now();
+    FunctionGraph g = input;
+    if (g.rewrites) {
+        g = run("merge", merge, std::move(g));
+        g = run("canonicalize", canonicalize, std::move(g));
+        g = run("stabilize", stabilize, std::move(g));
+        g = run("canonicalize", canonicalize, std::move(g));
+        g = run("specialize", specialize, std::move(g));
+    }
+    const auto t1 = Clock::now();
+    KernelSource src = emit_kernel(g, symbol);
+    if (times) {
+        times->rewrite_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+        times->codegen_ms = ms_since(t1);
+    }
+    return src;
+}
+
+} // namespace tensorjit::codegen
