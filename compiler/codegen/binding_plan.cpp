@@ -43,7 +43,8 @@ BindingPlan BindingPlan::parse(const std::string& text) {
             ls >> kind >> index >> dtype >> ndim;
             TJ_INTERNAL_CHECK(ls && kind >= 0 && kind <= 4 && dtype >= 0 && dtype < kNumDTypes)
                 << "binding plan: bad slot line '" << line << "'";
-            p.slots.push_back({static_cast<SlotPlan::Kind>(kind), index, static_cast<DType>(dtype), ndim});
+            p.slots.push_back(
+                {static_cast<SlotPlan::Kind>(kind), index, static_cast<DType>(dtype), ndim});
         } else if (tag == "output") {
             int s;
             ls >> s;

@@ -15,11 +15,11 @@ namespace tensorjit::codegen {
 /// One value slot of the frame.
 struct SlotPlan {
     enum class Kind : std::uint8_t {
-        Input,   ///< explicit input `index`
-        Shared,  ///< shared variable `index` (its value before the call)
-        Output,  ///< a fresh array per call (a function output, maybe also an update)
-        Update,  ///< the new value of a shared variable (a buffer reused across calls)
-        Temp,    ///< an intermediate (a workspace buffer reused across calls)
+        Input,  ///< explicit input `index`
+        Shared, ///< shared variable `index` (its value before the call)
+        Output, ///< a fresh array per call (a function output, maybe also an update)
+        Update, ///< the new value of a shared variable (a buffer reused across calls)
+        Temp,   ///< an intermediate (a workspace buffer reused across calls)
     };
     Kind kind = Kind::Temp;
     int index = 0;
@@ -28,10 +28,10 @@ struct SlotPlan {
 };
 
 struct BindingPlan {
-    std::string symbol;                     ///< the kernel's entry point
+    std::string symbol; ///< the kernel's entry point
     std::vector<SlotPlan> slots;
-    std::vector<int> output_slots;          ///< per function output, the slot holding it
-    std::vector<std::pair<int, int>> updates;  ///< (shared variable index, slot of its new value)
+    std::vector<int> output_slots;            ///< per function output, the slot holding it
+    std::vector<std::pair<int, int>> updates; ///< (shared variable index, slot of its new value)
     /// Per node id, "add({i0}, exp({s1}))" for error messages: {iK} stands for input K and {sK}
     /// for shared variable K, so that a kernel found in the cache by another function (same
     /// graph, other names) reports that function's names (see resolve_node_name).

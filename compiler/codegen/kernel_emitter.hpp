@@ -1,17 +1,17 @@
 /// \file
-/// Lowers a function graph (after rewrites) to ONE C++ translation unit: the templates of
-/// codegen_templates/ followed by an `extern "C"` entry point that computes every output and
-/// update, with element-wise chains fused into single loops.
+/// The EmitContext the ops write their kernel code through, over a finished schedule (slots from
+/// storage_plan, node ids from the graph order), and the kernel source emit() returns.
 #pragma once
 
 #include "compiler/codegen/binding_plan.hpp"
-#include "compiler/graph/function_graph.hpp"
+#include "compiler/codegen/schedule.hpp"
 #include "compiler/ops/emit_context.hpp"
 
 #include <functional>
 #include <sstream>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace tensorjit::codegen {
@@ -21,19 +21,15 @@ struct KernelSource {
     BindingPlan plan;
 };
 
-/// Generates the kernel named `symbol` for g. Precondition: every output/update root is a
-/// computed node (function() wraps bare leaves in identity).
-KernelSource emit_kernel(const FunctionGraph& g, const std::string& symbol);
-
 /// Fault injection for tests: when set, every generated source passes through `hook` before it
 /// is compiled (e.g. to check how a Clang failure is reported). Not thread-safe; tests only.
 void set_source_hook(std::function<void(std::string&)> hook);
 /// Applies the hook set by set_source_hook (no-op without one).
 void apply_source_hook(std::string& source);
 
-/// The EmitContext the ops write through (see compiler/ops/emit_context.hpp).
 class KernelEmitter final : public EmitContext {
   public:
+    explicit KernelEmitter(const Schedule& s) : s_(s) {}
     std::ostringstream& out() override { return body_; }
     std::string arr(const Node* n) override;
     int slot(const Node* n) const override;
@@ -44,17 +40,29 @@ class KernelEmitter final : public EmitContext {
     void emit_view(const Node& n, const std::string& build) override;
     /// The kind of the slot that holds n's value.
     SlotPlan::Kind slot_kind(const Node* n) const;
+    const Schedule& schedule() const { return s_; }
+    /// Whether the array holding n's value is C-contiguous when a loop reads it: promised leaves,
+    /// and values the kernel allocated (a view the kernel made may be strided).
+    bool contiguous(const Node* n) const;
+    /// The constants' static data, declared before the entry point.
+    std::string statics() const { return statics_.str(); }
+    const std::vector<std::string>& templates() const { return templates_; }
 
   private:
-    friend KernelSource emit_kernel(const FunctionGraph&, const std::string&);
+    const Schedule& s_;
     std::ostringstream body_;
     std::ostringstream statics_;
-    std::unordered_map<const Node*, int> slot_;
-    const std::vector<SlotPlan>* slots_ = nullptr;
-    std::unordered_map<const Node*, int> id_;
     std::unordered_map<const Node*, std::string> const_arr_;
+    std::unordered_set<const Node*> views_; // nodes whose temporary slot holds a view
     std::vector<std::string> templates_;
     int fresh_ = 0;
 };
+
+/// Writes a fused loop: the extents and broadcast checks (`checks`), then the outputs'
+/// allocation and the loop itself (`body`). A loop's code is `{ checks body }`; deferred loops
+/// write all their checks before any body (emit.cpp). Names are unique per loop, so several
+/// loops' checks may share one block.
+void emit_loop_checks(KernelEmitter& e, const FusedLoop& loop);
+void emit_loop_body(KernelEmitter& e, const FusedLoop& loop);
 
 } // namespace tensorjit::codegen

@@ -56,13 +56,13 @@ bool int_fits(long long v, DType t) {
 
 } // namespace
 
-FunctionImpl::FunctionImpl(std::shared_ptr<const CompiledKernel> kernel,
+FunctionImpl::FunctionImpl(std::shared_ptr<const KernelVariants> kernels,
                            std::vector<InputSpec> inputs,
                            std::vector<std::shared_ptr<SharedStorage>> shared,
                            bool allow_input_downcast, std::string name, bool delete_updates)
-    : kernel_(std::move(kernel)), inputs_(std::move(inputs)), shared_(std::move(shared)),
-      allow_input_downcast_(allow_input_downcast), delete_updates_(delete_updates),
-      name_(std::move(name)) {
+    : kernels_(std::move(kernels)), kernel_(kernels_->contiguous()), inputs_(std::move(inputs)),
+      shared_(std::move(shared)), allow_input_downcast_(allow_input_downcast),
+      delete_updates_(delete_updates), name_(std::move(name)) {
     setup_frame();
 }
 
@@ -93,6 +93,16 @@ void FunctionImpl::setup_frame() {
     input_slot_.assign(inputs_.size(), -1);
     for (int s = 0; s < nslots; ++s)
         if (plan.slots[s].kind == SlotPlan::Kind::Input) input_slot_[plan.slots[s].index] = s;
+    // Layout bits (FunctionGraph::strided_leaves): inputs by position, then shared variables.
+    for (std::size_t s = 0; s < plan.slots.size(); ++s) {
+        const auto& sp = plan.slots[s];
+        if (sp.kind == SlotPlan::Kind::Input || sp.kind == SlotPlan::Kind::Shared) {
+            const std::size_t leaf =
+                sp.kind == SlotPlan::Kind::Input ? sp.index : inputs_.size() + sp.index;
+            leaf_bits_.push_back(
+                {static_cast<int>(s), static_cast<int>(std::min<std::size_t>(leaf, 63))});
+        }
+    }
     // The updates whose value the kernel allocates must fit their variable's static extents;
     // a variable without static extents accepts any value of its rank (the plan's, checked).
     slot_checks_update_.assign(nslots, 0);
@@ -421,7 +431,10 @@ void FunctionImpl::execute(CallState& st) const {
 
     st.pending_kind = kNone;
     tj_frame frame{st.slots.data(), static_cast<KernelHost*>(&st)};
-    if (kernel_->entry(&frame) != 0) throw_pending(st);
+    // A strided argument needs the kernel of its layout (compiled once, on first need).
+    const std::uint64_t mask = layout_mask(st.slots.data(), leaf_bits_, plan);
+    const CompiledKernel& k = mask ? kernels_->strided(mask) : *kernel_;
+    if (k.entry(&frame) != 0) throw_pending(st);
 
     // Updates: every new value was checked (when the kernel allocated them); apply them all.
     if (!delete_updates_) {
@@ -573,7 +586,7 @@ std::shared_ptr<FunctionImpl> FunctionImpl::copy(const CopyOptions& options) con
         *it = to.storage();
     }
     // Error messages name the swapped-in variables; the locks follow them.
-    return std::make_shared<FunctionImpl>(kernel_, inputs_, std::move(shared),
+    return std::make_shared<FunctionImpl>(kernels_, inputs_, std::move(shared),
                                           allow_input_downcast_, name_,
                                           delete_updates_ || options.delete_updates);
 }

@@ -73,9 +73,12 @@ std::unordered_map<const Node*, NodePtr> check_givens(const Pairs& givens,
     return map;
 }
 
-std::shared_ptr<detail::FunctionImpl> build(const std::vector<In>& inputs,
-                                            const std::vector<Var>& outputs,
-                                            const FunctionOptions& options) {
+} // namespace
+
+FunctionGraph detail::function_graph(const std::vector<In>& inputs, const std::vector<Var>& outputs,
+                                     const FunctionOptions& options,
+                                     std::vector<InputSpec>* specs_out,
+                                     std::vector<std::shared_ptr<SharedStorage>>* storages_out) {
     const std::string fname = options.name.empty() ? "function" : options.name;
     // Inputs: symbolic variables, each once; defaults after non-defaults.
     std::vector<detail::InputSpec> specs;
@@ -224,11 +227,25 @@ std::shared_ptr<detail::FunctionImpl> build(const std::vector<In>& inputs,
         fg.updates.push_back({idx, materialize(value)});
     }
 
+    if (specs_out) *specs_out = std::move(specs);
+    if (storages_out) *storages_out = std::move(storages);
+    return fg;
+}
+
+namespace {
+
+std::shared_ptr<detail::FunctionImpl> build(const std::vector<In>& inputs,
+                                            const std::vector<Var>& outputs,
+                                            const FunctionOptions& options) {
+    std::vector<detail::InputSpec> specs;
+    std::vector<std::shared_ptr<SharedStorage>> storages;
+    const FunctionGraph fg = detail::function_graph(inputs, outputs, options, &specs, &storages);
     auto kernel = get_kernel(fg);
     count_function_built();
-    return std::make_shared<detail::FunctionImpl>(std::move(kernel), std::move(specs),
-                                                  std::move(storages), options.allow_input_downcast,
-                                                  fname);
+    return std::make_shared<detail::FunctionImpl>(
+        std::make_shared<const KernelVariants>(fg, std::move(kernel)), std::move(specs),
+        std::move(storages), options.allow_input_downcast,
+        options.name.empty() ? "function" : options.name);
 }
 
 } // namespace

@@ -15,6 +15,7 @@
 
 #include "codegen_templates/kernel_abi.h"
 #include "compiler/codegen/binding_plan.hpp"
+#include "compiler/graph/function_graph.hpp"
 #include "compiler/graph/node.hpp"
 #include "runtime/kernel_host.hpp"
 
@@ -41,6 +42,29 @@ struct CompiledKernel {
     std::shared_ptr<jit::Kernel> code;
     tj_kernel_fn entry = nullptr;
 };
+
+/// The kernels of one function graph by layout (DESIGN.md "Signature"): the C-contiguous one,
+/// built with the function, and strided ones, compiled (or loaded from the caches) by the first
+/// call that passes a strided array, then kept. Shared by a function and its copies; safe from
+/// many threads (the contiguous kernel is read without a lock).
+class KernelVariants {
+  public:
+    KernelVariants(FunctionGraph graph, std::shared_ptr<const CompiledKernel> contiguous);
+    const std::shared_ptr<const CompiledKernel>& contiguous() const { return contiguous_; }
+    /// The kernel for calls whose leaves in `mask` (FunctionGraph::strided_leaves) are strided.
+    const CompiledKernel& strided(std::uint64_t mask) const;
+
+  private:
+    FunctionGraph graph_;
+    std::shared_ptr<const CompiledKernel> contiguous_;
+    mutable std::mutex mutex_;
+    mutable std::vector<std::pair<std::uint64_t, std::shared_ptr<const CompiledKernel>>> strided_;
+};
+
+/// The layout flags of one call: a bit per leaf slot whose array is not C-contiguous.
+/// `leaf_bits` lists (slot, bit) for the plan's input and shared slots.
+std::uint64_t layout_mask(const tj_arr* slots, const std::vector<std::pair<int, int>>& leaf_bits,
+                          const codegen::BindingPlan& plan);
 
 namespace detail {
 
@@ -77,7 +101,7 @@ struct CallState final : KernelHost {
 
 class FunctionImpl {
   public:
-    FunctionImpl(std::shared_ptr<const CompiledKernel> kernel, std::vector<InputSpec> inputs,
+    FunctionImpl(std::shared_ptr<const KernelVariants> kernels, std::vector<InputSpec> inputs,
                  std::vector<std::shared_ptr<SharedStorage>> shared, bool allow_input_downcast,
                  std::string name, bool delete_updates = false);
     FunctionImpl(const FunctionImpl&) = delete;
@@ -126,7 +150,8 @@ class FunctionImpl {
     void check_update_shape(int shared_index, int ndim, const long long* shape) const;
     [[noreturn]] void throw_pending(const CallState& st) const;
 
-    std::shared_ptr<const CompiledKernel> kernel_;
+    std::shared_ptr<const KernelVariants> kernels_;
+    std::shared_ptr<const CompiledKernel> kernel_; // kernels_->contiguous()
     std::vector<InputSpec> inputs_;
     std::vector<std::shared_ptr<SharedStorage>> shared_;
     bool allow_input_downcast_ = false;
@@ -135,6 +160,7 @@ class FunctionImpl {
 
     // Derived from the plan in setup_frame(); read-only while calls run.
     std::vector<int> input_slot_;                      // input k -> slot (-1 when unused)
+    std::vector<std::pair<int, int>> leaf_bits_;       // (input or shared slot, layout bit)
     std::vector<char> slot_checks_update_;             // slot -> whether it is in checked_updates_
     std::vector<std::pair<int, int>> checked_updates_; // (slot, shared variable) checked at alloc
     // Locks a call takes: (storage, exclusive), ordered by address, each storage once.
@@ -154,6 +180,14 @@ class FunctionImpl {
     mutable std::mutex pool_mutex_;
     mutable std::vector<std::unique_ptr<CallState>> pool_;
 };
+
+/// The function graph tj::function compiles for these arguments (every check of function() runs
+/// here), with the input specs and shared storages the function binds. Tests inspect what the
+/// compiler makes of it (codegen::schedule_graph).
+FunctionGraph function_graph(const std::vector<In>& inputs, const std::vector<Var>& outputs,
+                             const FunctionOptions& options,
+                             std::vector<InputSpec>* specs = nullptr,
+                             std::vector<std::shared_ptr<SharedStorage>>* storages = nullptr);
 
 } // namespace detail
 

@@ -63,6 +63,7 @@ std::string graph_key(const FunctionGraph& g) {
     h.update("tensorjit cache key v1\n");
     h.update("codegen " + std::to_string(kCodegenVersion) + "\n");
     h.update(g.rewrites ? "rewrites on\n" : "rewrites off\n");
+    h.update("strided leaves " + std::to_string(g.strided_leaves) + "\n");
     h.update(jit::target_id());
     h.update("\n");
     h.update(codegen::templates_hash());

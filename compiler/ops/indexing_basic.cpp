@@ -264,6 +264,7 @@ std::vector<Var> undefined(std::size_t k) { return std::vector<Var>(k); }
 
 TJ_REGISTER_OP(OpDef{
     .kind = OpKind::Subtensor,
+    .view = true,
     .arity = -1,
     .type_rule =
         [](std::span<const NodePtr> in, const Attrs& a) {

@@ -126,6 +126,7 @@ std::vector<Var> diag_pullback(const Node& node, const Var& g) {
 // diag(x, k): NumPy's diag (and, with two inputs, its gradient: v on the diagonal of zeros).
 TJ_REGISTER_OP(OpDef{
     .kind = OpKind::Diag,
+    .view = true,
     .arity = -1,
     .type_rule = diag_type,
     .reference = diag_reference,

@@ -16,6 +16,9 @@ class EmitContext;
 
 struct OpDef {
     OpKind kind = OpKind::Input;
+    /// The kernel may make the result a view of input 0 (EmitContext::emit_view): storage_plan
+    /// keeps the input's buffer alive while the view is, and inplace does not overwrite it.
+    bool view = false;
     /// Number of inputs, or -1 for any.
     int arity = -1;
     /// Rewrites the inputs before typing (casts to a common dtype, weak constants); may throw

@@ -215,6 +215,7 @@ TJ_REGISTER_OP(OpDef{
 // broadcast_to(x[, shape]): a broadcast view (stride 0 on repeated axes) for temporaries.
 TJ_REGISTER_OP(OpDef{
     .kind = OpKind::BroadcastTo,
+    .view = true,
     .arity = -1,
     .type_rule = [](std::span<const NodePtr> in,
                     const Attrs& a) { return alloc_type(in, a, "broadcast_to"); },

@@ -13,6 +13,7 @@ using namespace shape_detail;
 // expand_dims(x, axes): extent-1 axes inserted at the given (sorted) output positions.
 TJ_REGISTER_OP(OpDef{
     .kind = OpKind::ExpandDims,
+    .view = true,
     .arity = 1,
     .type_rule =
         [](std::span<const NodePtr> in, const Attrs& a) {
@@ -63,6 +64,7 @@ TJ_REGISTER_OP(OpDef{
 // squeeze(x, axes): a view without the given axes (sorted), each of extent 1.
 TJ_REGISTER_OP(OpDef{
     .kind = OpKind::Squeeze,
+    .view = true,
     .arity = 1,
     .type_rule =
         [](std::span<const NodePtr> in, const Attrs& a) {
@@ -118,6 +120,7 @@ TJ_REGISTER_OP(OpDef{
 // transpose(x, perm): a view for temporaries, a copy for results.
 TJ_REGISTER_OP(OpDef{
     .kind = OpKind::Transpose,
+    .view = true,
     .arity = 1,
     .type_rule =
         [](std::span<const NodePtr> in, const Attrs& a) {

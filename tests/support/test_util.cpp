@@ -1,10 +1,11 @@
 #include "support/test_util.hpp"
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <iterator>
 #include <fcntl.h>
+#include <iterator>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +46,13 @@ void StderrCapture::restore() {
     ::dup2(saved_, 2);
     ::close(saved_);
     saved_ = -1;
+}
+
+bool all_close(const tensorjit::Array& a, const tensorjit::Array& b, double rtol) {
+    if (!(a.shape() == b.shape())) return false;
+    for (std::int64_t i = 0; i < a.size(); ++i)
+        if (!(std::abs(a.flat(i) - b.flat(i)) <= rtol * (1 + std::abs(b.flat(i))))) return false;
+    return true;
 }
 
 tensorjit::Array random_array(std::mt19937_64& rng, tensorjit::DType dtype,

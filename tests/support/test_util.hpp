@@ -45,6 +45,9 @@ class StderrCapture {
     int saved_ = -1;
 };
 
+/// Same shape, and every element within `rtol` relative (plus `rtol` absolute) of b's.
+bool all_close(const tensorjit::Array& a, const tensorjit::Array& b, double rtol = 1e-12);
+
 /// Uniform random values in [lo, hi) of the given dtype and shape (C-contiguous); integer dtypes
 /// get integers in [lo, hi).
 tensorjit::Array random_array(std::mt19937_64& rng, tensorjit::DType dtype,

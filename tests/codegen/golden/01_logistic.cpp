@@ -5,40 +5,16 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     long long sh1[2];
     sh1[0] = (&f->slots[0])->shape[0];
     sh1[1] = (&f->slots[0])->shape[1];
-    double* o = (double*)tj_rt_alloc(f, 1, 2, sh1);
-    if (!o) return 1;
-    long long shp[TJ_MAX_NDIM] = {0}, st[2][TJ_MAX_NDIM];
-    for (int d = 0; d < 2; ++d) shp[d] = sh1[d];
-    tj_bcast_strides(2, shp, 2, &f->slots[1], st[0]);
-    tj_bcast_strides(2, shp, 2, (&f->slots[0]), st[1]);
-    if (tj_prod(2, shp) > 0) {
-      const int m = tj_collapse(2, shp, 2, st);
-      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
-      long long idx[TJ_MAX_NDIM] = {0}, off[2] = {0};
-      for (long long it = 0; it < n_out; ++it) {
-        double* __restrict p0 = o + off[0];
-        const double* __restrict p1 = (const double*)(&f->slots[0])->data + off[1];
-        if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
-          for (long long i = 0; i < n_in; ++i) {
-          double v1; v1 = tj_sigmoid(p1[i]);
-          p0[i] = v1;
-          }
-        } else {
-          const long long t0 = st[0][m - 1];
-          const long long t1 = st[1][m - 1];
-#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
-          for (long long i = 0; i < n_in; ++i) {
-          double v1; v1 = tj_sigmoid(p1[i * t1]);
-          p0[i * t0] = v1;
-          }
-        }
-        for (int d = m - 2; d >= 0; --d) {
-          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
-          off[0] -= st[0][d] * (shp[d] - 1);
-          off[1] -= st[1][d] * (shp[d] - 1);
-          idx[d] = 0;
-        }
-      }
+    {
+    double* o0 = (double*)tj_rt_alloc(f, 1, 2, sh1);
+    if (!o0) return 1;
+    const long long n = tj_prod(2, sh1);
+    double* __restrict p0 = o0;
+    const double* __restrict p1 = (const double*)(&f->slots[0])->data;
+    for (long long i = 0; i < n; ++i) {
+      double v1; v1 = tj_sigmoid(p1[i]);
+      p0[i] = v1;
+    }
     }
   }
   return 0;

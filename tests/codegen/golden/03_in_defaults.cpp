@@ -2,15 +2,18 @@
 
 extern "C" int tj_k_KEY(tj_frame* f) {
   { /* mul(add({i0}, {i1}), {i2}) */
-    long long sh4[1];
-    double* o = (double*)tj_rt_alloc(f, 3, 0, sh4);
-    if (!o) return 1;
+    long long sh2[1];
+    {
+    double* o0 = (double*)tj_rt_alloc(f, 3, 0, sh2);
+    if (!o0) return 1;
     const double s0 = *(const double*)(&f->slots[0])->data;
     const double s1 = *(const double*)(&f->slots[1])->data;
     const double s2 = *(const double*)(&f->slots[2])->data;
+    double* p0 = o0;
     double v2; v2 = tj_add(s0, s1);
     double v4; v4 = tj_mul(v2, s2);
-    *o = v4;
+    p0[0] = v4;
+    }
   }
   return 0;
 }

@@ -11,7 +11,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     if (a->shape[1] != b->shape[0]) return tj_rt_shape_error(f, 2, 2, a->shape, 1, b->shape);
     long long osh[2] = {0, 0};
     osh[0] = a->shape[0];
-    double* o = (double*)tj_rt_alloc(f, 8, 1, osh);
+    double* o = (double*)tj_rt_alloc(f, 6, 1, osh);
     if (!o) return 1;
     tj_mat<double> A;
     long long ix;
@@ -21,258 +21,55 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     if (a->shape[0] > 0 && a->shape[1] > 0) tj_gemv(a->shape[0], a->shape[1], A, x, ix, o);
     else tj_fill(o, a->shape[0], (double)0);
   }
-  { /* sub(neg(dot(...)), {s1}) */
-    long long sh5[1];
-    sh5[0] = (&f->slots[8])->shape[0];
-    double* o = (double*)tj_rt_alloc(f, 9, 1, sh5);
-    if (!o) return 1;
-    const double s0 = *(const double*)(&f->slots[3])->data;
-    long long shp[TJ_MAX_NDIM] = {0}, st[2][TJ_MAX_NDIM];
-    for (int d = 0; d < 1; ++d) shp[d] = sh5[d];
-    tj_bcast_strides(1, shp, 1, &f->slots[9], st[0]);
-    tj_bcast_strides(1, shp, 1, (&f->slots[8]), st[1]);
-    if (tj_prod(1, shp) > 0) {
-      const int m = tj_collapse(1, shp, 2, st);
-      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
-      long long idx[TJ_MAX_NDIM] = {0}, off[2] = {0};
-      for (long long it = 0; it < n_out; ++it) {
-        double* __restrict p0 = o + off[0];
-        const double* __restrict p1 = (const double*)(&f->slots[8])->data + off[1];
-        if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
-          for (long long i = 0; i < n_in; ++i) {
-          double v3; v3 = tj_neg(p1[i]);
-          double v5; v5 = tj_sub(v3, s0);
-          p0[i] = v5;
-          }
-        } else {
-          const long long t0 = st[0][m - 1];
-          const long long t1 = st[1][m - 1];
-#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
-          for (long long i = 0; i < n_in; ++i) {
-          double v3; v3 = tj_neg(p1[i * t1]);
-          double v5; v5 = tj_sub(v3, s0);
-          p0[i * t0] = v5;
-          }
-        }
-        for (int d = m - 2; d >= 0; --d) {
-          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
-          off[0] -= st[0][d] * (shp[d] - 1);
-          off[1] -= st[1][d] * (shp[d] - 1);
-          idx[d] = 0;
-        }
-      }
-    }
-  }
-  { /* neg(sub(neg(...), {s1})) */
-    long long sh6[1];
-    sh6[0] = (&f->slots[9])->shape[0];
-    double* o = (double*)tj_rt_alloc(f, 10, 1, sh6);
-    if (!o) return 1;
-    long long shp[TJ_MAX_NDIM] = {0}, st[2][TJ_MAX_NDIM];
-    for (int d = 0; d < 1; ++d) shp[d] = sh6[d];
-    tj_bcast_strides(1, shp, 1, &f->slots[10], st[0]);
-    tj_bcast_strides(1, shp, 1, (&f->slots[9]), st[1]);
-    if (tj_prod(1, shp) > 0) {
-      const int m = tj_collapse(1, shp, 2, st);
-      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
-      long long idx[TJ_MAX_NDIM] = {0}, off[2] = {0};
-      for (long long it = 0; it < n_out; ++it) {
-        double* __restrict p0 = o + off[0];
-        const double* __restrict p1 = (const double*)(&f->slots[9])->data + off[1];
-        for (long long i = 0; i < n_in; ++i) {
-          double v6; v6 = tj_neg(p1[i]);
-          p0[i] = v6;
-        }
-        for (int d = m - 2; d >= 0; --d) {
-          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
-          off[0] -= st[0][d] * (shp[d] - 1);
-          off[1] -= st[1][d] * (shp[d] - 1);
-          idx[d] = 0;
-        }
-      }
-    }
-  }
-  { /* sigmoid(neg(sub(...))) */
-    long long sh7[1];
-    sh7[0] = (&f->slots[10])->shape[0];
-    double* o = (double*)tj_rt_alloc(f, 11, 1, sh7);
-    if (!o) return 1;
-    long long shp[TJ_MAX_NDIM] = {0}, st[2][TJ_MAX_NDIM];
-    for (int d = 0; d < 1; ++d) shp[d] = sh7[d];
-    tj_bcast_strides(1, shp, 1, &f->slots[11], st[0]);
-    tj_bcast_strides(1, shp, 1, (&f->slots[10]), st[1]);
-    if (tj_prod(1, shp) > 0) {
-      const int m = tj_collapse(1, shp, 2, st);
-      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
-      long long idx[TJ_MAX_NDIM] = {0}, off[2] = {0};
-      for (long long it = 0; it < n_out; ++it) {
-        double* __restrict p0 = o + off[0];
-        const double* __restrict p1 = (const double*)(&f->slots[10])->data + off[1];
-        for (long long i = 0; i < n_in; ++i) {
-          double v7; v7 = tj_sigmoid(p1[i]);
-          p0[i] = v7;
-        }
-        for (int d = m - 2; d >= 0; --d) {
-          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
-          off[0] -= st[0][d] * (shp[d] - 1);
-          off[1] -= st[1][d] * (shp[d] - 1);
-          idx[d] = 0;
-        }
-      }
-    }
-  }
-  { /* gt(sigmoid(neg(...)), 0.5) */
-    long long sh9[1];
-    sh9[0] = (&f->slots[11])->shape[0];
-    bool* o = (bool*)tj_rt_alloc(f, 4, 1, sh9);
-    if (!o) return 1;
-    long long shp[TJ_MAX_NDIM] = {0}, st[2][TJ_MAX_NDIM];
-    for (int d = 0; d < 1; ++d) shp[d] = sh9[d];
-    tj_bcast_strides(1, shp, 1, &f->slots[4], st[0]);
-    tj_bcast_strides(1, shp, 1, (&f->slots[11]), st[1]);
-    if (tj_prod(1, shp) > 0) {
-      const int m = tj_collapse(1, shp, 2, st);
-      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
-      long long idx[TJ_MAX_NDIM] = {0}, off[2] = {0};
-      for (long long it = 0; it < n_out; ++it) {
-        bool* __restrict p0 = o + off[0];
-        const double* __restrict p1 = (const double*)(&f->slots[11])->data + off[1];
-        for (long long i = 0; i < n_in; ++i) {
-          bool v9; v9 = tj_gt(p1[i], 0x1p-1);
-          p0[i] = v9;
-        }
-        for (int d = m - 2; d >= 0; --d) {
-          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
-          off[0] -= st[0][d] * (shp[d] - 1);
-          off[1] -= st[1][d] * (shp[d] - 1);
-          idx[d] = 0;
-        }
-      }
-    }
-  }
-  { /* neg({i1}) */
-    long long sh11[1];
-    sh11[0] = (&f->slots[1])->shape[0];
-    double* o = (double*)tj_rt_alloc(f, 12, 1, sh11);
-    if (!o) return 1;
-    long long shp[TJ_MAX_NDIM] = {0}, st[2][TJ_MAX_NDIM];
-    for (int d = 0; d < 1; ++d) shp[d] = sh11[d];
-    tj_bcast_strides(1, shp, 1, &f->slots[12], st[0]);
-    tj_bcast_strides(1, shp, 1, (&f->slots[1]), st[1]);
-    if (tj_prod(1, shp) > 0) {
-      const int m = tj_collapse(1, shp, 2, st);
-      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
-      long long idx[TJ_MAX_NDIM] = {0}, off[2] = {0};
-      for (long long it = 0; it < n_out; ++it) {
-        double* __restrict p0 = o + off[0];
-        const double* __restrict p1 = (const double*)(&f->slots[1])->data + off[1];
-        if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
-          for (long long i = 0; i < n_in; ++i) {
-          double v11; v11 = tj_neg(p1[i]);
-          p0[i] = v11;
-          }
-        } else {
-          const long long t0 = st[0][m - 1];
-          const long long t1 = st[1][m - 1];
-#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
-          for (long long i = 0; i < n_in; ++i) {
-          double v11; v11 = tj_neg(p1[i * t1]);
-          p0[i * t0] = v11;
-          }
-        }
-        for (int d = m - 2; d >= 0; --d) {
-          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
-          off[0] -= st[0][d] * (shp[d] - 1);
-          off[1] -= st[1][d] * (shp[d] - 1);
-          idx[d] = 0;
-        }
-      }
-    }
-  }
-  { /* sub(1, {i1}) */
-    long long sh16[1];
-    sh16[0] = (&f->slots[1])->shape[0];
-    double* o = (double*)tj_rt_alloc(f, 13, 1, sh16);
-    if (!o) return 1;
-    long long shp[TJ_MAX_NDIM] = {0}, st[2][TJ_MAX_NDIM];
-    for (int d = 0; d < 1; ++d) shp[d] = sh16[d];
-    tj_bcast_strides(1, shp, 1, &f->slots[13], st[0]);
-    tj_bcast_strides(1, shp, 1, (&f->slots[1]), st[1]);
-    if (tj_prod(1, shp) > 0) {
-      const int m = tj_collapse(1, shp, 2, st);
-      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
-      long long idx[TJ_MAX_NDIM] = {0}, off[2] = {0};
-      for (long long it = 0; it < n_out; ++it) {
-        double* __restrict p0 = o + off[0];
-        const double* __restrict p1 = (const double*)(&f->slots[1])->data + off[1];
-        if (st[0][m - 1] == 1 && st[1][m - 1] == 1) {
-          for (long long i = 0; i < n_in; ++i) {
-          double v16; v16 = tj_sub(0x1p+0, p1[i]);
-          p0[i] = v16;
-          }
-        } else {
-          const long long t0 = st[0][m - 1];
-          const long long t1 = st[1][m - 1];
-#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
-          for (long long i = 0; i < n_in; ++i) {
-          double v16; v16 = tj_sub(0x1p+0, p1[i * t1]);
-          p0[i * t0] = v16;
-          }
-        }
-        for (int d = m - 2; d >= 0; --d) {
-          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; break; }
-          off[0] -= st[0][d] * (shp[d] - 1);
-          off[1] -= st[1][d] * (shp[d] - 1);
-          idx[d] = 0;
-        }
-      }
-    }
-  }
   { /* sub(mul(neg(...), neg(...)), mul(sub(...), neg(...))) */
-    long long sh20[1];
-    sh20[0] = (&f->slots[9])->shape[0];
-    if ((&f->slots[12])->shape[0] != sh20[0]) return tj_rt_shape_error(f, 14, 1, (&f->slots[9])->shape, 1, (&f->slots[12])->shape);
-    if ((&f->slots[10])->shape[0] != sh20[0]) return tj_rt_shape_error(f, 17, 1, (&f->slots[9])->shape, 1, (&f->slots[10])->shape);
-    if ((&f->slots[13])->shape[0] != sh20[0]) return tj_rt_shape_error(f, 19, 1, (&f->slots[9])->shape, 1, (&f->slots[13])->shape);
-    double* o = (double*)tj_rt_alloc(f, 5, 1, sh20);
-    if (!o) return 1;
-    long long shp[TJ_MAX_NDIM] = {0}, st[5][TJ_MAX_NDIM];
-    for (int d = 0; d < 1; ++d) shp[d] = sh20[d];
-    tj_bcast_strides(1, shp, 1, &f->slots[5], st[0]);
-    tj_bcast_strides(1, shp, 1, (&f->slots[9]), st[1]);
-    tj_bcast_strides(1, shp, 1, (&f->slots[12]), st[2]);
-    tj_bcast_strides(1, shp, 1, (&f->slots[10]), st[3]);
-    tj_bcast_strides(1, shp, 1, (&f->slots[13]), st[4]);
-    if (tj_prod(1, shp) > 0) {
-      const int m = tj_collapse(1, shp, 5, st);
-      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
-      long long idx[TJ_MAX_NDIM] = {0}, off[5] = {0};
-      for (long long it = 0; it < n_out; ++it) {
-        double* __restrict p0 = o + off[0];
-        const double* __restrict p1 = (const double*)(&f->slots[9])->data + off[1];
-        const double* __restrict p2 = (const double*)(&f->slots[12])->data + off[2];
-        const double* __restrict p3 = (const double*)(&f->slots[10])->data + off[3];
-        const double* __restrict p4 = (const double*)(&f->slots[13])->data + off[4];
-        for (long long i = 0; i < n_in; ++i) {
-          double v12; v12 = tj_softplus(p1[i]);
-          double v13; v13 = tj_neg(v12);
-          double v14; v14 = tj_mul(p2[i], v13);
-          double v17; v17 = tj_softplus(p3[i]);
-          double v18; v18 = tj_neg(v17);
-          double v19; v19 = tj_mul(p4[i], v18);
-          double v20; v20 = tj_sub(v14, v19);
-          p0[i] = v20;
-        }
-        for (int d = m - 2; d >= 0; --d) {
-          if (++idx[d] < shp[d]) { off[0] += st[0][d]; off[1] += st[1][d]; off[2] += st[2][d]; off[3] += st[3][d]; off[4] += st[4][d]; break; }
-          off[0] -= st[0][d] * (shp[d] - 1);
-          off[1] -= st[1][d] * (shp[d] - 1);
-          off[2] -= st[2][d] * (shp[d] - 1);
-          off[3] -= st[3][d] * (shp[d] - 1);
-          off[4] -= st[4][d] * (shp[d] - 1);
-          idx[d] = 0;
-        }
-      }
+    long long sh3[1];
+    sh3[0] = (&f->slots[6])->shape[0];
+    if ((&f->slots[1])->shape[0] != sh3[0]) return tj_rt_shape_error(f, 11, 1, (&f->slots[6])->shape, 1, (&f->slots[1])->shape);
+    {
+    double* o0 = (double*)tj_rt_alloc(f, 7, 1, sh3);
+    if (!o0) return 1;
+    double* o1 = (double*)tj_rt_alloc(f, 8, 1, sh3);
+    if (!o1) return 1;
+    bool* o2 = (bool*)tj_rt_alloc(f, 4, 1, sh3);
+    if (!o2) return 1;
+    double* o3 = (double*)tj_rt_alloc(f, 9, 1, sh3);
+    if (!o3) return 1;
+    double* o4 = (double*)tj_rt_alloc(f, 10, 1, sh3);
+    if (!o4) return 1;
+    double* o5 = (double*)tj_rt_alloc(f, 5, 1, sh3);
+    if (!o5) return 1;
+    const double s0 = *(const double*)(&f->slots[3])->data;
+    const long long n = tj_prod(1, sh3);
+    double* __restrict p0 = o0;
+    double* __restrict p1 = o1;
+    bool* __restrict p2 = o2;
+    double* __restrict p3 = o3;
+    double* __restrict p4 = o4;
+    double* __restrict p5 = o5;
+    const double* __restrict p6 = (const double*)(&f->slots[6])->data;
+    const double* __restrict p7 = (const double*)(&f->slots[1])->data;
+    for (long long i = 0; i < n; ++i) {
+      double v3; v3 = tj_neg(p6[i]);
+      double v5; v5 = tj_sub(v3, s0);
+      double v6; v6 = tj_neg(v5);
+      double v7; v7 = tj_sigmoid(v6);
+      bool v9; v9 = tj_gt(v7, 0x1p-1);
+      double v11; v11 = tj_neg(p7[i]);
+      double v12; v12 = tj_softplus(v5);
+      double v13; v13 = tj_neg(v12);
+      double v14; v14 = tj_mul(v11, v13);
+      double v16; v16 = tj_sub(0x1p+0, p7[i]);
+      double v17; v17 = tj_softplus(v6);
+      double v18; v18 = tj_neg(v17);
+      double v19; v19 = tj_mul(v16, v18);
+      double v20; v20 = tj_sub(v14, v19);
+      p0[i] = v5;
+      p1[i] = v7;
+      p2[i] = v9;
+      p3[i] = v11;
+      p4[i] = v16;
+      p5[i] = v20;
+    }
     }
   }
   { /* transpose({i0}) */
@@ -283,68 +80,72 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     v.strides[0] = src->strides[1];
     v.shape[1] = src->shape[0];
     v.strides[1] = src->strides[0];
-    f->slots[14] = v;
+    f->slots[11] = v;
   }
   { /* axes_size(sub(mul(...), mul(...))) */
-    long long* o = (long long*)tj_rt_alloc(f, 15, 0, (const long long*)0);
+    long long* o = (long long*)tj_rt_alloc(f, 12, 0, (const long long*)0);
     if (!o) return 1;
     *o = 1 * (&f->slots[5])->shape[0];
   }
   { /* cast{float64}(axes_size(sub(...))) */
     long long sh34[1];
-    double* o = (double*)tj_rt_alloc(f, 16, 0, sh34);
-    if (!o) return 1;
-    const long long s1 = *(const long long*)(&f->slots[15])->data;
+    {
+    double* o0 = (double*)tj_rt_alloc(f, 13, 0, sh34);
+    if (!o0) return 1;
+    const long long s1 = *(const long long*)(&f->slots[12])->data;
+    double* p0 = o0;
     double v34; v34 = tj_cast<double>(s1);
-    *o = v34;
+    p0[0] = v34;
+    }
   }
   { /* neg(add(neg(...), mul(...))) */
-    long long sh46[1];
-    sh46[0] = (&f->slots[5])->shape[0];
-    if ((&f->slots[13])->shape[0] != sh46[0]) return tj_rt_shape_error(f, 37, 1, (&f->slots[5])->shape, 1, (&f->slots[13])->shape);
-    if ((&f->slots[11])->shape[0] != sh46[0]) return tj_rt_shape_error(f, 39, 1, (&f->slots[5])->shape, 1, (&f->slots[11])->shape);
-    if ((&f->slots[12])->shape[0] != sh46[0]) return tj_rt_shape_error(f, 41, 1, (&f->slots[5])->shape, 1, (&f->slots[12])->shape);
-    if ((&f->slots[9])->shape[0] != sh46[0]) return tj_rt_shape_error(f, 43, 1, (&f->slots[5])->shape, 1, (&f->slots[9])->shape);
-    double* o = (double*)tj_rt_alloc(f, 17, 1, sh46);
-    if (!o) return 1;
-    const double s2 = *(const double*)(&f->slots[16])->data;
+    long long sh32[1];
+    sh32[0] = (&f->slots[5])->shape[0];
+    if ((&f->slots[10])->shape[0] != sh32[0]) return tj_rt_shape_error(f, 37, 1, (&f->slots[5])->shape, 1, (&f->slots[10])->shape);
+    if ((&f->slots[8])->shape[0] != sh32[0]) return tj_rt_shape_error(f, 39, 1, (&f->slots[5])->shape, 1, (&f->slots[8])->shape);
+    if ((&f->slots[9])->shape[0] != sh32[0]) return tj_rt_shape_error(f, 41, 1, (&f->slots[5])->shape, 1, (&f->slots[9])->shape);
+    if ((&f->slots[7])->shape[0] != sh32[0]) return tj_rt_shape_error(f, 43, 1, (&f->slots[5])->shape, 1, (&f->slots[7])->shape);
+    {
+    double* o0 = (double*)tj_rt_alloc(f, 6, 1, sh32);
+    if (!o0) return 1;
+    const double s2 = *(const double*)(&f->slots[13])->data;
     long long shp[TJ_MAX_NDIM] = {0}, st[7][TJ_MAX_NDIM];
-    for (int d = 0; d < 1; ++d) shp[d] = sh46[d];
-    tj_bcast_strides(1, shp, 1, &f->slots[17], st[0]);
+    for (int d = 0; d < 1; ++d) shp[d] = sh32[d];
+    tj_bcast_strides(1, shp, 1, &f->slots[6], st[0]);
     tj_bcast_strides(1, shp, 1, (&f->slots[5]), st[1]);
     tj_bcast_strides(1, shp, 1, (&c3), st[2]);
-    tj_bcast_strides(1, shp, 1, (&f->slots[13]), st[3]);
-    tj_bcast_strides(1, shp, 1, (&f->slots[11]), st[4]);
-    tj_bcast_strides(1, shp, 1, (&f->slots[12]), st[5]);
-    tj_bcast_strides(1, shp, 1, (&f->slots[9]), st[6]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[10]), st[3]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[8]), st[4]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[9]), st[5]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[7]), st[6]);
     if (tj_prod(1, shp) > 0) {
       const int m = tj_collapse(1, shp, 7, st);
       const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
       long long idx[TJ_MAX_NDIM] = {0}, off[7] = {0};
       for (long long it = 0; it < n_out; ++it) {
-        double* __restrict p0 = o + off[0];
+        double* __restrict p0 = o0 + off[0];
         const double* __restrict p1 = (const double*)(&f->slots[5])->data + off[1];
         const double* __restrict p2 = (const double*)(&c3)->data + off[2];
-        const double* __restrict p3 = (const double*)(&f->slots[13])->data + off[3];
-        const double* __restrict p4 = (const double*)(&f->slots[11])->data + off[4];
-        const double* __restrict p5 = (const double*)(&f->slots[12])->data + off[5];
-        const double* __restrict p6 = (const double*)(&f->slots[9])->data + off[6];
+        const double* __restrict p3 = (const double*)(&f->slots[10])->data + off[3];
+        const double* __restrict p4 = (const double*)(&f->slots[8])->data + off[4];
+        const double* __restrict p5 = (const double*)(&f->slots[9])->data + off[5];
+        const double* __restrict p6 = (const double*)(&f->slots[7])->data + off[6];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1 && st[2][m - 1] == 1 && st[3][m - 1] == 1 && st[4][m - 1] == 1 && st[5][m - 1] == 1 && st[6][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          double v32; v32 = tj_fill_value(p1[i], p2[i]);
-          double v35; v35 = tj_div(v32, s2);
-          double v36; v36 = tj_neg(v35);
-          double v37; v37 = tj_mul(v36, p3[i]);
-          double v38; v38 = tj_neg(v37);
-          double v39; v39 = tj_mul(v38, p4[i]);
-          double v40; v40 = tj_neg(v39);
-          double v41; v41 = tj_mul(v35, p5[i]);
-          double v42; v42 = tj_neg(v41);
-          double v43; v43 = tj_sigmoid(p6[i]);
-          double v44; v44 = tj_mul(v42, v43);
-          double v45; v45 = tj_add(v40, v44);
-          double v46; v46 = tj_neg(v45);
-          p0[i] = v46;
+            double v32; v32 = tj_fill_value(p1[i], p2[i]);
+            double v35; v35 = tj_div(v32, s2);
+            double v36; v36 = tj_neg(v35);
+            double v37; v37 = tj_mul(v36, p3[i]);
+            double v38; v38 = tj_neg(v37);
+            double v39; v39 = tj_mul(v38, p4[i]);
+            double v40; v40 = tj_neg(v39);
+            double v41; v41 = tj_mul(v35, p5[i]);
+            double v42; v42 = tj_neg(v41);
+            double v43; v43 = tj_sigmoid(p6[i]);
+            double v44; v44 = tj_mul(v42, v43);
+            double v45; v45 = tj_add(v40, v44);
+            double v46; v46 = tj_neg(v45);
+            p0[i] = v46;
           }
         } else {
           const long long t0 = st[0][m - 1];
@@ -356,20 +157,20 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t6 = st[6][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          double v32; v32 = tj_fill_value(p1[i * t1], p2[i * t2]);
-          double v35; v35 = tj_div(v32, s2);
-          double v36; v36 = tj_neg(v35);
-          double v37; v37 = tj_mul(v36, p3[i * t3]);
-          double v38; v38 = tj_neg(v37);
-          double v39; v39 = tj_mul(v38, p4[i * t4]);
-          double v40; v40 = tj_neg(v39);
-          double v41; v41 = tj_mul(v35, p5[i * t5]);
-          double v42; v42 = tj_neg(v41);
-          double v43; v43 = tj_sigmoid(p6[i * t6]);
-          double v44; v44 = tj_mul(v42, v43);
-          double v45; v45 = tj_add(v40, v44);
-          double v46; v46 = tj_neg(v45);
-          p0[i * t0] = v46;
+            double v32; v32 = tj_fill_value(p1[i * t1], p2[i * t2]);
+            double v35; v35 = tj_div(v32, s2);
+            double v36; v36 = tj_neg(v35);
+            double v37; v37 = tj_mul(v36, p3[i * t3]);
+            double v38; v38 = tj_neg(v37);
+            double v39; v39 = tj_mul(v38, p4[i * t4]);
+            double v40; v40 = tj_neg(v39);
+            double v41; v41 = tj_mul(v35, p5[i * t5]);
+            double v42; v42 = tj_neg(v41);
+            double v43; v43 = tj_sigmoid(p6[i * t6]);
+            double v44; v44 = tj_mul(v42, v43);
+            double v45; v45 = tj_add(v40, v44);
+            double v46; v46 = tj_neg(v45);
+            p0[i * t0] = v46;
           }
         }
         for (int d = m - 2; d >= 0; --d) {
@@ -385,14 +186,15 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         }
       }
     }
+    }
   }
   { /* dot(transpose({i0}), neg(add(...))) */
-    const tj_arr* a = (&f->slots[14]);
-    const tj_arr* b = (&f->slots[17]);
+    const tj_arr* a = (&f->slots[11]);
+    const tj_arr* b = (&f->slots[6]);
     if (a->shape[1] != b->shape[0]) return tj_rt_shape_error(f, 47, 2, a->shape, 1, b->shape);
     long long osh[2] = {0, 0};
     osh[0] = a->shape[0];
-    double* o = (double*)tj_rt_alloc(f, 18, 1, osh);
+    double* o = (double*)tj_rt_alloc(f, 14, 1, osh);
     if (!o) return 1;
     tj_mat<double> A;
     long long ix;
@@ -402,38 +204,50 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     if (a->shape[0] > 0 && a->shape[1] > 0) tj_gemv(a->shape[0], a->shape[1], A, x, ix, o);
     else tj_fill(o, a->shape[0], (double)0);
   }
-  { /* sub({s0}, mul(0.1, add(...))) */
-    long long sh50[1];
-    sh50[0] = (&f->slots[2])->shape[0];
-    if ((&f->slots[18])->shape[0] != sh50[0]) return tj_rt_shape_error(f, 48, 1, (&f->slots[2])->shape, 1, (&f->slots[18])->shape);
-    double* o = (double*)tj_rt_alloc(f, 6, 1, sh50);
+  { /* sum(neg(add(...))) */
+    const tj_arr* a = (&f->slots[6]);
+    long long osh[1], ost[1];
+    double* o = (double*)tj_rt_alloc(f, 13, 0, osh);
     if (!o) return 1;
+    const long long n_out = tj_prod(0, osh);
+    tj_fill(o, n_out, (double)0);
+    ost[0] = 0;
+    tj_reduce(a, 1, o, ost, tj_op_add());
+  }
+  { /* in place: sub({s0}, mul(0.1, add(...))) sub({s1}, mul(0.1, sum(...))) */
+    long long sh23[1];
+    sh23[0] = (&f->slots[2])->shape[0];
+    if ((&f->slots[14])->shape[0] != sh23[0]) return tj_rt_shape_error(f, 48, 1, (&f->slots[2])->shape, 1, (&f->slots[14])->shape);
+    if (sh23[0] != f->slots[2].shape[0]) return tj_rt_shape_error(f, 50, 1, sh23, 1, f->slots[2].shape);
+    long long sh52[1];
+    {
+    double* o0 = (double*)f->slots[2].data;
     long long shp[TJ_MAX_NDIM] = {0}, st[4][TJ_MAX_NDIM];
-    for (int d = 0; d < 1; ++d) shp[d] = sh50[d];
-    tj_bcast_strides(1, shp, 1, &f->slots[6], st[0]);
+    for (int d = 0; d < 1; ++d) shp[d] = sh23[d];
+    tj_bcast_strides(1, shp, 1, &f->slots[2], st[0]);
     tj_bcast_strides(1, shp, 1, (&f->slots[2]), st[1]);
     tj_bcast_strides(1, shp, 1, (&c4), st[2]);
-    tj_bcast_strides(1, shp, 1, (&f->slots[18]), st[3]);
+    tj_bcast_strides(1, shp, 1, (&f->slots[14]), st[3]);
     if (tj_prod(1, shp) > 0) {
       const int m = tj_collapse(1, shp, 4, st);
       const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
       long long idx[TJ_MAX_NDIM] = {0}, off[4] = {0};
       for (long long it = 0; it < n_out; ++it) {
-        double* __restrict p0 = o + off[0];
-        const double* __restrict p1 = (const double*)(&f->slots[2])->data + off[1];
-        const double* __restrict p2 = (const double*)(&c4)->data + off[2];
-        const double* __restrict p3 = (const double*)(&f->slots[18])->data + off[3];
+        double* p0 = o0 + off[0];
+        const double* p1 = (const double*)(&f->slots[2])->data + off[1];
+        const double* p2 = (const double*)(&c4)->data + off[2];
+        const double* p3 = (const double*)(&f->slots[14])->data + off[3];
         if (st[0][m - 1] == 1 && st[1][m - 1] == 1 && st[2][m - 1] == 1 && st[3][m - 1] == 1) {
           for (long long i = 0; i < n_in; ++i) {
-          double v23; v23 = tj_pow(p1[i], 0x1p+1);
-          double v25; v25 = tj_fill_value(v23, p2[i]);
-          double v26; v26 = tj_mul(v25, 0x1p+1);
-          double v28; v28 = tj_pow(p1[i], 0x1p+0);
-          double v29; v29 = tj_mul(v26, v28);
-          double v48; v48 = tj_add(v29, p3[i]);
-          double v49; v49 = tj_mul(0x1.999999999999ap-4, v48);
-          double v50; v50 = tj_sub(p1[i], v49);
-          p0[i] = v50;
+            double v23; v23 = tj_pow(p1[i], 0x1p+1);
+            double v25; v25 = tj_fill_value(v23, p2[i]);
+            double v26; v26 = tj_mul(v25, 0x1p+1);
+            double v28; v28 = tj_pow(p1[i], 0x1p+0);
+            double v29; v29 = tj_mul(v26, v28);
+            double v48; v48 = tj_add(v29, p3[i]);
+            double v49; v49 = tj_mul(0x1.999999999999ap-4, v48);
+            double v50; v50 = tj_sub(p1[i], v49);
+            p0[i] = v50;
           }
         } else {
           const long long t0 = st[0][m - 1];
@@ -442,15 +256,15 @@ extern "C" int tj_k_KEY(tj_frame* f) {
           const long long t3 = st[3][m - 1];
 #pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
           for (long long i = 0; i < n_in; ++i) {
-          double v23; v23 = tj_pow(p1[i * t1], 0x1p+1);
-          double v25; v25 = tj_fill_value(v23, p2[i * t2]);
-          double v26; v26 = tj_mul(v25, 0x1p+1);
-          double v28; v28 = tj_pow(p1[i * t1], 0x1p+0);
-          double v29; v29 = tj_mul(v26, v28);
-          double v48; v48 = tj_add(v29, p3[i * t3]);
-          double v49; v49 = tj_mul(0x1.999999999999ap-4, v48);
-          double v50; v50 = tj_sub(p1[i * t1], v49);
-          p0[i * t0] = v50;
+            double v23; v23 = tj_pow(p1[i * t1], 0x1p+1);
+            double v25; v25 = tj_fill_value(v23, p2[i * t2]);
+            double v26; v26 = tj_mul(v25, 0x1p+1);
+            double v28; v28 = tj_pow(p1[i * t1], 0x1p+0);
+            double v29; v29 = tj_mul(v26, v28);
+            double v48; v48 = tj_add(v29, p3[i * t3]);
+            double v49; v49 = tj_mul(0x1.999999999999ap-4, v48);
+            double v50; v50 = tj_sub(p1[i * t1], v49);
+            p0[i * t0] = v50;
           }
         }
         for (int d = m - 2; d >= 0; --d) {
@@ -463,26 +277,16 @@ extern "C" int tj_k_KEY(tj_frame* f) {
         }
       }
     }
-  }
-  { /* sum(neg(add(...))) */
-    const tj_arr* a = (&f->slots[17]);
-    long long osh[1], ost[1];
-    double* o = (double*)tj_rt_alloc(f, 19, 0, osh);
-    if (!o) return 1;
-    const long long n_out = tj_prod(0, osh);
-    tj_fill(o, n_out, (double)0);
-    ost[0] = 0;
-    tj_reduce(a, 1, o, ost, tj_op_add());
-  }
-  { /* sub({s1}, mul(0.1, sum(...))) */
-    long long sh53[1];
-    double* o = (double*)tj_rt_alloc(f, 7, 0, sh53);
-    if (!o) return 1;
-    const double s5 = *(const double*)(&f->slots[19])->data;
+    }
+    {
+    double* o0 = (double*)f->slots[3].data;
+    const double s5 = *(const double*)(&f->slots[13])->data;
     const double s6 = *(const double*)(&f->slots[3])->data;
+    double* p0 = o0;
     double v52; v52 = tj_mul(0x1.999999999999ap-4, s5);
     double v53; v53 = tj_sub(s6, v52);
-    *o = v53;
+    p0[0] = v53;
+    }
   }
   return 0;
 }

@@ -1,0 +1,231 @@
+// Renders one fused loop: extents with one broadcast check per operand and axis, the stored
+// outputs, and the loop over the collapsed shape with a unit-stride body and a strided one.
+#include "compiler/codegen/kernel_emitter.hpp"
+
+#include "compiler/ops/op_def.hpp"
+
+#include <algorithm>
+
+namespace tensorjit::codegen {
+
+namespace {
+
+bool is_scalar_const(const Node* n) { return n->op == OpKind::Constant && n->type.ndim() == 0; }
+
+bool same_loop_shape(const Node* a, const Node* b) {
+    if (a->type.ndim() != b->type.ndim()) return false;
+    for (int d = 0; d < a->type.ndim(); ++d)
+        if ((a->type.shape[d] == 1) != (b->type.shape[d] == 1)) return false;
+    return true;
+}
+
+// Names shared by a loop's checks and body.
+std::string tag(KernelEmitter& e, const FusedLoop& loop) {
+    return std::to_string(e.id(loop.members.front()));
+}
+
+// The scalar call of one member: functor(args...).
+std::string scalar_call(const Node* m, const std::function<std::string(const Node*)>& value_of) {
+    std::string call = op_def(m->op).functor;
+    if (m->op == OpKind::Cast) call += "<" + EmitContext::ctype(m->type.dtype) + ">";
+    call += "(";
+    for (std::size_t i = 0; i < m->inputs.size(); ++i)
+        call += (i ? ", " : "") + value_of(m->inputs[i].get());
+    return call + ")";
+}
+
+} // namespace
+
+void emit_loop_checks(KernelEmitter& e, const FusedLoop& loop) {
+    auto& os = e.out();
+    const Schedule& s = e.schedule();
+    const Node* shape_node = loop.members.back();
+    const int R = shape_node->type.ndim();
+    const std::string sh = "sh" + tag(e, loop);
+    os << "    long long " << sh << "[" << std::max(1, R) << "];\n";
+    // The first member reading an operand names it in a broadcast error.
+    auto consumer = [&](const Node* op) {
+        for (const Node* m : loop.members)
+            for (const auto& in : m->inputs)
+                if (in.get() == op) return m;
+        return shape_node;
+    };
+    // Broadcasting is static (as PyTensor): an axis broadcasts only where its static extent is 1
+    // (or it is missing). Every member has the loop's rank and static 1s, so along an axis where
+    // the loop is not statically 1 every operand that is not statically 1 there has its extent.
+    for (int d = 0; d < R; ++d) {
+        const Node* first = nullptr;
+        for (const Node* op : loop.operands) {
+            const int k = d - (R - op->type.ndim());
+            if (k < 0 || op->type.shape[k] == 1) continue;
+            const std::string ext = e.arr(op) + "->shape[" + std::to_string(k) + "]";
+            if (!first) {
+                first = op;
+                os << "    " << sh << "[" << d << "] = " << ext << ";\n";
+                continue;
+            }
+            os << "    if (" << ext << " != " << sh << "[" << d << "]) return tj_rt_shape_error(f, "
+               << e.id(consumer(op)) << ", " << first->type.ndim() << ", " << e.arr(first)
+               << "->shape, " << op->type.ndim() << ", " << e.arr(op) << "->shape);\n";
+        }
+        TJ_INTERNAL_CHECK(first || shape_node->type.shape[d] == 1)
+            << "codegen: no operand gives axis " << d << " of " << describe(*shape_node);
+        if (!first) os << "    " << sh << "[" << d << "] = 1;\n";
+    }
+    // A value written in place has the variable's shape (checked: nothing is written before
+    // every deferred loop's checks passed).
+    for (const Node* o : loop.outputs) {
+        if (!s.in_place.count(o)) continue;
+        const int slot = e.slot(o);
+        for (int d = 0; d < R; ++d)
+            os << "    if (" << sh << "[" << d << "] != f->slots[" << slot << "].shape[" << d
+               << "]) return tj_rt_shape_error(f, " << e.id(o) << ", " << R << ", " << sh << ", "
+               << R << ", f->slots[" << slot << "].shape);\n";
+    }
+}
+
+void emit_loop_body(KernelEmitter& e, const FusedLoop& loop) {
+    auto& os = e.out();
+    const Schedule& s = e.schedule();
+    const Node* shape_node = loop.members.back();
+    const int R = shape_node->type.ndim();
+    const std::string t = tag(e, loop);
+    const std::string sh = "sh" + t;
+    os << "    {\n";
+    // The stored values: fresh arrays, or (in place) the variable's buffer.
+    for (std::size_t k = 0; k < loop.outputs.size(); ++k) {
+        const Node* o = loop.outputs[k];
+        const std::string ot = EmitContext::ctype(o->type.dtype);
+        const int slot = e.slot(o);
+        os << "    " << ot << "* o" << k << " = (" << ot << "*)";
+        if (s.in_place.count(o))
+            os << "f->slots[" << slot << "].data;\n";
+        else
+            os << "tj_rt_alloc(f, " << slot << ", " << R << ", " << sh << ");\n    if (!o" << k
+               << ") return 1;\n";
+    }
+    // Array operands of rank > 0 are loop arrays; rank-0 ones are read once before the loop and
+    // scalar constants are literals.
+    std::vector<const Node*> loop_ops;
+    std::unordered_map<const Node*, std::string> scalar_name;
+    for (const Node* op : loop.operands) {
+        if (is_scalar_const(op)) {
+            scalar_name[op] = c_literal(op->type.dtype, op->value->raw_data());
+        } else if (op->type.ndim() == 0) {
+            const std::string ct = EmitContext::ctype(op->type.dtype);
+            const std::string name = e.fresh("s");
+            os << "    const " << ct << " " << name << " = *(const " << ct << "*)" << e.arr(op)
+               << "->data;\n";
+            scalar_name[op] = name;
+        } else {
+            loop_ops.push_back(op);
+        }
+    }
+    const int n_out = static_cast<int>(loop.outputs.size());
+    const int K = n_out + static_cast<int>(loop_ops.size());
+    // The members, one statement each: a plain local declared and then assigned. `const T vN =
+    // f(vN-1);` made Clang's constant evaluator follow the whole chain of initializers
+    // recursively (it may read const locals while folding), which overflowed its stack on chains
+    // of ~800 ops. Assignments are never followed, and each statement stays one call deep.
+    auto members = [&](const std::string& indent, const std::function<std::string(int)>& index) {
+        std::string b;
+        auto value_of = [&](const Node* n) -> std::string {
+            if (loop.member_set.count(n)) return "v" + std::to_string(e.id(n));
+            auto it = scalar_name.find(n);
+            if (it != scalar_name.end()) return it->second;
+            const int k = n_out + static_cast<int>(std::find(loop_ops.begin(), loop_ops.end(), n) -
+                                                   loop_ops.begin());
+            return "p" + std::to_string(k) + index(k);
+        };
+        for (const Node* m : loop.members) {
+            const std::string v = "v" + std::to_string(e.id(m));
+            b += indent + EmitContext::ctype(m->type.dtype) + " " + v + "; " + v + " = " +
+                 scalar_call(m, value_of) + ";\n";
+        }
+        for (int k = 0; k < n_out; ++k)
+            b += indent + "p" + std::to_string(k) + index(k) + " = v" +
+                 std::to_string(e.id(loop.outputs[static_cast<std::size_t>(k)])) + ";\n";
+        return b;
+    };
+    if (R == 0) {
+        for (int k = 0; k < n_out; ++k)
+            os << "    " << EmitContext::ctype(loop.outputs[k]->type.dtype) << "* p" << k << " = o"
+               << k << ";\n";
+        os << members("    ", [](int) { return std::string("[0]"); }) << "    }\n";
+        return;
+    }
+    // In place, an output and the variable's operand are the same memory: no __restrict.
+    const bool in_place = loop.deferred;
+    const char* restrict_kw = in_place ? "" : "__restrict ";
+    auto unit = [](int) { return std::string("[i]"); };
+    // Every array C-contiguous with the loop's shape (what the signature promises of the
+    // leaves, and every array the kernel allocated): one flat loop, no stride arithmetic.
+    bool flat = true;
+    for (const Node* o : loop.outputs)
+        flat = flat && (!s.in_place.count(o) || s.contiguous_leaf(s.in_place.at(o)));
+    for (const Node* op : loop_ops)
+        flat = flat && e.contiguous(op) && same_loop_shape(op, shape_node);
+    if (flat) {
+        os << "    const long long n = tj_prod(" << R << ", " << sh << ");\n";
+        for (int k = 0; k < n_out; ++k) {
+            const std::string ot = EmitContext::ctype(loop.outputs[k]->type.dtype);
+            os << "    " << ot << "* " << restrict_kw << "p" << k << " = o" << k << ";\n";
+        }
+        for (int k = n_out; k < K; ++k) {
+            const std::string ct = EmitContext::ctype(loop_ops[k - n_out]->type.dtype);
+            os << "    const " << ct << "* " << restrict_kw << "p" << k << " = (const " << ct
+               << "*)" << e.arr(loop_ops[k - n_out]) << "->data;\n";
+        }
+        os << "    for (long long i = 0; i < n; ++i) {\n"
+           << members("      ", unit) << "    }\n    }\n";
+        return;
+    }
+    os << "    long long shp[TJ_MAX_NDIM] = {0}, st[" << K << "][TJ_MAX_NDIM];\n";
+    os << "    for (int d = 0; d < " << R << "; ++d) shp[d] = " << sh << "[d];\n";
+    for (int k = 0; k < n_out; ++k)
+        os << "    tj_bcast_strides(" << R << ", shp, " << R << ", &f->slots["
+           << e.slot(loop.outputs[static_cast<std::size_t>(k)]) << "], st[" << k << "]);\n";
+    for (int k = n_out; k < K; ++k)
+        os << "    tj_bcast_strides(" << R << ", shp, " << loop_ops[k - n_out]->type.ndim() << ", "
+           << e.arr(loop_ops[k - n_out]) << ", st[" << k << "]);\n";
+    os << "    if (tj_prod(" << R << ", shp) > 0) {\n";
+    os << "      const int m = tj_collapse(" << R << ", shp, " << K << ", st);\n";
+    os << "      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);\n";
+    os << "      long long idx[TJ_MAX_NDIM] = {0}, off[" << K << "] = {0};\n";
+    os << "      for (long long it = 0; it < n_out; ++it) {\n";
+    for (int k = 0; k < n_out; ++k) {
+        const std::string ot = EmitContext::ctype(loop.outputs[k]->type.dtype);
+        os << "        " << ot << "* " << restrict_kw << "p" << k << " = o" << k << " + off[" << k
+           << "];\n";
+    }
+    for (int k = n_out; k < K; ++k) {
+        const std::string ct = EmitContext::ctype(loop_ops[k - n_out]->type.dtype);
+        os << "        const " << ct << "* " << restrict_kw << "p" << k << " = (const " << ct
+           << "*)" << e.arr(loop_ops[k - n_out]) << "->data + off[" << k << "];\n";
+    }
+    auto strided = [](int k) { return "[i * t" + std::to_string(k) + "]"; };
+    {
+        os << "        if (st[0][m - 1] == 1";
+        for (int k = 1; k < K; ++k) os << " && st[" << k << "][m - 1] == 1";
+        os << ") {\n          for (long long i = 0; i < n_in; ++i) {\n"
+           << members("            ", unit) << "          }\n";
+        os << "        } else {\n";
+        for (int k = 0; k < K; ++k)
+            os << "          const long long t" << k << " = st[" << k << "][m - 1];\n";
+        // The strided fallback is not worth vectorizing code (and compile time) for.
+        os << "#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)\n";
+        os << "          for (long long i = 0; i < n_in; ++i) {\n"
+           << members("            ", strided) << "          }\n        }\n";
+    }
+    // Odometer over the outer dimensions.
+    os << "        for (int d = m - 2; d >= 0; --d) {\n";
+    os << "          if (++idx[d] < shp[d]) {";
+    for (int k = 0; k < K; ++k) os << " off[" << k << "] += st[" << k << "][d];";
+    os << " break; }\n";
+    for (int k = 0; k < K; ++k)
+        os << "          off[" << k << "] -= st[" << k << "][d] * (shp[d] - 1);\n";
+    os << "          idx[d] = 0;\n        }\n";
+    os << "      }\n    }\n    }\n";
+}
+
+} // namespace tensorjit::codegen

@@ -1,0 +1,162 @@
+/// storage_plan: gives every value the kernel stores a slot of the frame: inputs, shared
+/// variables, outputs (fresh arrays), updates (in place: the variable's own slot; otherwise a
+/// buffer swapped in after the call) and temporaries, whose workspace buffers are reused by
+/// liveness.
+///
+/// The schedule is a straight line, so a temporary is live over an interval of steps: from the
+/// step that writes it to the last step that reads it, or that reads a value which may alias it
+/// (a view). Intervals form an interval graph, and greedy colouring in order of start is optimal
+/// on those: a sweep with one heap of free buffers per kind gives the minimum number of buffers
+/// (no general interference graph needed). Buffers are shared only by values of the same dtype,
+/// rank and run-time shape (the members and full-shape operands of one fused loop, or equal static
+/// shapes), so a reused buffer is never reallocated: the steady-state call allocates nothing but
+/// its outputs. Needs fuse_elemwise and inplace before it.
+#include "compiler/codegen/passes.hpp"
+
+#include "compiler/ops/op_def.hpp"
+
+#include <map>
+#include <numeric>
+#include <queue>
+
+namespace tensorjit::codegen {
+
+namespace {
+
+// Nodes whose run-time shapes are equal share a class.
+class ShapeClasses {
+  public:
+    int find(const Node* n) {
+        auto [it, fresh] = parent_.emplace(n, n);
+        while (it->second != n) {
+            n = it->second;
+            it = parent_.find(n);
+        }
+        return id(n);
+    }
+    void unite(const Node* a, const Node* b) {
+        parent_.emplace(a, a);
+        parent_.emplace(b, b);
+        a = root(a);
+        b = root(b);
+        if (a != b) parent_[a] = b;
+    }
+    const Node* root(const Node* n) {
+        while (parent_.at(n) != n) n = parent_.at(n);
+        return n;
+    }
+
+  private:
+    int id(const Node* r) {
+        auto [it, fresh] = ids_.emplace(r, static_cast<int>(ids_.size()));
+        return it->second;
+    }
+    std::unordered_map<const Node*, const Node*> parent_;
+    std::unordered_map<const Node*, int> ids_;
+};
+
+bool fully_static(const TensorType& t) {
+    for (auto e : t.shape)
+        if (e == dyn) return false;
+    return true;
+}
+
+} // namespace
+
+void storage_plan(Schedule& s) {
+    BindingPlan& plan = s.plan;
+    plan = BindingPlan{};
+    s.slot.clear();
+    for (const Node* n : s.order) plan.node_names.push_back(describe(*n, 2));
+    auto add_slot = [&](const Node* n, SlotPlan::Kind kind, int index) {
+        const int k = static_cast<int>(plan.slots.size());
+        plan.slots.push_back({kind, index, n->type.dtype, n->type.ndim()});
+        s.slot[n] = k;
+        return k;
+    };
+    for (std::size_t i = 0; i < s.graph.inputs.size(); ++i)
+        add_slot(s.graph.inputs[i].get(), SlotPlan::Kind::Input, static_cast<int>(i));
+    for (std::size_t i = 0; i < s.graph.shared.size(); ++i)
+        add_slot(s.graph.shared[i].get(), SlotPlan::Kind::Shared, static_cast<int>(i));
+    for (std::size_t i = 0; i < s.graph.outputs.size(); ++i) {
+        const Node* o = s.graph.outputs[i].get();
+        auto it = s.slot.find(o);
+        plan.output_slots.push_back(it != s.slot.end()
+                                        ? it->second
+                                        : add_slot(o, SlotPlan::Kind::Output, static_cast<int>(i)));
+    }
+    for (const auto& [sh, value] : s.graph.updates) {
+        const Node* v = value.get();
+        auto var = s.in_place.find(v);
+        if (var != s.in_place.end()) {
+            s.slot[v] = s.slot.at(var->second);
+            plan.updates.push_back({sh, s.slot.at(var->second)});
+            continue;
+        }
+        auto it = s.slot.find(v);
+        plan.updates.push_back(
+            {sh, it != s.slot.end() ? it->second : add_slot(v, SlotPlan::Kind::Update, sh)});
+    }
+
+    // Liveness over the steps: where each stored value is written and last read.
+    std::unordered_map<const Node*, int> def, last;
+    std::vector<const Node*> temps;
+    ShapeClasses shapes;
+    for (std::size_t pos = 0; pos < s.steps.size(); ++pos) {
+        const Step& st = s.steps[pos];
+        const int p = static_cast<int>(pos);
+        if (st.loop >= 0) {
+            const FusedLoop& loop = s.loops[static_cast<std::size_t>(st.loop)];
+            for (const Node* o : loop.outputs) def[o] = p;
+            for (const Node* op : loop.operands) last[op] = std::max(last[op], p);
+            const Node* first = loop.members.front();
+            for (const Node* m : loop.members) shapes.unite(m, first);
+            for (const Node* op : loop.operands)
+                if (op->type.ndim() == first->type.ndim() && !op->is_leaf()) {
+                    bool same = true;
+                    for (int d = 0; d < op->type.ndim(); ++d)
+                        same = same && (op->type.shape[d] == 1) == (first->type.shape[d] == 1);
+                    if (same) shapes.unite(op, first);
+                }
+        } else {
+            def[st.node] = p;
+            for (const auto& in : st.node->inputs) last[in.get()] = std::max(last[in.get()], p);
+        }
+    }
+    // A value read through a view stays live while the view is.
+    for (std::size_t i = s.order.size(); i-- > 0;) {
+        const Node* n = s.order[i];
+        if (n->is_leaf() || !op_def(n->op).view) continue;
+        for (const auto& in : n->inputs)
+            last[in.get()] = std::max(last[in.get()], std::max(last[n], def[n]));
+    }
+    for (const Node* n : s.order)
+        if (def.count(n) && !s.slot.count(n)) temps.push_back(n);
+    std::sort(temps.begin(), temps.end(),
+              [&](const Node* a, const Node* b) { return def.at(a) < def.at(b); });
+
+    // The sweep: per kind of buffer, a heap of (busy until, slot).
+    std::map<std::string, int> static_class;
+    using Busy = std::pair<int, int>;
+    std::map<std::tuple<int, int, int>,
+             std::priority_queue<Busy, std::vector<Busy>, std::greater<>>>
+        free_slots;
+    for (const Node* n : temps) {
+        int cls = shapes.find(n);
+        if (fully_static(n->type))
+            cls = -1 - static_class.emplace(n->type.str(), static_cast<int>(static_class.size()))
+                           .first->second;
+        auto& heap = free_slots[{cls, static_cast<int>(n->type.dtype), n->type.ndim()}];
+        const int end = std::max(last[n], def.at(n));
+        if (!heap.empty() && heap.top().first < def.at(n)) {
+            const int k = heap.top().second;
+            heap.pop();
+            s.slot[n] = k;
+            heap.push({end, k});
+        } else {
+            heap.push({end, add_slot(n, SlotPlan::Kind::Temp, 0)});
+        }
+    }
+}
+
+} // namespace tensorjit::codegen

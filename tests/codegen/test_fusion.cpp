@@ -1,0 +1,231 @@
+// The codegen phases' decisions, read from the schedule (fused loops, steps, slots) that
+// schedule_graph returns for a function's graph: fusion counts, in-place updates, buffer reuse;
+// and the values of the same functions compiled, against hand computation.
+#include "compiler/codegen/pipeline.hpp"
+#include "compiler/function/function_impl.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <tensorjit/tensorjit.hpp>
+
+#include "support/test_util.hpp"
+#include "support/tutorial_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace {
+
+using tensorjit::codegen::Schedule;
+using tensorjit::codegen::SlotPlan;
+using tj::Array;
+using tj::Var;
+
+Schedule schedule_of(const std::vector<tj::In>& inputs, const std::vector<Var>& outputs,
+                     const tj::FunctionOptions& options = {}) {
+    return tensorjit::codegen::schedule_graph(
+        tensorjit::detail::function_graph(inputs, outputs, options));
+}
+
+// Loop nests: fused loops of rank > 0 (a rank-0 loop is straight-line code).
+int loop_nests(const Schedule& s) {
+    return static_cast<int>(std::count_if(s.loops.begin(), s.loops.end(), [](const auto& l) {
+        return l.members.back()->type.ndim() > 0;
+    }));
+}
+
+int steps_of(const Schedule& s, tensorjit::OpKind kind) {
+    return static_cast<int>(std::count_if(s.steps.begin(), s.steps.end(), [&](const auto& st) {
+        return st.loop < 0 && st.node->op == kind;
+    }));
+}
+
+int temp_slots(const Schedule& s) {
+    return static_cast<int>(
+        std::count_if(s.plan.slots.begin(), s.plan.slots.end(),
+                      [](const auto& sp) { return sp.kind == SlotPlan::Kind::Temp; }));
+}
+
+Array vec(std::initializer_list<double> v) { return Array(std::vector<double>(v)); }
+
+} // namespace
+
+TEST_CASE("fusion: section 2's three outputs are one loop", "[codegen][fusion]") {
+    auto a = tj::dmatrix("a");
+    auto b = tj::dmatrix("b");
+    auto diff = a - b;
+    auto abs_diff = tj::abs(diff);
+    auto diff_squared = diff * diff;
+    const Schedule s = schedule_of({a, b}, {diff, abs_diff, diff_squared});
+    REQUIRE(s.loops.size() == 1);
+    CHECK(s.loops[0].outputs.size() == 3);
+    CHECK(temp_slots(s) == 0);
+
+    auto f = tj::function({a, b}, {diff, abs_diff, diff_squared});
+    Array x = Array({1.0, 2.0, 3.0, 4.0}).reshape({2, 2});
+    Array y = Array({0.5, 4.0, 1.0, 5.0}).reshape({2, 2});
+    auto r = f(x, y);
+    CHECK(r[0].equals(Array({0.5, -2.0, 2.0, -1.0}).reshape({2, 2})));
+    CHECK(r[1].equals(Array({0.5, 2.0, 2.0, 1.0}).reshape({2, 2})));
+    CHECK(r[2].equals(Array({0.25, 4.0, 4.0, 1.0}).reshape({2, 2})));
+}
+
+TEST_CASE("fusion: the tutorial's train kernel is two loop nests and two gemv calls",
+          "[codegen][fusion]") {
+    auto m = tj_test::logistic_model(Array::zeros(tj::DType::Float64, {5}));
+    const Schedule s = schedule_of({m.x, m.y}, {m.prediction, m.xent},
+                                   {.updates = {{m.w, m.w - 0.1 * m.gw}, {m.b, m.b - 0.1 * m.gb}}});
+    INFO(tensorjit::codegen::schedule_text(s));
+    CHECK(loop_nests(s) <= 2);
+    CHECK(steps_of(s, tensorjit::OpKind::Dot) == 2);
+    // N-sized temporaries: stored values of the loop that computes the prediction, and its
+    // array operands that the kernel computes.
+    const tensorjit::Node* pred = s.graph.outputs[0].get();
+    const auto& n_loop = s.loops.at(static_cast<std::size_t>(s.loop_of.at(pred)));
+    std::vector<int> n_temps;
+    auto note = [&](const tensorjit::Node* n) {
+        auto it = s.slot.find(n);
+        if (it != s.slot.end() &&
+            s.plan.slots[static_cast<std::size_t>(it->second)].kind == SlotPlan::Kind::Temp &&
+            n->type.ndim() == 1 &&
+            std::find(n_temps.begin(), n_temps.end(), it->second) == n_temps.end())
+            n_temps.push_back(it->second);
+    };
+    for (const auto* o : n_loop.outputs) note(o);
+    for (const auto* o : n_loop.operands) note(o);
+    CHECK(n_temps.size() <= 2);
+    // Both updates write in place.
+    CHECK(s.in_place.size() == 2);
+}
+
+TEST_CASE("fusion: 50 outputs of one input share their loops", "[codegen][fusion]") {
+    auto x = tj::dvector("x");
+    std::vector<Var> outs;
+    for (int k = 0; k < 50; ++k) outs.push_back(tj::sin(x) + static_cast<double>(k));
+    const Schedule s = schedule_of({x}, outs);
+    CHECK(s.loops.size() <= 2); // a loop stores at most 32 arrays
+    int sines = 0;
+    for (const auto* n : s.order) sines += n->op == tensorjit::OpKind::Sin;
+    CHECK(sines == 1);
+
+    auto f = tj::function({x}, outs);
+    auto r = f(vec({0.0, 1.0}));
+    REQUIRE(r.size() == 50);
+    for (int k = 0; k < 50; ++k) {
+        CHECK(r[k].flat(0) == static_cast<double>(k));
+        CHECK(r[k].flat(1) == std::sin(1.0) + k);
+    }
+}
+
+TEST_CASE("fusion: a value with several consumers stays in their loop and is stored once for a "
+          "gemv",
+          "[codegen][fusion]") {
+    auto x = tj::dvector("x");
+    auto m = tj::dmatrix("m");
+    auto e = tj::exp(x);
+    auto outs = std::vector<Var>{e * 2, e + 1, tj::dot(m, e)};
+    const Schedule s = schedule_of({x, m}, outs);
+    REQUIRE(s.loops.size() == 1);
+    CHECK(s.loops[0].members.size() == 3);
+    CHECK(s.loops[0].outputs.size() == 3); // e*2, e+1, and e for the gemv
+    CHECK(s.steps.back().loop < 0);        // the gemv runs after the loop
+
+    auto f = tj::function({x, m}, outs);
+    auto r = f(vec({0.0, 1.0}), Array({1.0, 2.0, 3.0, 4.0}).reshape({2, 2}));
+    CHECK(r[0].equals(vec({2.0, 2 * std::exp(1.0)})));
+    CHECK(r[1].equals(vec({2.0, std::exp(1.0) + 1})));
+    CHECK(tj_test::all_close(r[2], vec({1 + 2 * std::exp(1.0), 3 + 4 * std::exp(1.0)})));
+}
+
+TEST_CASE("fusion: loops on both sides of a gemv stay apart and run in order",
+          "[codegen][fusion]") {
+    auto x = tj::dvector("x");
+    auto m = tj::dmatrix("m");
+    auto e = tj::exp(x);
+    auto z = tj::dot(m, e);
+    // z + e reads a value of the first loop after the gemv; e * 3 is a sibling before it.
+    auto outs = std::vector<Var>{z + e, e * 3};
+    const Schedule s = schedule_of({x, m}, outs);
+    REQUIRE(s.loops.size() == 2);
+    CHECK(s.steps.size() == 3);
+    CHECK(s.steps[0].loop >= 0);
+    CHECK(s.steps[1].loop < 0);
+    CHECK(s.steps[2].loop >= 0);
+
+    auto f = tj::function({x, m}, outs);
+    auto r = f(vec({0.0, 1.0}), Array({1.0, 2.0, 3.0, 4.0}).reshape({2, 2}));
+    const double e1 = std::exp(1.0);
+    CHECK(tj_test::all_close(r[0], vec({1 + 2 * e1 + 1, 3 + 4 * e1 + e1})));
+    CHECK(tj_test::all_close(r[1], vec({3.0, 3 * e1})));
+}
+
+TEST_CASE("fusion: a broadcast value gets its own loop instead of being recomputed per element",
+          "[codegen][fusion]") {
+    auto x = tj::dmatrix("x");
+    auto r = tj::tensor("r", tj::DType::Float64, {1, tj::dyn});
+    auto er = tj::exp(r); // (1, ?): computed once per column
+    auto out = x * er;
+    const Schedule s = schedule_of({x, r}, {out});
+    CHECK(s.loops.size() == 2);
+
+    auto f = tj::function({x, r}, out);
+    auto v = f(Array({1.0, 2.0, 3.0, 4.0}).reshape({2, 2}), Array({0.0, 1.0}).reshape({1, 2}));
+    const double e1 = std::exp(1.0);
+    CHECK(tj_test::all_close(v, Array({1.0, 2 * e1, 3.0, 4 * e1}).reshape({2, 2})));
+}
+
+TEST_CASE("storage_plan: temporaries whose lives do not overlap share a buffer",
+          "[codegen][storage]") {
+    auto a = tj::tensor("a", tj::DType::Float64, {3, 3});
+    auto x = tj::tensor("x", tj::DType::Float64, {3});
+    // dot, loop, dot, loop, dot: each value dies once the next step has read it.
+    auto y = tj::dot(a, tj::tanh(tj::dot(a, tj::tanh(tj::dot(a, x)))));
+    const Schedule s = schedule_of({a, x}, {y});
+    INFO(tensorjit::codegen::schedule_text(s));
+    CHECK(s.loops.size() == 2);
+    CHECK(temp_slots(s) == 2);
+
+    auto f = tj::function({a, x}, y);
+    Array av = Array({0.1, 0.2, 0.3, -0.4, 0.5, 0.6, 0.7, -0.8, 0.9}).reshape({3, 3});
+    Array xv = vec({1.0, -2.0, 0.5});
+    auto step = [&](const std::vector<double>& v) {
+        std::vector<double> r(3, 0.0);
+        for (int i = 0; i < 3; ++i)
+            for (int j = 0; j < 3; ++j) r[i] += av.flat(i * 3 + j) * v[j];
+        return r;
+    };
+    auto t = [](std::vector<double> v) {
+        for (auto& e : v) e = std::tanh(e);
+        return v;
+    };
+    auto want = step(t(step(t(step({1.0, -2.0, 0.5})))));
+    for (int k = 0; k < 2; ++k) { // twice: the reused buffers hold the right values each call
+        auto got = f(av, xv);
+        for (int i = 0; i < 3; ++i) CHECK(got.flat(i) == Approx(want[i]).epsilon(1e-12));
+    }
+}
+
+TEST_CASE("inplace: an update overwrites its variable after every other reader ran",
+          "[codegen][inplace]") {
+    auto w = tj::shared(vec({1.0, 2.0, 3.0}), "w");
+    auto m = tj::dmatrix("m");
+    // The gemv reads the old w; the new w's loop runs after it, in place.
+    auto out = tj::dot(m, w);
+    const Schedule s = schedule_of({m}, {out}, {.updates = {{w, w * 2}}});
+    CHECK(s.in_place.size() == 1);
+    CHECK(s.loops.at(0).deferred);
+    CHECK(s.steps.back().loop == 0);
+
+    // w * 3 fuses with w * 2 (siblings reading w) and the gemv reads it: that loop cannot run
+    // last, so the new w goes to a buffer swapped in after the kernel.
+    auto v = tj::shared(vec({0.0, 0.0, 0.0}), "v");
+    const Schedule s2 = schedule_of({m}, {out}, {.updates = {{w, w * 2}, {v, tj::dot(m, w * 3)}}});
+    INFO(tensorjit::codegen::schedule_text(s2));
+    CHECK(s2.in_place.empty());
+    auto f = tj::function({m}, out, {.updates = {{w, w * 2}, {v, tj::dot(m, w * 3)}}});
+    Array mv = Array({1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0}).reshape({3, 3});
+    auto r = f(mv);
+    CHECK(r.equals(vec({1.0, 2.0, 3.0})));
+    CHECK(w.get_value().equals(vec({2.0, 4.0, 6.0})));
+    CHECK(v.get_value().equals(vec({3.0, 6.0, 9.0})));
+}
