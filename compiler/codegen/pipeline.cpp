@@ -46,16 +46,19 @@ void run_schedule(const char* name, void (*phase)(Schedule&), Schedule& s) {
 
 } // namespace
 
+FunctionGraph rewrite_graph(const FunctionGraph& input) {
+    FunctionGraph g = input;
+    if (!g.rewrites) return g;
+    g = run("merge", merge, std::move(g));
+    g = run("canonicalize", canonicalize, std::move(g));
+    g = run("stabilize", stabilize, std::move(g));
+    g = run("canonicalize", canonicalize, std::move(g));
+    return run("specialize", specialize, std::move(g));
+}
+
 Schedule schedule_graph(const FunctionGraph& input, PipelineTimes* times) {
     const auto t0 = Clock::now();
-    FunctionGraph g = input;
-    if (g.rewrites) {
-        g = run("merge", merge, std::move(g));
-        g = run("canonicalize", canonicalize, std::move(g));
-        g = run("stabilize", stabilize, std::move(g));
-        g = run("canonicalize", canonicalize, std::move(g));
-        g = run("specialize", specialize, std::move(g));
-    }
+    FunctionGraph g = rewrite_graph(input);
     const auto t1 = Clock::now();
     Schedule s(std::move(g));
     run_schedule("fuse_elemwise", fuse_elemwise, s);

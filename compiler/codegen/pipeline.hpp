@@ -19,6 +19,10 @@ struct PipelineTimes {
     double codegen_ms = 0;
 };
 
+/// Runs the graph phases (merge -> canonicalize -> stabilize -> canonicalize -> specialize) when
+/// g.rewrites, else returns g.
+FunctionGraph rewrite_graph(const FunctionGraph& g);
+
 /// Runs the phases up to storage_plan (all but emit): what the kernel will be, for tests.
 Schedule schedule_graph(const FunctionGraph& g, PipelineTimes* times = nullptr);
 

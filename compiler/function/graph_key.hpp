@@ -17,6 +17,6 @@ std::string canonical_text(const FunctionGraph& g);
 std::string graph_key(const FunctionGraph& g);
 
 /// Bump when the emitter's or the rewrites' output changes for the same graph.
-inline constexpr int kCodegenVersion = 5;
+inline constexpr int kCodegenVersion = 6;
 
 } // namespace tensorjit

@@ -16,13 +16,12 @@ struct FunctionGraph {
     std::vector<NodePtr> shared;  ///< Shared nodes, in order of first use (outputs, then updates)
     std::vector<NodePtr> outputs; ///< output expressions (never a bare leaf: see make)
     std::vector<std::pair<int, NodePtr>> updates; ///< (index into shared, new value)
-    bool rewrites = true;
+    bool rewrites = true; ///< run the rewrite pipeline (off: the graph is lowered as built)
     /// The signature's layout flags: bit k is set when leaf k (explicit inputs by position, then
     /// shared variables; leaves past 63 share bit 63) may be strided in the calls this kernel
     /// serves. 0, the common case, promises C-contiguous arrays: loops over them then have no
     /// stride arithmetic at all.
-    std::uint64_t strided_leaves =
-        0; ///< run the rewrite pipeline (off: the graph is lowered as built)
+    std::uint64_t strided_leaves = 0;
 
     /// Outputs then update values.
     std::vector<NodePtr> roots() const;

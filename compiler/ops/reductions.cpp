@@ -55,7 +55,8 @@ DType sum_dtype(DType t) {
 }
 
 Var expand_reduced(const Var& g, const Attrs& a) {
-    if (a.ints[0] || a.ints.size() <= 1) return g;
+    // A scalar (every axis reduced) broadcasts against the input as it is.
+    if (a.ints[0] || a.ints.size() <= 1 || g.ndim() == 0) return g;
     Attrs e;
     e.ints.assign(a.ints.begin() + 1, a.ints.end());
     return Var(make_node(OpKind::ExpandDims, {g.node()}, e));

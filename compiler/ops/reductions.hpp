@@ -32,7 +32,7 @@ Dims reduced_shape(const Dims& in, const Attrs& a);
 DType sum_dtype(DType t);
 
 /// g (a reduction's result or its gradient) with the reduced axes put back as static extent-1
-/// axes, so that it broadcasts against the input; g itself with keepdims.
+/// axes, so that it broadcasts against the input; g itself with keepdims, or when it is a scalar.
 Var expand_reduced(const Var& g, const Attrs& a);
 
 /// Writes the kernel code of reduction node n through tj_reduce: n's output is allocated,

@@ -1,77 +1,45 @@
-// Canonicalizing and stabilizing rewrites, one identity each. Stabilization runs on a cost graph
-// before it is differentiated (grad) and in the pipeline, so that saturated logistic losses
-// neither overflow nor produce NaN gradients.
+// Stabilizing rewrites, one identity per line (pattern.hpp): numerically unstable expressions
+// become stable equivalents, PyTensor's set plus log(exp(a) + exp(b)). The stabilize phase applies
+// them after canonicalize and match its form (1 / x is reciprocal(x), negations at the root),
+// and grad applies them to a cost before differentiating it, so that saturated logistic losses
+// neither overflow nor give NaN gradients. Their results may hold a double negation; the
+// canonicalize that follows removes it.
 #include "compiler/rewrite/local_rewrite.hpp"
 
 #include "compiler/ops/op_def.hpp"
+#include "compiler/ops/reductions.hpp"
 
 namespace tensorjit {
 
 namespace {
-NodePtr op1(OpKind k, const NodePtr& a) { return make_node(k, {a}); }
-// The other operand of a binary node whose one operand is the constant v, or nullptr.
-NodePtr other_than_constant(const NodePtr& n, double v) {
-    if (is_constant_value(*n->inputs[0], v)) return n->inputs[1];
-    if (is_constant_value(*n->inputs[1], v)) return n->inputs[0];
-    return nullptr;
+using namespace pattern;
+
+// log(sum(exp(x), axes)) -> logsumexp(x, axes): the maximum taken out before exp.
+NodePtr logsumexp_of(const Match& m) {
+    const Attrs& a = *m.attrs[A];
+    const std::vector<int> axes(a.ints.begin() + 1, a.ints.end());
+    return logsumexp(Var(m[x]), Axes(axes), a.ints[0] != 0).node();
 }
-// Keeps a rewrite from changing the shape: a replacement built from the non-constant operand
-// must have the node's static shape (a constant that broadcast it would be lost).
-bool same_shape(const NodePtr& a, const NodePtr& n) { return a->type.shape == n->type.shape; }
+
+// logsumexp's own log(sum(exp(x - m))), with m its maximum kept out of the gradient, is stable.
+bool not_shifted(const Match& m) {
+    const Node& v = *m[x];
+    return !(v.op == OpKind::Sub && v.inputs[1]->op == OpKind::DisconnectedGrad);
+}
 } // namespace
 
-/// neg(neg(x)) -> x
-TJ_REGISTER_REWRITE(canonicalize, local_neg_neg_to_x, OpKind::Neg) {
-    if (n->inputs[0]->op == OpKind::Neg) return n->inputs[0]->inputs[0];
-    return nullptr;
-}
-
-/// 1 / (1 + exp(u)) -> sigmoid(-u)
-TJ_REGISTER_REWRITE(stabilize, local_inv_1_plus_exp_to_sigmoid, OpKind::TrueDiv) {
-    if (!is_constant_value(*n->inputs[0], 1)) return nullptr;
-    const NodePtr& d = n->inputs[1];
-    if (d->op != OpKind::Add) return nullptr;
-    NodePtr e = other_than_constant(d, 1);
-    if (!e || e->op != OpKind::Exp || !same_shape(e, n)) return nullptr;
-    const NodePtr& u = e->inputs[0];
-    NodePtr minus_u = u->op == OpKind::Neg ? u->inputs[0] : op1(OpKind::Neg, u);
-    return op1(OpKind::Sigmoid, minus_u);
-}
-
-/// 1 - sigmoid(x) -> sigmoid(-x)
-TJ_REGISTER_REWRITE(stabilize, local_1_minus_sigmoid_to_sigmoid_neg, OpKind::Sub) {
-    if (!is_constant_value(*n->inputs[0], 1)) return nullptr;
-    const NodePtr& s = n->inputs[1];
-    if (s->op != OpKind::Sigmoid || !same_shape(s, n)) return nullptr;
-    const NodePtr& x = s->inputs[0];
-    return op1(OpKind::Sigmoid, x->op == OpKind::Neg ? x->inputs[0] : op1(OpKind::Neg, x));
-}
-
-/// log(sigmoid(x)) -> -softplus(-x)
-TJ_REGISTER_REWRITE(stabilize, local_log_sigmoid_to_softplus, OpKind::Log) {
-    const NodePtr& s = n->inputs[0];
-    if (s->op != OpKind::Sigmoid) return nullptr;
-    const NodePtr& x = s->inputs[0];
-    return op1(OpKind::Neg,
-               op1(OpKind::Softplus, x->op == OpKind::Neg ? x->inputs[0] : op1(OpKind::Neg, x)));
-}
-
-/// log(1 + exp(x)) -> softplus(x)
-TJ_REGISTER_REWRITE(stabilize, local_log_1_plus_exp_to_softplus, OpKind::Log) {
-    const NodePtr& a = n->inputs[0];
-    if (a->op != OpKind::Add) return nullptr;
-    NodePtr e = other_than_constant(a, 1);
-    if (!e || e->op != OpKind::Exp || !same_shape(e, n)) return nullptr;
-    return op1(OpKind::Softplus, e->inputs[0]);
-}
-
-/// log(1 + x) -> log1p(x)
-TJ_REGISTER_REWRITE(stabilize, local_log_1_plus_x_to_log1p, OpKind::Log) {
-    const NodePtr& a = n->inputs[0];
-    if (a->op != OpKind::Add) return nullptr;
-    NodePtr x = other_than_constant(a, 1);
-    if (!x || x->op == OpKind::Exp || !same_shape(x, n)) return nullptr;
-    return op1(OpKind::Log1p, x);
-}
+// One identity per line (clang-format would reflow the table).
+// clang-format off
+TJ_REGISTER_RULES(stabilize,
+    TJ_RULE(reciprocal(1 + exp(x)), sigmoid(neg(x))),
+    TJ_RULE(1 - sigmoid(x), sigmoid(neg(x))),
+    TJ_RULE(log(sigmoid(x)), neg(softplus(neg(x)))),
+    TJ_RULE(log(1 + exp(x)), softplus(x)),
+    TJ_RULE(log1p(exp(x)), softplus(x)),
+    TJ_RULE(log(exp(x) + exp(y)), logaddexp(x, y)),
+    TJ_RULE(log(1 + x), log1p(x)),
+    TJ_RULE(log(op(OpKind::Softmax, {x}, A)), op(OpKind::LogSoftmax, {x}, A)),
+    TJ_RULE_TO_IF(log(op(OpKind::Sum, {exp(x)}, A)), logsumexp_of, not_shifted));
+// clang-format on
 
 } // namespace tensorjit

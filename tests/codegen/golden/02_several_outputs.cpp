@@ -1,7 +1,7 @@
 // ---- constants
 
 extern "C" int tj_k_KEY(tj_frame* f) {
-  { /* pow(sub({i0}, {i1}), 2) */
+  { /* sqr(sub({i0}, {i1})) */
     long long sh2[2];
     sh2[0] = (&f->slots[0])->shape[0];
     if ((&f->slots[1])->shape[0] != sh2[0]) return tj_rt_shape_error(f, 2, 2, (&f->slots[0])->shape, 2, (&f->slots[1])->shape);
@@ -23,10 +23,10 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     for (long long i = 0; i < n; ++i) {
       double v2; v2 = tj_sub(p3[i], p4[i]);
       double v3; v3 = tj_abs(v2);
-      double v5; v5 = tj_pow(v2, 0x1p+1);
+      double v4; v4 = tj_sqr(v2);
       p0[i] = v2;
       p1[i] = v3;
-      p2[i] = v5;
+      p2[i] = v4;
     }
     }
   }
