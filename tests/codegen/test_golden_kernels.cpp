@@ -6,6 +6,8 @@
 
 #include <tensorjit/tensorjit.hpp>
 
+#include "support/test_util.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -23,21 +25,10 @@ std::string kernel_body(const std::string& source) {
 }
 
 void check_golden(const std::string& name, const std::string& source) {
-    const std::filesystem::path path =
-        std::filesystem::path(TJ_SOURCE_DIR) / "tests" / "codegen" / "golden" / (name + ".cpp");
-    const std::string body = kernel_body(source);
-    const char* update = std::getenv("TJ_UPDATE_GOLDEN");
-    if (update && std::string(update) == "1") {
-        std::ofstream(path, std::ios::binary) << body;
-        return;
-    }
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in.good());
-    std::stringstream golden;
-    golden << in.rdbuf();
-    INFO("kernel " << name << " differs from " << path.string()
-                   << " (review, then regenerate with tests/update_golden.sh)");
-    CHECK(body == golden.str());
+    INFO("kernel " << name);
+    tj_test::check_golden(std::filesystem::path(TJ_SOURCE_DIR) / "tests" / "codegen" / "golden" /
+                              (name + ".cpp"),
+                          kernel_body(source));
 }
 
 } // namespace
@@ -54,8 +45,9 @@ TEST_CASE("kernel replay: the tutorial's kernels are unchanged", "[codegen][gold
                  tj::function({a, b}, {diff, tj::abs(diff), tj::pow(diff, 2)}).kernel_source());
 
     auto [s, t, w] = tj::dscalars("x", "y", "w");
-    check_golden("03_in_defaults",
-                 tj::function({s, tj::In(t, 1), tj::In(w, 2, "w_by_name")}, (s + t) * w).kernel_source());
+    check_golden(
+        "03_in_defaults",
+        tj::function({s, tj::In(t, 1), tj::In(w, 2, "w_by_name")}, (s + t) * w).kernel_source());
 
     auto state = tj::shared(0);
     auto inc = tj::iscalar("inc");

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <iterator>
+#include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,6 +87,23 @@ int run_command(const std::string& command, std::string* out) {
         if (out) out->append(buf.data(), n);
     int status = pclose(p);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void check_golden(const std::filesystem::path& path, const std::string& text) {
+    const char* update = std::getenv("TJ_UPDATE_GOLDEN");
+    if (update && std::string(update) == "1") {
+        std::filesystem::create_directories(path.parent_path());
+        std::ofstream(path, std::ios::binary) << text;
+        return;
+    }
+    std::ifstream in(path, std::ios::binary);
+    INFO("golden file " << path.string());
+    REQUIRE(in.good());
+    std::stringstream golden;
+    golden << in.rdbuf();
+    INFO("the text differs from " << path.string()
+                                  << " (review, then regenerate with tests/update_golden.sh)");
+    CHECK(text == golden.str());
 }
 
 } // namespace tj_test

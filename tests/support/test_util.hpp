@@ -59,6 +59,10 @@ std::filesystem::path shared_dir();
 /// Runs a command, returns its exit status and captures stdout into out.
 int run_command(const std::string& command, std::string* out = nullptr);
 
+/// Compares text with the reviewed golden file at path, or writes the file when the environment
+/// has TJ_UPDATE_GOLDEN=1 (tests/update_golden.sh).
+void check_golden(const std::filesystem::path& path, const std::string& text);
+
 /// The one error check of the tests: runs fn and requires that it throws E (no exception fails
 /// the test; an exception of another type escapes and fails it too). Checks that the message
 /// contains every one of parts, hands the exception to inspect (if given) for checks of its other
