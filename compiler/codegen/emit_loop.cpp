@@ -24,8 +24,22 @@ std::string tag(KernelEmitter& e, const FusedLoop& loop) {
     return std::to_string(e.id(loop.members.front()));
 }
 
-// The scalar call of one member: functor(args...).
+// The scalar expression of one member: functor(args...), or for the arithmetic of non-bool
+// operands (which have the member's dtype) the operator itself, as the functor computes it (the
+// kernels are compiled -fwrapv, so integer results wrap as NumPy's): Clang then has no template
+// to instantiate and no call to inline per op.
 std::string scalar_call(const Node* m, const std::function<std::string(const Node*)>& value_of) {
+    if (m->type.dtype != DType::Bool) {
+        const char* infix = m->op == OpKind::Add   ? " + "
+                            : m->op == OpKind::Sub ? " - "
+                            : m->op == OpKind::Mul ? " * "
+                                                   : nullptr;
+        const std::string t = EmitContext::ctype(m->type.dtype);
+        if (infix)
+            return "(" + t + ")(" + value_of(m->inputs[0].get()) + infix +
+                   value_of(m->inputs[1].get()) + ")";
+        if (m->op == OpKind::Neg) return "(" + t + ")-" + value_of(m->inputs[0].get());
+    }
     std::string call = op_def(m->op).functor;
     if (m->op == OpKind::Cast) call += "<" + EmitContext::ctype(m->type.dtype) + ">";
     call += "(";

@@ -130,7 +130,10 @@ void optimize(llvm::Module& module, ThreadTarget& target) {
     standard.registerCallbacks(instrumentation, &fam);
 
     llvm::PipelineTuningOptions tuning;
-    tuning.LoopUnrolling = true;
+    // No unrolling pass: the vectorizer's interleaving already unrolls the vectorized loops (the
+    // kernels' time), and the unroller's work on every scalar and remainder loop is compile time
+    // for nothing (B4 and B1 run as fast without it; bench/bench_compile's chains build faster).
+    tuning.LoopUnrolling = false;
     tuning.LoopInterleaving = true;
     tuning.LoopVectorization = true;
     tuning.SLPVectorization = true;

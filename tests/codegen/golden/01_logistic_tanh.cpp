@@ -14,7 +14,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     for (long long i = 0; i < n; ++i) {
       double v3; v3 = tj_div(p1[i], 0x1p+1);
       double v4; v4 = tj_tanh(v3);
-      double v5; v5 = tj_add(0x1p+0, v4);
+      double v5; v5 = (double)(0x1p+0 + v4);
       double v6; v6 = tj_div(v5, 0x1p+1);
       p0[i] = v6;
     }

@@ -21,7 +21,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     const double* __restrict p3 = (const double*)(&f->slots[0])->data;
     const double* __restrict p4 = (const double*)(&f->slots[1])->data;
     for (long long i = 0; i < n; ++i) {
-      double v2; v2 = tj_sub(p3[i], p4[i]);
+      double v2; v2 = (double)(p3[i] - p4[i]);
       double v3; v3 = tj_abs(v2);
       double v4; v4 = tj_sqr(v2);
       p0[i] = v2;

@@ -10,8 +10,8 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     const double s1 = *(const double*)(&f->slots[1])->data;
     const double s2 = *(const double*)(&f->slots[2])->data;
     double* p0 = o0;
-    double v2; v2 = tj_add(s0, s1);
-    double v4; v4 = tj_mul(v2, s2);
+    double v2; v2 = (double)(s0 + s1);
+    double v4; v4 = (double)(v2 * s2);
     p0[0] = v4;
     }
   }

@@ -13,7 +13,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     long long* p1 = o1;
     long long v1; v1 = tj_identity(s0);
     long long v3; v3 = tj_cast<long long>(s1);
-    long long v4; v4 = tj_add(s0, v3);
+    long long v4; v4 = (long long)(s0 + v3);
     p0[0] = v1;
     p1[0] = v4;
     }

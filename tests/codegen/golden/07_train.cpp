@@ -63,22 +63,22 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     const double* __restrict p3 = (const double*)(&f->slots[6])->data;
     const double* __restrict p4 = (const double*)(&f->slots[1])->data;
     for (long long i = 0; i < n; ++i) {
-      double v4; v4 = tj_add(p3[i], s1);
+      double v4; v4 = (double)(p3[i] + s1);
       double v5; v5 = tj_sigmoid(v4);
       bool v7; v7 = tj_gt(v5, 0x1p-1);
-      double v8; v8 = tj_neg(v4);
+      double v8; v8 = (double)-v4;
       double v9; v9 = tj_softplus(v8);
-      double v11; v11 = tj_mul(v9, p4[i]);
+      double v11; v11 = (double)(v9 * p4[i]);
       double v12; v12 = tj_softplus(v4);
-      double v14; v14 = tj_sub(0x1p+0, p4[i]);
-      double v15; v15 = tj_mul(v12, v14);
-      double v16; v16 = tj_add(v11, v15);
+      double v14; v14 = (double)(0x1p+0 - p4[i]);
+      double v15; v15 = (double)(v12 * v14);
+      double v16; v16 = (double)(v11 + v15);
       double v23; v23 = tj_div(v14, s2);
-      double v24; v24 = tj_mul(v23, v5);
+      double v24; v24 = (double)(v23 * v5);
       double v25; v25 = tj_div(p4[i], s2);
       double v26; v26 = tj_sigmoid(v8);
-      double v27; v27 = tj_mul(v25, v26);
-      double v28; v28 = tj_sub(v24, v27);
+      double v27; v27 = (double)(v25 * v26);
+      double v28; v28 = (double)(v24 - v27);
       p0[i] = v7;
       p1[i] = v16;
       p2[i] = v28;
@@ -124,10 +124,10 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     const double* p1 = (const double*)(&f->slots[2])->data;
     const double* p2 = (const double*)(&f->slots[11])->data;
     for (long long i = 0; i < n; ++i) {
-      double v19; v19 = tj_mul(0x1.47ae147ae147bp-6, p1[i]);
-      double v30; v30 = tj_add(v19, p2[i]);
-      double v31; v31 = tj_mul(0x1.999999999999ap-4, v30);
-      double v32; v32 = tj_sub(p1[i], v31);
+      double v19; v19 = (double)(0x1.47ae147ae147bp-6 * p1[i]);
+      double v30; v30 = (double)(v19 + p2[i]);
+      double v31; v31 = (double)(0x1.999999999999ap-4 * v30);
+      double v32; v32 = (double)(p1[i] - v31);
       p0[i] = v32;
     }
     }
@@ -136,8 +136,8 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     const double s3 = *(const double*)(&f->slots[9])->data;
     const double s4 = *(const double*)(&f->slots[3])->data;
     double* p0 = o0;
-    double v34; v34 = tj_mul(0x1.999999999999ap-4, s3);
-    double v35; v35 = tj_sub(s4, v34);
+    double v34; v34 = (double)(0x1.999999999999ap-4 * s3);
+    double v35; v35 = (double)(s4 - v34);
     p0[0] = v35;
     }
   }
