@@ -1,6 +1,7 @@
 // \file
-// Loop helpers for generated kernels: broadcast strides and dimension collapsing. Pasted into
-// every kernel after kernel_abi.h; compiles on its own too (include kernel_abi.h first).
+// Loop helpers for generated kernels: broadcast strides, dimension collapsing and tj_loop, the
+// one loop skeleton. Pasted into every kernel after kernel_abi.h; compiles on its own too
+// (include kernel_abi.h first).
 #ifndef TJ_LOOPS_HPP
 #define TJ_LOOPS_HPP
 
@@ -59,6 +60,44 @@ static inline long long tj_prod(int nd, const long long* shape) {
     long long p = 1;
     for (int d = 0; d < nd; ++d) p *= shape[d];
     return p;
+}
+
+// True when every one of the K strides is 1.
+template <int K> static inline bool tj_unit(const long long* t) {
+    bool unit = true;
+    for (int k = 0; k < K; ++k) unit = unit && t[k] == 1;
+    return unit;
+}
+
+// The loop skeleton of every generated kernel (element-wise loops, reductions, copies, random
+// draws): walks the positions of a loop of rank nd and extents shp[0..nd) over K arrays, array k
+// with the element strides st[k] (0 where it is broadcast). Dimensions every array walks
+// contiguously are collapsed and extent-1 ones dropped, then row(n, off, t) runs once per row of
+// the innermost remaining dimension, rows in C order: n elements, off[k] the offset of the row's
+// first element in array k, t[k] array k's stride along the row. A row returns 0 to go on;
+// anything else stops the walk and is returned (a kernel-reported error). Nothing runs for an
+// empty loop. shp and st are overwritten.
+template <int K, class Row>
+static inline __attribute__((always_inline)) int tj_loop(int nd, long long* shp,
+                                                         long long (*st)[TJ_MAX_NDIM], Row row) {
+    if (tj_prod(nd, shp) <= 0) return 0;
+    const int m = tj_collapse(nd, shp, K, st);
+    const long long n_in = shp[m - 1], n_rows = tj_prod(m - 1, shp);
+    long long idx[TJ_MAX_NDIM] = {0}, off[K] = {0}, t[K];
+    for (int k = 0; k < K; ++k) t[k] = st[k][m - 1];
+    for (long long r = 0; r < n_rows; ++r) {
+        if (int rc = row(n_in, (const long long*)off, (const long long*)t)) return rc;
+        // Odometer over the outer dimensions.
+        for (int d = m - 2; d >= 0; --d) {
+            if (++idx[d] < shp[d]) {
+                for (int k = 0; k < K; ++k) off[k] += st[k][d];
+                break;
+            }
+            for (int k = 0; k < K; ++k) off[k] -= st[k][d] * (shp[d] - 1);
+            idx[d] = 0;
+        }
+    }
+    return 0;
 }
 
 #endif

@@ -15,24 +15,20 @@ static inline void tj_rnd_load_state(unsigned long long* w, const tj_arr* st) {
 // fails ok(v); returns 1 with it in *bad, or 0 when every element passes.
 template <class T, class F>
 static inline int tj_rnd_find_bad(const tj_arr* a, int nd, F ok, T* bad) {
-    const long long n = tj_prod(nd, a->shape);
-    long long idx[TJ_MAX_NDIM] = {0}, off = 0;
-    for (long long i = 0; i < n; ++i) {
-        const T v = ((const T*)a->data)[off];
-        if (!ok(v)) {
-            *bad = v;
-            return 1;
-        }
-        for (int d = nd - 1; d >= 0; --d) {
-            if (++idx[d] < a->shape[d]) {
-                off += a->strides[d];
-                break;
-            }
-            off -= a->strides[d] * (a->shape[d] - 1);
-            idx[d] = 0;
-        }
+    long long shp[TJ_MAX_NDIM] = {0}, st[1][TJ_MAX_NDIM];
+    for (int d = 0; d < nd; ++d) {
+        shp[d] = a->shape[d];
+        st[0][d] = a->strides[d];
     }
-    return 0;
+    return tj_loop<1>(nd, shp, st, [&](long long n, const long long* off, const long long* t) {
+        const T* p = (const T*)a->data + off[0];
+        for (long long i = 0; i < n; ++i)
+            if (!ok(p[i * t[0]])) {
+                *bad = p[i * t[0]];
+                return 1;
+            }
+        return 0;
+    });
 }
 
 // A double as tj_rt_value_error's value (its bits; the runtime prints the double).

@@ -15,39 +15,25 @@ static inline void tj_reduce(const tj_arr* a, int nd, T* out, const long long* o
         st[0][d] = ost[d];
         st[1][d] = a->strides[d];
     }
-    if (tj_prod(nd, shp) == 0) return;
-    const int m = tj_collapse(nd, shp, 2, st);
-    const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
-    const long long t0 = st[0][m - 1], t1 = st[1][m - 1];
-    long long idx[TJ_MAX_NDIM] = {0}, off0 = 0, off1 = 0;
-    for (long long it = 0; it < n_out; ++it) {
-        T* p0 = out + off0;
-        const T* p1 = (const T*)a->data + off1;
-        if (t0 == 0) {
+    tj_loop<2>(nd, shp, st, [&](long long n, const long long* off, const long long* t) {
+        T* p0 = out + off[0];
+        const T* p1 = (const T*)a->data + off[1];
+        if (t[0] == 0) {
             T acc = *p0;
-            if (t1 == 1) {
+            if (t[1] == 1) {
                 // Reassociation lets the inner reduction vectorize (as NumPy's pairwise sum, the
                 // order differs from a sequential loop by rounding only).
 #pragma clang fp reassociate(on)
-                for (long long i = 0; i < n_in; ++i) acc = op(acc, p1[i]);
+                for (long long i = 0; i < n; ++i) acc = op(acc, p1[i]);
             } else {
-                for (long long i = 0; i < n_in; ++i) acc = op(acc, p1[i * t1]);
+                for (long long i = 0; i < n; ++i) acc = op(acc, p1[i * t[1]]);
             }
             *p0 = acc;
         } else {
-            for (long long i = 0; i < n_in; ++i) p0[i * t0] = op(p0[i * t0], p1[i * t1]);
+            for (long long i = 0; i < n; ++i) p0[i * t[0]] = op(p0[i * t[0]], p1[i * t[1]]);
         }
-        for (int d = m - 2; d >= 0; --d) {
-            if (++idx[d] < shp[d]) {
-                off0 += st[0][d];
-                off1 += st[1][d];
-                break;
-            }
-            off0 -= st[0][d] * (shp[d] - 1);
-            off1 -= st[1][d] * (shp[d] - 1);
-            idx[d] = 0;
-        }
-    }
+        return 0;
+    });
 }
 
 template <class T> static inline void tj_fill(T* p, long long n, T v) {
@@ -68,29 +54,15 @@ template <class T> static inline void tj_copy_to_contiguous(const tj_arr* a, int
         st[1][d] = a->strides[d];
         acc *= a->shape[d];
     }
-    if (tj_prod(nd, shp) == 0) return;
-    const int m = tj_collapse(nd, shp, 2, st);
-    const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
-    const long long t1 = st[1][m - 1];
-    long long idx[TJ_MAX_NDIM] = {0}, off0 = 0, off1 = 0;
-    for (long long it = 0; it < n_out; ++it) {
-        T* p0 = dst + off0;
-        const T* p1 = (const T*)a->data + off1;
-        if (t1 == 1)
-            for (long long i = 0; i < n_in; ++i) p0[i] = p1[i];
+    tj_loop<2>(nd, shp, st, [&](long long n, const long long* off, const long long* t) {
+        T* p0 = dst + off[0];
+        const T* p1 = (const T*)a->data + off[1];
+        if (t[1] == 1)
+            for (long long i = 0; i < n; ++i) p0[i] = p1[i];
         else
-            for (long long i = 0; i < n_in; ++i) p0[i] = p1[i * t1];
-        for (int d = m - 2; d >= 0; --d) {
-            if (++idx[d] < shp[d]) {
-                off0 += st[0][d];
-                off1 += st[1][d];
-                break;
-            }
-            off0 -= st[0][d] * (shp[d] - 1);
-            off1 -= st[1][d] * (shp[d] - 1);
-            idx[d] = 0;
-        }
-    }
+            for (long long i = 0; i < n; ++i) p0[i] = p1[i * t[1]];
+        return 0;
+    });
 }
 
 // ---- identities of max and min ----------------------------------------------------------------
@@ -181,24 +153,10 @@ static inline void tj_split_axes(const tj_arr* a, int nd, const long long* ost, 
 // Calls f(off0, off1) at every position of w in C order (once for a 0-d space, never for an
 // empty one).
 template <class F> static inline void tj_walk_each(tj_walk w, F f) {
-    if (tj_prod(w.nd, w.shape) == 0) return;
-    const int m = tj_collapse(w.nd, w.shape, 2, w.st);
-    const long long n_in = w.shape[m - 1], n_out = tj_prod(m - 1, w.shape);
-    const long long t0 = w.st[0][m - 1], t1 = w.st[1][m - 1];
-    long long idx[TJ_MAX_NDIM] = {0}, off0 = 0, off1 = 0;
-    for (long long it = 0; it < n_out; ++it) {
-        for (long long i = 0; i < n_in; ++i) f(off0 + i * t0, off1 + i * t1);
-        for (int d = m - 2; d >= 0; --d) {
-            if (++idx[d] < w.shape[d]) {
-                off0 += w.st[0][d];
-                off1 += w.st[1][d];
-                break;
-            }
-            off0 -= w.st[0][d] * (w.shape[d] - 1);
-            off1 -= w.st[1][d] * (w.shape[d] - 1);
-            idx[d] = 0;
-        }
-    }
+    tj_loop<2>(w.nd, w.shape, w.st, [&](long long n, const long long* off, const long long* t) {
+        for (long long i = 0; i < n; ++i) f(off[0] + i * t[0], off[1] + i * t[1]);
+        return 0;
+    });
 }
 
 // argmax/argmin: out[o] = the C-order position, within the inner space, of the first element v

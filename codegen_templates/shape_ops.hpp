@@ -89,26 +89,12 @@ static inline void tj_apply_strided(int nd, const long long* shape, T* dst, cons
         st[0][d] = dst_st[d];
         st[1][d] = src_st[d];
     }
-    if (tj_prod(nd, shp) == 0) return;
-    const int m = tj_collapse(nd, shp, 2, st);
-    const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);
-    const long long t0 = st[0][m - 1], t1 = st[1][m - 1];
-    long long idx[TJ_MAX_NDIM] = {0}, off0 = 0, off1 = 0;
-    for (long long it = 0; it < n_out; ++it) {
-        T* p0 = dst + off0;
-        const S* p1 = src + off1;
-        for (long long i = 0; i < n_in; ++i) p0[i * t0] = op(p0[i * t0], p1[i * t1]);
-        for (int d = m - 2; d >= 0; --d) {
-            if (++idx[d] < shp[d]) {
-                off0 += st[0][d];
-                off1 += st[1][d];
-                break;
-            }
-            off0 -= st[0][d] * (shp[d] - 1);
-            off1 -= st[1][d] * (shp[d] - 1);
-            idx[d] = 0;
-        }
-    }
+    tj_loop<2>(nd, shp, st, [&](long long n, const long long* off, const long long* t) {
+        T* p0 = dst + off[0];
+        const S* p1 = src + off[1];
+        for (long long i = 0; i < n; ++i) p0[i * t[0]] = op(p0[i * t[0]], p1[i * t[1]]);
+        return 0;
+    });
 }
 
 template <class T> struct tj_assign_op {

@@ -1,5 +1,6 @@
 // Renders one fused loop: extents with one broadcast check per operand and axis, the stored
-// outputs, and the loop over the collapsed shape with a unit-stride body and a strided one.
+// outputs, and either one flat loop (every array C-contiguous with the loop's shape) or the row
+// body that tj_loop, the loop skeleton of codegen_templates/loops.hpp, runs per row.
 #include "compiler/codegen/kernel_emitter.hpp"
 
 #include "compiler/ops/op_def.hpp"
@@ -118,6 +119,21 @@ void emit_loop_body(KernelEmitter& e, const FusedLoop& loop) {
             os << "tj_rt_alloc(f, " << slot << ", " << R << ", " << sh << ");\n    if (!o" << k
                << ") return 1;\n";
     }
+    // Folded reductions: their (one-element) arrays are allocated before the loop writes
+    // anything, their accumulators start at 0.
+    for (std::size_t j = 0; j < loop.reductions.size(); ++j) {
+        const Node* r = loop.reductions[j];
+        const std::string rt = EmitContext::ctype(r->type.dtype);
+        const int rr = r->type.ndim();
+        os << "    " << rt << "* r" << j << ";\n    {\n      const long long ones["
+           << std::max(1, rr) << "] = {1};\n";
+        if (rr > 1)
+            os << "      long long rsh[" << rr << "];\n      for (int d = 0; d < " << rr
+               << "; ++d) rsh[d] = 1;\n";
+        os << "      r" << j << " = (" << rt << "*)tj_rt_alloc(f, " << e.slot(r) << ", " << rr
+           << ", " << (rr > 1 ? "rsh" : "ones") << ");\n      if (!r" << j
+           << ") return 1;\n    }\n    " << rt << " acc" << j << " = 0;\n";
+    }
     // Array operands of rank > 0 are loop arrays; rank-0 ones are read once before the loop and
     // scalar constants are literals.
     std::vector<const Node*> loop_ops;
@@ -141,7 +157,10 @@ void emit_loop_body(KernelEmitter& e, const FusedLoop& loop) {
     // f(vN-1);` made Clang's constant evaluator follow the whole chain of initializers
     // recursively (it may read const locals while folding), which overflowed its stack on chains
     // of ~800 ops. Assignments are never followed, and each statement stays one call deep.
-    auto members = [&](const std::string& indent, const std::function<std::string(int)>& index) {
+    // `acc` names the accumulators of the folded reductions in this body ("acc" + j, or row
+    // copies); each addition alone may be reassociated, so that the sum vectorizes.
+    auto members = [&](const std::string& indent, const std::function<std::string(int)>& index,
+                       const std::string& acc = "acc") {
         std::string b;
         auto value_of = [&](const Node* n) -> std::string {
             if (loop.member_set.count(n)) return "v" + std::to_string(e.id(n));
@@ -159,7 +178,24 @@ void emit_loop_body(KernelEmitter& e, const FusedLoop& loop) {
         for (int k = 0; k < n_out; ++k)
             b += indent + "p" + std::to_string(k) + index(k) + " = v" +
                  std::to_string(e.id(loop.outputs[static_cast<std::size_t>(k)])) + ";\n";
+        for (std::size_t j = 0; j < loop.reductions.size(); ++j) {
+            const std::string a = acc + std::to_string(j);
+            b += indent + "{\n#pragma clang fp reassociate(on)\n" + indent + "  " + a + " = " + a +
+                 " + v" + std::to_string(e.id(loop.reductions[j]->inputs[0].get())) + ";\n" +
+                 indent + "}\n";
+        }
         return b;
+    };
+    // After the loop: the reductions' values (a mean divides by the element count).
+    auto store_reductions = [&] {
+        for (std::size_t j = 0; j < loop.reductions.size(); ++j) {
+            const Node* r = loop.reductions[j];
+            os << "    *r" << j << " = acc" << j;
+            if (r->op == OpKind::Mean)
+                os << " / (" << EmitContext::ctype(r->type.dtype) << ")tj_prod(" << R << ", " << sh
+                   << ")";
+            os << ";\n";
+        }
     };
     if (R == 0) {
         for (int k = 0; k < n_out; ++k)
@@ -190,10 +226,13 @@ void emit_loop_body(KernelEmitter& e, const FusedLoop& loop) {
             os << "    const " << ct << "* " << restrict_kw << "p" << k << " = (const " << ct
                << "*)" << e.arr(loop_ops[k - n_out]) << "->data;\n";
         }
-        os << "    for (long long i = 0; i < n; ++i) {\n"
-           << members("      ", unit) << "    }\n    }\n";
+        os << "    for (long long i = 0; i < n; ++i) {\n" << members("      ", unit) << "    }\n";
+        store_reductions();
+        os << "    }\n";
         return;
     }
+    // Strided: the loop skeleton (tj_loop in codegen_templates/loops.hpp) walks the rows, the
+    // row body is written here.
     os << "    long long shp[TJ_MAX_NDIM] = {0}, st[" << K << "][TJ_MAX_NDIM];\n";
     os << "    for (int d = 0; d < " << R << "; ++d) shp[d] = " << sh << "[d];\n";
     for (int k = 0; k < n_out; ++k)
@@ -202,44 +241,35 @@ void emit_loop_body(KernelEmitter& e, const FusedLoop& loop) {
     for (int k = n_out; k < K; ++k)
         os << "    tj_bcast_strides(" << R << ", shp, " << loop_ops[k - n_out]->type.ndim() << ", "
            << e.arr(loop_ops[k - n_out]) << ", st[" << k << "]);\n";
-    os << "    if (tj_prod(" << R << ", shp) > 0) {\n";
-    os << "      const int m = tj_collapse(" << R << ", shp, " << K << ", st);\n";
-    os << "      const long long n_in = shp[m - 1], n_out = tj_prod(m - 1, shp);\n";
-    os << "      long long idx[TJ_MAX_NDIM] = {0}, off[" << K << "] = {0};\n";
-    os << "      for (long long it = 0; it < n_out; ++it) {\n";
+    os << "    tj_loop<" << K << ">(" << R
+       << ", shp, st, [&](long long n, const long long* off, const long long* t) {\n";
     for (int k = 0; k < n_out; ++k) {
         const std::string ot = EmitContext::ctype(loop.outputs[k]->type.dtype);
-        os << "        " << ot << "* " << restrict_kw << "p" << k << " = o" << k << " + off[" << k
+        os << "      " << ot << "* " << restrict_kw << "p" << k << " = o" << k << " + off[" << k
            << "];\n";
     }
     for (int k = n_out; k < K; ++k) {
         const std::string ct = EmitContext::ctype(loop_ops[k - n_out]->type.dtype);
-        os << "        const " << ct << "* " << restrict_kw << "p" << k << " = (const " << ct
-           << "*)" << e.arr(loop_ops[k - n_out]) << "->data + off[" << k << "];\n";
+        os << "      const " << ct << "* " << restrict_kw << "p" << k << " = (const " << ct << "*)"
+           << e.arr(loop_ops[k - n_out]) << "->data + off[" << k << "];\n";
     }
+    // Row copies of the accumulators: locals the vectorizer sees whole.
+    for (std::size_t j = 0; j < loop.reductions.size(); ++j)
+        os << "      " << EmitContext::ctype(loop.reductions[j]->type.dtype) << " racc" << j
+           << " = acc" << j << ";\n";
     auto strided = [](int k) { return "[i * t" + std::to_string(k) + "]"; };
-    {
-        os << "        if (st[0][m - 1] == 1";
-        for (int k = 1; k < K; ++k) os << " && st[" << k << "][m - 1] == 1";
-        os << ") {\n          for (long long i = 0; i < n_in; ++i) {\n"
-           << members("            ", unit) << "          }\n";
-        os << "        } else {\n";
-        for (int k = 0; k < K; ++k)
-            os << "          const long long t" << k << " = st[" << k << "][m - 1];\n";
-        // The strided fallback is not worth vectorizing code (and compile time) for.
-        os << "#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)\n";
-        os << "          for (long long i = 0; i < n_in; ++i) {\n"
-           << members("            ", strided) << "          }\n        }\n";
-    }
-    // Odometer over the outer dimensions.
-    os << "        for (int d = m - 2; d >= 0; --d) {\n";
-    os << "          if (++idx[d] < shp[d]) {";
-    for (int k = 0; k < K; ++k) os << " off[" << k << "] += st[" << k << "][d];";
-    os << " break; }\n";
-    for (int k = 0; k < K; ++k)
-        os << "          off[" << k << "] -= st[" << k << "][d] * (shp[d] - 1);\n";
-    os << "          idx[d] = 0;\n        }\n";
-    os << "      }\n    }\n    }\n";
+    os << "      if (tj_unit<" << K << ">(t)) {\n        for (long long i = 0; i < n; ++i) {\n"
+       << members("          ", unit, "racc") << "        }\n      } else {\n";
+    for (int k = 0; k < K; ++k) os << "        const long long t" << k << " = t[" << k << "];\n";
+    // The strided fallback is not worth vectorizing code (and compile time) for.
+    os << "#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)\n";
+    os << "        for (long long i = 0; i < n; ++i) {\n"
+       << members("          ", strided, "racc") << "        }\n      }\n";
+    for (std::size_t j = 0; j < loop.reductions.size(); ++j)
+        os << "      acc" << j << " = racc" << j << ";\n";
+    os << "      return 0;\n    });\n";
+    store_reductions();
+    os << "    }\n";
 }
 
 } // namespace tensorjit::codegen

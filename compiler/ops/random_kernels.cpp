@@ -137,25 +137,24 @@ void emit_elementwise_draw(EmitContext& e, const Node& n) {
         return;
     }
     if (dist == RandomDist::Integers) os << "    unsigned int buf = 0;\n    int bcnt = 0;\n";
-    os << "    long long pst[" << K << "][TJ_MAX_NDIM], idx[TJ_MAX_NDIM] = {0}, off[" << K
-       << "] = {0};\n";
+    // The loop skeleton (tj_loop) walks the output (array 0, C order) and the parameters.
+    os << "    long long shp[TJ_MAX_NDIM] = {0}, pst[" << K + 1 << "][TJ_MAX_NDIM];\n";
+    os << "    for (long long d = " << R - 1
+       << ", acc = 1; d >= 0; --d) { shp[d] = osh[d]; pst[0][d] = "
+          "acc; acc *= osh[d]; }\n";
     for (int k = 0; k < K; ++k)
         os << "    tj_bcast_strides(" << R << ", osh, " << p[k]->type.ndim() << ", a" << k
-           << ", pst[" << k << "]);\n";
-    os << "    for (long long i = 0; i < n; ++i) {\n";
+           << ", pst[" << k + 1 << "]);\n";
+    os << "    if (int rc = tj_loop<" << K + 1 << ">(" << R
+       << ", shp, pst, [&](long long m, const long long* off, const long long* t) {\n";
+    os << "      for (long long i = 0; i < m; ++i) {\n";
     for (int k = 0; k < K; ++k)
-        os << "      const " << param_type(k) << " v" << k << " = ((const " << param_type(k)
-           << "*)a" << k << "->data)[off[" << k << "]];\n";
-    if (!pair_check.empty()) os << "      " << pair_check << "\n";
-    os << "      o[i] = (" << t << ")(" << draw_call(dist, n.type.dtype, rs) << ");\n";
-    // Odometer over the output's dimensions (C order).
-    os << "      for (int d = " << R - 1 << "; d >= 0; --d) {\n";
-    os << "        if (++idx[d] < osh[d]) {";
-    for (int k = 0; k < K; ++k) os << " off[" << k << "] += pst[" << k << "][d];";
-    os << " break; }\n";
-    for (int k = 0; k < K; ++k)
-        os << "        off[" << k << "] -= pst[" << k << "][d] * (osh[d] - 1);\n";
-    os << "        idx[d] = 0;\n      }\n    }\n  }\n";
+        os << "        const " << param_type(k) << " v" << k << " = ((const " << param_type(k)
+           << "*)a" << k << "->data)[off[" << k + 1 << "] + i * t[" << k + 1 << "]];\n";
+    if (!pair_check.empty()) os << "        " << pair_check << "\n";
+    os << "        o[off[0] + i * t[0]] = (" << t << ")(" << draw_call(dist, n.type.dtype, rs)
+       << ");\n";
+    os << "      }\n      return 0;\n    })) return rc;\n  }\n";
 }
 
 void emit_choice(EmitContext& e, const Node& n) {
