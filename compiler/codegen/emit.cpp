@@ -100,7 +100,10 @@ KernelSource emit(Schedule& s, const std::string& symbol) {
                 continue;
             }
             place(e.id(loop.members.front()), true, [&] {
-                e.out() << "  { /* " << describe(*loop.outputs.back()) << " */\n";
+                // Named after what it stores last (a folded reduction when it stores nothing).
+                const Node* named =
+                    loop.outputs.empty() ? loop.reductions.back() : loop.outputs.back();
+                e.out() << "  { /* " << describe(*named) << " */\n";
                 emit_loop_checks(e, loop);
                 emit_loop_body(e, loop);
                 e.out() << "  }\n";

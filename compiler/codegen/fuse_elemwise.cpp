@@ -10,6 +10,9 @@
 ///   path from the leaves, with every element-wise node as late as its users allow. A step
 ///   between two nodes puts them on different levels, so loops never depend on each other in a
 ///   cycle; nodes with one consumer or many, and sibling outputs of the same inputs, fuse alike.
+/// A sum or mean over every axis of a member folds into the member's loop: the loop accumulates
+/// it and the member is stored only if something else reads it (PyTensor fuses such a CAReduce
+/// of a Composite too).
 /// A group is cut (in topological order) past kMaxFusedOps members or kMaxLoopArrays arrays: LLVM's
 /// time grows faster than linearly in the size of one loop. Needs the rewrites before it (merged
 /// values, so siblings see one operand).
@@ -58,6 +61,17 @@ struct UnionFind {
     }
 };
 
+// A reduction that can fold into the loop computing its input: sum or mean over every axis of
+// an element-wise value of rank >= 1, in the value's own dtype (sum's prepare casts integers to
+// its accumulator type first). The loop's rank and extents are the input's.
+bool foldable_reduction(const Node* n) {
+    if (n->op != OpKind::Sum && n->op != OpKind::Mean) return false;
+    const Node* x = n->inputs[0].get();
+    return Schedule::fusable_kind(x) && x->type.ndim() >= 1 &&
+           static_cast<int>(n->attrs.ints.size()) - 1 == x->type.ndim() &&
+           n->type.dtype == x->type.dtype;
+}
+
 // Orders the steps: each after the steps it reads, otherwise as early as the graph order has it.
 void order_steps(Schedule& s) {
     std::unordered_map<const Node*, int> step_of;
@@ -65,11 +79,12 @@ void order_steps(Schedule& s) {
     std::vector<int> first; // per step, the smallest order index of its nodes
     for (std::size_t l = 0; l < s.loops.size(); ++l) {
         for (const Node* m : s.loops[l].members) step_of[m] = static_cast<int>(steps.size());
+        for (const Node* r : s.loops[l].reductions) step_of[r] = static_cast<int>(steps.size());
         steps.push_back({static_cast<int>(l), nullptr});
         first.push_back(s.index.at(s.loops[l].members.front()));
     }
     for (const Node* n : s.order)
-        if (!n->is_leaf() && !Schedule::fusable_kind(n)) {
+        if (!n->is_leaf() && !Schedule::fusable_kind(n) && !s.loop_of.count(n)) {
             step_of[n] = static_cast<int>(steps.size());
             steps.push_back({-1, n});
             first.push_back(s.index.at(n));
@@ -188,14 +203,29 @@ void fuse_elemwise(Schedule& s) {
     });
     s.loops.clear();
     s.loop_of.clear();
+    for (std::size_t l = 0; l < groups.size(); ++l)
+        for (const Node* m : groups[l]) s.loop_of[m] = static_cast<int>(l);
+    // Full reductions of a member fold into its loop (sum(x*y) is one pass, x*y never stored).
+    std::vector<std::vector<const Node*>> reductions(groups.size());
+    for (const Node* n : s.order)
+        if (foldable_reduction(n)) {
+            auto it = s.loop_of.find(n->inputs[0].get());
+            if (it == s.loop_of.end()) continue;
+            reductions[static_cast<std::size_t>(it->second)].push_back(n);
+        }
+    for (std::size_t l = 0; l < reductions.size(); ++l)
+        for (const Node* r : reductions[l]) s.loop_of[r] = static_cast<int>(l);
     for (auto& members : groups) {
         FusedLoop loop;
         loop.members = std::move(members);
         loop.member_set.insert(loop.members.begin(), loop.members.end());
+        loop.reductions = std::move(reductions[s.loops.size()]);
+        const std::unordered_set<const Node*> folded(loop.reductions.begin(),
+                                                     loop.reductions.end());
         for (const Node* m : loop.members) {
-            s.loop_of[m] = static_cast<int>(s.loops.size());
             bool stored = s.is_root.count(m) > 0;
-            for (const Node* u : s.users[m]) stored = stored || !loop.member_set.count(u);
+            for (const Node* u : s.users[m])
+                stored = stored || (!loop.member_set.count(u) && !folded.count(u));
             if (stored) loop.outputs.push_back(m);
             for (const auto& in : m->inputs)
                 if (!loop.member_set.count(in.get()) &&

@@ -62,9 +62,13 @@ void inplace(Schedule& s) {
             ok = (var->type.shape[d] == 1) == (v->type.shape[d] == 1);
         const int l = s.loop_of.at(v);
         FusedLoop& loop = s.loops[static_cast<std::size_t>(l)];
-        // The loop's other stored values are read by no other step.
+        // The loop's other stored values (folded reductions included) are read by no other step.
         for (const Node* o : loop.outputs)
-            for (const Node* u : s.users[o]) ok = ok && loop.member_set.count(u);
+            for (const Node* u : s.users[o])
+                ok = ok && (loop.member_set.count(u) ||
+                            std::find(loop.reductions.begin(), loop.reductions.end(), u) !=
+                                loop.reductions.end());
+        for (const Node* r : loop.reductions) ok = ok && s.users[r].empty();
         // The loop reads the variable (a value that does not need the old one gains nothing in
         // place, and its shape is checked with the variable's name when it is stored), only
         // directly, and no other deferred loop reads it.

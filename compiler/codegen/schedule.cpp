@@ -62,7 +62,8 @@ std::string schedule_text(const Schedule& s) {
         const FusedLoop& l = s.loops[static_cast<std::size_t>(st.loop)];
         out += "loop " + l.members.back()->type.str() + (l.deferred ? " (deferred)" : "") +
                " computes" + list(l.members) + "; stores" + list(l.outputs) + "; reads" +
-               list(l.operands) + "\n";
+               list(l.operands) + (l.reductions.empty() ? "" : "; reduces" + list(l.reductions)) +
+               "\n";
     }
     for (const auto& [v, var] : s.in_place)
         out += "in place: " + name.at(v) + " -> " + name.at(var) + "\n";

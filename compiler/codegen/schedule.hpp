@@ -21,7 +21,10 @@ struct FusedLoop {
     std::unordered_set<const Node*> member_set;
     std::vector<const Node*> outputs;  ///< members stored: read after the loop or roots
     std::vector<const Node*> operands; ///< values the loop reads and does not compute
-    bool deferred = false;             ///< (inplace) runs last: it overwrites a shared variable
+    /// Full reductions (sum, mean over every axis) of members, accumulated while the loop runs
+    /// and stored after it; their inputs are stored only if something else reads them.
+    std::vector<const Node*> reductions;
+    bool deferred = false; ///< (inplace) runs last: it overwrites a shared variable
 };
 
 /// One step of the kernel: a fused loop, or a node with a kernel template of its own.
@@ -41,7 +44,7 @@ struct Schedule {
     std::unordered_set<const Node*> is_root;
 
     std::vector<FusedLoop> loops;                 ///< fuse_elemwise
-    std::unordered_map<const Node*, int> loop_of; ///< element-wise node -> its loop
+    std::unordered_map<const Node*, int> loop_of; ///< element-wise or folded node -> its loop
     std::vector<Step> steps;                      ///< fuse_elemwise: the order of execution
     /// inplace: update values written straight into their variable's buffer -> the variable.
     std::unordered_map<const Node*, const Node*> in_place;

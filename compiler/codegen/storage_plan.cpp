@@ -108,6 +108,7 @@ void storage_plan(Schedule& s) {
         if (st.loop >= 0) {
             const FusedLoop& loop = s.loops[static_cast<std::size_t>(st.loop)];
             for (const Node* o : loop.outputs) def[o] = p;
+            for (const Node* r : loop.reductions) def[r] = p;
             for (const Node* op : loop.operands) last[op] = std::max(last[op], p);
             const Node* first = loop.members.front();
             for (const Node* m : loop.members) shapes.unite(m, first);

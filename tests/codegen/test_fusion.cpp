@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 namespace {
 
@@ -228,4 +229,101 @@ TEST_CASE("inplace: an update overwrites its variable after every other reader r
     CHECK(r.equals(vec({1.0, 2.0, 3.0})));
     CHECK(w.get_value().equals(vec({2.0, 4.0, 6.0})));
     CHECK(v.get_value().equals(vec({3.0, 6.0, 9.0})));
+}
+
+namespace {
+
+// sum or mean of every element of a, in long double, C order.
+double total(const Array& a, bool mean) {
+    const Array c = a.copy();
+    long double acc = 0;
+    for (std::int64_t i = 0; i < c.size(); ++i) acc += c.flat(i);
+    return static_cast<double>(mean ? acc / c.size() : acc);
+}
+
+int reduction_steps(const Schedule& s) {
+    return steps_of(s, tensorjit::OpKind::Sum) + steps_of(s, tensorjit::OpKind::Mean);
+}
+
+} // namespace
+
+TEST_CASE("fusion: a sum or mean over every axis of a fused value folds into its loop",
+          "[codegen][fusion][reduce]") {
+    auto a = tj::dmatrix("a");
+    auto b = tj::dmatrix("b");
+    auto e = tj::exp(a) * b + 1.0;
+    const bool keep = GENERATE(false, true);
+    const bool mean = GENERATE(false, true);
+    auto r = mean ? tj::mean(e, tj::none, keep) : tj::sum(e, tj::none, keep);
+    const Schedule s = schedule_of({a, b}, std::vector<Var>{r});
+    INFO(tensorjit::codegen::schedule_text(s));
+    REQUIRE(s.loops.size() == 1);
+    CHECK(s.loops[0].reductions.size() == 1);
+    CHECK(s.loops[0].outputs.empty()); // e is never stored
+    CHECK(reduction_steps(s) == 0);
+    CHECK(temp_slots(s) == 0);
+
+    auto f = tj::function({a, b}, r);
+    std::mt19937_64 rng(7);
+    // Contiguous, transposed, sliced, broadcast-strided and empty arguments: the flat loop and
+    // the loop skeleton's rows both accumulate.
+    const Array av = tj_test::random_array(rng, tj::DType::Float64, {37, 23});
+    const Array bv = tj_test::random_array(rng, tj::DType::Float64, {23, 37});
+    const std::vector<std::pair<Array, Array>> cases = {
+        {av, bv.transpose().copy()},
+        {av, bv.transpose()},
+        {av.slice(0, 1, 37, 3), bv.transpose().slice(0, 0, 36, 3)},
+        {av.slice(1, 0, 23, 2), bv.transpose().slice(1, 3, 15)},
+        {Array::zeros(tj::DType::Float64, {0, 4}), Array::zeros(tj::DType::Float64, {0, 4})},
+    };
+    for (const auto& [x, y] : cases) {
+        const Array xc = x.copy(), yc = y.copy();
+        std::vector<double> ev(static_cast<std::size_t>(xc.size()));
+        for (std::int64_t i = 0; i < xc.size(); ++i)
+            ev[static_cast<std::size_t>(i)] = std::exp(xc.flat(i)) * yc.flat(i) + 1.0;
+        const Array ex = Array(ev).reshape(x.shape());
+        const Array got = f(x, y);
+        CHECK(got.ndim() == (keep ? 2 : 0));
+        const double want = total(ex, mean);
+        if (std::isnan(want)) {
+            CHECK(std::isnan(got.flat(0)));
+        } else {
+            CHECK(got.flat(0) == Approx(want).epsilon(1e-12).margin(1e-12));
+        }
+    }
+}
+
+TEST_CASE("fusion: a folded sum's input stays stored when something else reads it; integer "
+          "sums accumulate in int64; partial reductions do not fold",
+          "[codegen][fusion][reduce]") {
+    auto x = tj::dvector("x");
+    auto y = tj::sin(x) * 2.0;
+    const Schedule s = schedule_of({x}, {y, tj::sum(y)});
+    INFO(tensorjit::codegen::schedule_text(s));
+    REQUIRE(s.loops.size() == 1);
+    CHECK(s.loops[0].outputs.size() == 1);
+    CHECK(s.loops[0].reductions.size() == 1);
+    auto f = tj::function({x}, {y, tj::sum(y)});
+    auto r = f(vec({0.5, 1.0, -2.0}));
+    const double want = 2 * (std::sin(0.5) + std::sin(1.0) + std::sin(-2.0));
+    CHECK(r[1].flat(0) == Approx(want).epsilon(1e-14));
+    CHECK(r[0].flat(2) == Approx(2 * std::sin(-2.0)).epsilon(1e-15));
+
+    // int32 values: sum accumulates in int64 (NumPy), so the values never wrap at 2^31.
+    auto iv = tj::tensor("iv", tj::DType::Int32, {tj::dyn});
+    auto isum = tj::sum(iv * 2);
+    const Schedule si = schedule_of({iv}, {isum});
+    INFO(tensorjit::codegen::schedule_text(si));
+    CHECK(reduction_steps(si) == 0);
+    auto fi = tj::function({iv}, isum);
+    std::vector<std::int32_t> big(1000, 2000000000);
+    const Array got = fi(Array(big));
+    CHECK(got.dtype() == tj::DType::Int64);
+    // int32 * 2 wraps per element first (NumPy: int32 arithmetic), then sums in int64.
+    const std::int64_t per = static_cast<std::int32_t>(static_cast<std::uint32_t>(4000000000u));
+    CHECK(got.flat(0) == static_cast<double>(per * 1000));
+
+    auto m = tj::dmatrix("m");
+    const Schedule sp = schedule_of({m}, {tj::sum(tj::exp(m), 0)});
+    CHECK(reduction_steps(sp) == 1);
 }

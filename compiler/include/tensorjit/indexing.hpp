@@ -16,10 +16,6 @@
 TJ_API_BEGIN
 namespace tensorjit {
 
-/// "No bound" in a slice, as Python's None: `tj::slice(tj::none, tj::none, -1)`.
-struct NoneT {};
-inline constexpr NoneT none{};
-
 /// A new extent-1 (broadcastable) axis in a dimshuffle pattern (PyTensor's 'x').
 struct NewAxisT {};
 inline constexpr NewAxisT newaxis{};

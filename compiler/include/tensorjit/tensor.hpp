@@ -160,10 +160,18 @@ inline Var switch_(const Var& cond, const Var& a, const Var& b) { return where(c
 
 // ---- reductions ---------------------------------------------------------------------------------
 
-/// The axes of a reduction: all of them (default), one (`0`, `-1`) or several (`{0, 2}`).
+/// Python's None: "every axis" for reductions (`tj::sum(x, tj::none, true)`), "no bound" in a
+/// slice (`tj::slice(tj::none, tj::none, -1)`).
+struct NoneT {};
+inline constexpr NoneT none{};
+
+/// The axes of a reduction: all of them (default, or tj::none), one (`0`, `-1`) or several
+/// (`{0, 2}`).
 class Axes {
   public:
     Axes() = default;
+    /// Every axis, as axis=None.
+    Axes(NoneT) {}
     Axes(int axis) : all_(false), list_{axis} {}
     Axes(std::initializer_list<int> axes) : all_(false), list_(axes) {}
     Axes(std::vector<int> axes) : all_(false), list_(std::move(axes)) {}

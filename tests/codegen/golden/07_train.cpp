@@ -54,6 +54,13 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     if (!o1) return 1;
     double* o2 = (double*)tj_rt_alloc(f, 10, 1, sh4);
     if (!o2) return 1;
+    double* r0;
+    {
+      const long long ones[1] = {1};
+      r0 = (double*)tj_rt_alloc(f, 11, 0, ones);
+      if (!r0) return 1;
+    }
+    double acc0 = 0;
     const double s1 = *(const double*)(&f->slots[3])->data;
     const double s2 = *(const double*)(&f->slots[9])->data;
     const long long n = tj_prod(1, sh4);
@@ -82,7 +89,12 @@ extern "C" int tj_k_KEY(tj_frame* f) {
       p0[i] = v7;
       p1[i] = v16;
       p2[i] = v28;
+      {
+#pragma clang fp reassociate(on)
+        acc0 = acc0 + v28;
+      }
     }
+    *r0 = acc0;
     }
   }
   { /* dot(transpose({i0}), sub(mul(...), mul(...))) */
@@ -91,7 +103,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     if (a->shape[1] != b->shape[0]) return tj_rt_shape_error(f, 29, 2, a->shape, 1, b->shape);
     long long osh[2] = {0, 0};
     osh[0] = a->shape[0];
-    double* o = (double*)tj_rt_alloc(f, 11, 1, osh);
+    double* o = (double*)tj_rt_alloc(f, 12, 1, osh);
     if (!o) return 1;
     tj_mat<double> A;
     long long ix;
@@ -101,20 +113,10 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     if (a->shape[0] > 0 && a->shape[1] > 0) tj_gemv(a->shape[0], a->shape[1], A, x, ix, o);
     else tj_fill(o, a->shape[0], (double)0);
   }
-  { /* sum(sub(mul(...), mul(...))) */
-    const tj_arr* a = (&f->slots[10]);
-    long long osh[1], ost[1];
-    double* o = (double*)tj_rt_alloc(f, 9, 0, osh);
-    if (!o) return 1;
-    const long long n_out = tj_prod(0, osh);
-    tj_fill(o, n_out, (double)0);
-    ost[0] = 0;
-    tj_reduce(a, 1, o, ost, tj_op_add());
-  }
   { /* in place: sub({s0}, mul(0.1, add(...))) sub({s1}, mul(0.1, sum(...))) */
     long long sh19[1];
     sh19[0] = (&f->slots[2])->shape[0];
-    if ((&f->slots[11])->shape[0] != sh19[0]) return tj_rt_shape_error(f, 30, 1, (&f->slots[2])->shape, 1, (&f->slots[11])->shape);
+    if ((&f->slots[12])->shape[0] != sh19[0]) return tj_rt_shape_error(f, 30, 1, (&f->slots[2])->shape, 1, (&f->slots[12])->shape);
     if (sh19[0] != f->slots[2].shape[0]) return tj_rt_shape_error(f, 32, 1, sh19, 1, f->slots[2].shape);
     long long sh34[1];
     {
@@ -122,7 +124,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     const long long n = tj_prod(1, sh19);
     double* p0 = o0;
     const double* p1 = (const double*)(&f->slots[2])->data;
-    const double* p2 = (const double*)(&f->slots[11])->data;
+    const double* p2 = (const double*)(&f->slots[12])->data;
     for (long long i = 0; i < n; ++i) {
       double v19; v19 = (double)(0x1.47ae147ae147bp-6 * p1[i]);
       double v30; v30 = (double)(v19 + p2[i]);
@@ -133,7 +135,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
     }
     {
     double* o0 = (double*)f->slots[3].data;
-    const double s3 = *(const double*)(&f->slots[9])->data;
+    const double s3 = *(const double*)(&f->slots[11])->data;
     const double s4 = *(const double*)(&f->slots[3])->data;
     double* p0 = o0;
     double v34; v34 = (double)(0x1.999999999999ap-4 * s3);
