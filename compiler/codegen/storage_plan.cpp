@@ -5,9 +5,9 @@
 ///
 /// The schedule is a straight line, so a temporary is live over an interval of steps: from the
 /// step that writes it to the last step that reads it, or that reads a value which may alias it
-/// (a view). Intervals form an interval graph, and greedy colouring in order of start is optimal
-/// on those: a sweep with one heap of free buffers per kind gives the minimum number of buffers
-/// (no general interference graph needed). Buffers are shared only by values of the same dtype,
+/// (a view). Two temporaries interfere when their intervals overlap; the interference graph
+/// (Boost.Graph) is coloured greedily in order of start, which is optimal on interval graphs: the
+/// minimum number of buffers. Buffers are shared only by values of the same dtype,
 /// rank and run-time shape (the members and full-shape operands of one fused loop, or equal static
 /// shapes), so a reused buffer is never reallocated: the steady-state call allocates nothing but
 /// its outputs. Needs fuse_elemwise and inplace before it.
@@ -15,9 +15,12 @@
 
 #include "compiler/ops/op_def.hpp"
 
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/sequential_vertex_coloring.hpp>
+
 #include <map>
 #include <numeric>
-#include <queue>
+#include <tuple>
 
 namespace tensorjit::codegen {
 
@@ -136,27 +139,44 @@ void storage_plan(Schedule& s) {
     std::sort(temps.begin(), temps.end(),
               [&](const Node* a, const Node* b) { return def.at(a) < def.at(b); });
 
-    // The sweep: per kind of buffer, a heap of (busy until, slot).
+    // The interference graph (Boost.Graph): one vertex per temporary, an edge between two
+    // temporaries of the same kind of buffer whose lives overlap. Colouring it gives the buffers;
+    // greedy colouring in order of start is optimal on an interval graph, so the workspace is
+    // the minimum the schedule needs.
     std::map<std::string, int> static_class;
-    using Busy = std::pair<int, int>;
-    std::map<std::tuple<int, int, int>,
-             std::priority_queue<Busy, std::vector<Busy>, std::greater<>>>
-        free_slots;
-    for (const Node* n : temps) {
+    std::vector<std::tuple<int, int, int>> kind(temps.size());
+    std::vector<int> end(temps.size());
+    for (std::size_t i = 0; i < temps.size(); ++i) {
+        const Node* n = temps[i];
         int cls = shapes.find(n);
         if (fully_static(n->type))
             cls = -1 - static_class.emplace(n->type.str(), static_cast<int>(static_class.size()))
                            .first->second;
-        auto& heap = free_slots[{cls, static_cast<int>(n->type.dtype), n->type.ndim()}];
-        const int end = std::max(last[n], def.at(n));
-        if (!heap.empty() && heap.top().first < def.at(n)) {
-            const int k = heap.top().second;
-            heap.pop();
-            s.slot[n] = k;
-            heap.push({end, k});
-        } else {
-            heap.push({end, add_slot(n, SlotPlan::Kind::Temp, 0)});
-        }
+        kind[i] = {cls, static_cast<int>(n->type.dtype), n->type.ndim()};
+        end[i] = std::max(last[n], def.at(n));
+    }
+    using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
+    Graph g(temps.size());
+    // temps are sorted by start: the live ones of each kind when a temporary starts are the ones
+    // it interferes with.
+    std::map<std::tuple<int, int, int>, std::vector<std::size_t>> live;
+    for (std::size_t i = 0; i < temps.size(); ++i) {
+        auto& act = live[kind[i]];
+        const int start = def.at(temps[i]);
+        std::erase_if(act, [&](std::size_t j) { return end[j] < start; });
+        for (std::size_t j : act) boost::add_edge(j, i, g);
+        act.push_back(i);
+    }
+    std::vector<std::size_t> color_of(temps.size());
+    auto color =
+        boost::make_iterator_property_map(color_of.begin(), boost::get(boost::vertex_index, g));
+    boost::sequential_vertex_coloring(g, color);
+    // One slot per (kind, colour).
+    std::map<std::pair<std::tuple<int, int, int>, std::size_t>, int> slot_of;
+    for (std::size_t i = 0; i < temps.size(); ++i) {
+        auto [it, fresh] = slot_of.emplace(std::pair{kind[i], color_of[i]}, 0);
+        if (fresh) it->second = add_slot(temps[i], SlotPlan::Kind::Temp, 0);
+        s.slot[temps[i]] = it->second;
     }
 }
 

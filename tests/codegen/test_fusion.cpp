@@ -13,7 +13,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
+#include <unordered_map>
 
 namespace {
 
@@ -326,4 +328,59 @@ TEST_CASE("fusion: a folded sum's input stays stored when something else reads i
     auto m = tj::dmatrix("m");
     const Schedule sp = schedule_of({m}, {tj::sum(tj::exp(m), 0)});
     CHECK(reduction_steps(sp) == 1);
+}
+
+TEST_CASE("storage_plan: random schedules get the fewest buffers, and live values never share one",
+          "[codegen][storage]") {
+    auto a = tj::tensor("a", tj::DType::Float64, {4, 4});
+    auto x = tj::tensor("x", tj::DType::Float64, {4});
+    std::mt19937_64 rng(11);
+    for (int trial = 0; trial < 40; ++trial) {
+        // A random DAG of gemvs and element-wise loops over earlier values.
+        std::vector<Var> values{x};
+        const int steps = 3 + static_cast<int>(rng() % 10);
+        for (int k = 0; k < steps; ++k) {
+            const Var& u = values[rng() % values.size()];
+            const Var& v = values[rng() % values.size()];
+            values.push_back(rng() % 2 ? tj::dot(a, u) : tj::tanh(u) * v + 1.0);
+        }
+        const Var out = values.back() + values[values.size() / 2];
+        const Schedule s = schedule_of({a, x}, {out});
+        INFO(tensorjit::codegen::schedule_text(s));
+        // Liveness recomputed from the steps: written at its step, live until its last reader.
+        std::unordered_map<const tensorjit::Node*, int> def, last;
+        for (std::size_t p = 0; p < s.steps.size(); ++p) {
+            const auto& st = s.steps[p];
+            std::vector<const tensorjit::Node*> writes, reads;
+            if (st.loop >= 0) {
+                const auto& l = s.loops[static_cast<std::size_t>(st.loop)];
+                writes = l.outputs;
+                reads = l.operands;
+            } else {
+                writes = {st.node};
+                for (const auto& in : st.node->inputs) reads.push_back(in.get());
+            }
+            for (const auto* w : writes) def[w] = static_cast<int>(p);
+            for (const auto* r : reads) last[r] = std::max(last[r], static_cast<int>(p));
+        }
+        std::map<int, std::vector<std::pair<int, int>>> by_slot; // slot -> intervals
+        std::vector<std::pair<int, int>> events;                 // (step, +1 start / -1 end)
+        for (const auto& [n, slot] : s.slot) {
+            if (s.plan.slots[static_cast<std::size_t>(slot)].kind != SlotPlan::Kind::Temp) continue;
+            const int b = def.at(n), e = std::max(b, last[n]);
+            by_slot[slot].push_back({b, e});
+            events.push_back({b, 1});
+            events.push_back({e + 1, -1});
+        }
+        for (auto& [slot, iv] : by_slot) {
+            std::sort(iv.begin(), iv.end());
+            for (std::size_t i = 1; i < iv.size(); ++i) CHECK(iv[i - 1].second < iv[i].first);
+        }
+        // All temporaries here have one kind (float64[4]): the fewest buffers is the most values
+        // live at once.
+        std::sort(events.begin(), events.end());
+        int live = 0, most = 0;
+        for (const auto& [step, delta] : events) most = std::max(most, live += delta);
+        CHECK(temp_slots(s) == most);
+    }
 }
