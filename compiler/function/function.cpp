@@ -11,7 +11,9 @@
 #include <boost/graph/topological_sort.hpp>
 
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -19,6 +21,17 @@ namespace tensorjit {
 // ---- function() -------------------------------------------------------------------------------
 
 namespace {
+
+// TJ_REWRITES=off (or 0) turns the graph rewrites off in every function that does not set
+// FunctionOptions::rewrites, as PyTensor's optimizer=None flag: the test-suite runs once this
+// way (scripts/test.sh).
+bool rewrites_enabled() {
+    static const bool on = [] {
+        const char* v = std::getenv("TJ_REWRITES");
+        return !v || (std::string_view(v) != "off" && std::string_view(v) != "0");
+    }();
+    return on;
+}
 
 std::string var_label(const Var& v) {
     return v.name().empty() ? describe(*v.node()) : "\"" + v.name() + "\"";
@@ -185,7 +198,7 @@ FunctionGraph detail::function_graph(const std::vector<In>& inputs, const std::v
 
     FunctionGraph fg;
     fg.inputs = input_nodes;
-    fg.rewrites = options.rewrites;
+    fg.rewrites = options.rewrites.value_or(rewrites_enabled());
     // Shared variables in order of first use; update targets that are never read come last.
     std::unordered_map<const SharedStorage*, int> shared_index;
     std::vector<std::shared_ptr<SharedStorage>> storages;

@@ -26,8 +26,11 @@ using tj::Var;
 
 Schedule schedule_of(const std::vector<tj::In>& inputs, const std::vector<Var>& outputs,
                      const tj::FunctionOptions& options = {}) {
+    // The counts are facts about the rewritten graph, also when TJ_REWRITES=off sets the default.
+    tj::FunctionOptions pinned = options;
+    if (!pinned.rewrites) pinned.rewrites = true;
     return tensorjit::codegen::schedule_graph(
-        tensorjit::detail::function_graph(inputs, outputs, options));
+        tensorjit::detail::function_graph(inputs, outputs, pinned));
 }
 
 // Loop nests: fused loops of rank > 0 (a rank-0 loop is straight-line code).

@@ -17,7 +17,10 @@ namespace {
 std::string before_after(const std::string& name, const std::vector<tj::In>& inputs,
                          const std::vector<tj::Var>& outputs,
                          const tj::FunctionOptions& options = {}) {
-    const auto g = tensorjit::detail::function_graph(inputs, outputs, options);
+    // Before and after the rewrites, also when TJ_REWRITES=off sets the default.
+    tj::FunctionOptions pinned = options;
+    if (!pinned.rewrites) pinned.rewrites = true;
+    const auto g = tensorjit::detail::function_graph(inputs, outputs, pinned);
     const auto after = tensorjit::codegen::rewrite_graph(g);
     // Rewrites keep every root's type.
     const auto r0 = g.roots(), r1 = after.roots();

@@ -94,8 +94,9 @@ struct FunctionOptions {
     /// The function's name in error messages.
     std::string name;
     /// Run the graph rewrites (merge, canonicalize, stabilize, constant folding). Off, the graph
-    /// is lowered as built (PyTensor's FAST_COMPILE spirit; tests compare both).
-    bool rewrites = true;
+    /// is lowered as built (PyTensor's FAST_COMPILE spirit; tests compare both). Unset: on,
+    /// unless the environment has TJ_REWRITES=off (as PyTensor's optimizer=None flag).
+    std::optional<bool> rewrites;
 };
 
 struct CopyOptions {
