@@ -9,6 +9,7 @@
 #include <tensorjit/error.hpp>
 #include <tensorjit/function.hpp>
 #include <tensorjit/grad.hpp>
+#include <tensorjit/npy.hpp>
 #include <tensorjit/random.hpp>
 #include <tensorjit/tensor.hpp>
 
