@@ -5,7 +5,6 @@
 
 #include "runtime/hash.hpp"
 
-#include <map>
 #include <unordered_map>
 
 namespace tensorjit {
@@ -13,13 +12,17 @@ namespace tensorjit {
 FunctionGraph merge(FunctionGraph g) {
     // Nodes are visited inputs-first, so a node's inputs are already canonical when its key is
     // made.
-    std::map<std::string, NodePtr> by_key;
-    std::unordered_map<const Node*, NodePtr> canon; // node -> representative
-    std::unordered_map<const Node*, std::string> id;
     std::vector<NodePtr> roots = g.roots();
     const std::unordered_map<const Node*, NodePtr> owner = owners(roots);
+    const std::vector<const Node*> order = topo_order(roots);
+    std::unordered_map<std::string, NodePtr> by_key;
+    std::unordered_map<const Node*, const Node*> canon; // node -> representative
+    std::unordered_map<const Node*, std::string> id;
     std::unordered_map<const Node*, NodePtr> repl;
-    for (const Node* n : topo_order(roots)) {
+    by_key.reserve(order.size());
+    canon.reserve(order.size());
+    id.reserve(order.size());
+    for (const Node* n : order) {
         std::string key;
         if (n->op == OpKind::Input || n->op == OpKind::Shared) {
             key = "leaf" + std::to_string(n->serial);
@@ -27,17 +30,19 @@ FunctionGraph merge(FunctionGraph g) {
                 key = "shared" + std::to_string(reinterpret_cast<std::uintptr_t>(n->storage.get()));
         } else if (n->op == OpKind::Constant) {
             const Array& v = *n->value;
+            const std::string_view bytes(static_cast<const char*>(v.raw_data()),
+                                         static_cast<std::size_t>(v.size()) * v.itemsize());
+            // Small constants (the scalars of long chains) keep their bytes; large ones a digest.
             key = "c" + std::string(dtype_name(v.dtype())) + shape_str(v.shape()) +
-                  sha256_hex(std::string_view(static_cast<const char*>(v.raw_data()),
-                                              static_cast<std::size_t>(v.size()) * v.itemsize()));
+                  (bytes.size() <= 64 ? "=" + std::string(bytes) : sha256_hex(bytes));
         } else {
             key = std::string(op_name(n->op)) + "{" + n->attrs.canonical() + "}" + n->type.str() +
                   "(";
-            for (const auto& in : n->inputs) key += id.at(canon.at(in.get()).get()) + ",";
+            for (const auto& in : n->inputs) key += id.at(canon.at(in.get())) + ",";
             key += ")";
         }
-        auto [it, fresh] = by_key.emplace(key, owner.at(n));
-        canon[n] = it->second;
+        auto [it, fresh] = by_key.emplace(std::move(key), owner.at(n));
+        canon[n] = it->second.get();
         if (fresh)
             id[n] = "#" + std::to_string(id.size());
         else
