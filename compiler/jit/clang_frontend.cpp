@@ -12,6 +12,8 @@
 #include "compiler/jit/host_target.hpp"
 #include "compiler/jit/jit.hpp"
 #include "compiler/jit/llvm_backend.hpp"
+#include "compiler/jit/object_bundle.hpp"
+#include "compiler/jit/parallel_codegen.hpp"
 #include "runtime/log.hpp"
 #include "tensorjit/error.hpp"
 
@@ -180,11 +182,8 @@ std::string compile_here(std::string_view source, const std::string& source_path
     const double optimize_ms = ms_since(optimize_start);
 
     const Clock::time_point codegen_start = Clock::now();
-    llvm::SmallVector<char, 0> object;
-    if (!detail::emit_object(*module, target, object))
-        throw CompileError("the LLVM target " + module->getTargetTriple() +
-                               " cannot emit object files",
-                           "", source_path);
+    const std::string object =
+        detail::bundle_objects(detail::emit_objects(*module, target, source_path, backend_errors));
     if (!backend_errors.empty()) throw_compile_error(source_path, backend_errors);
     const double codegen_ms = ms_since(codegen_start);
 
@@ -196,7 +195,7 @@ std::string compile_here(std::string_view source, const std::string& source_path
     log().debug("compiled {}: frontend {:.2f} ms, optimize {:.2f} ms, codegen {:.2f} ms, {} byte "
                 "object",
                 source_path, frontend_ms, optimize_ms, codegen_ms, object.size());
-    return std::string(object.data(), object.size());
+    return object;
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // kernels, and the host facts that go into the cache key (target_id).
 #include "compiler/jit/host_target.hpp"
 #include "compiler/jit/jit.hpp"
+#include "compiler/jit/object_bundle.hpp"
 #include "runtime/kernel_host.hpp"
 #include "runtime/log.hpp"
 #include "tensorjit/error.hpp"
@@ -285,11 +286,14 @@ std::shared_ptr<Kernel> load_object(std::string_view object, const std::string& 
     // From here on, the kernel's destructor cleans up if linking or the lookup fails.
     llvm::orc::ResourceTrackerSP tracker = dylib->createResourceTracker();
     auto kernel = std::make_shared<LoadedKernel>(jit, *dylib, tracker);
-    // ORC keeps the buffer until it has linked the object; the caller's bytes may go sooner.
-    auto buffer = llvm::MemoryBuffer::getMemBufferCopy(
-        llvm::StringRef(object.data(), object.size()), dylib->getName());
-    if (auto error = jit.add_object(std::move(buffer), std::move(tracker)))
-        throw_load_error(symbol, std::move(error), session_text);
+    // ORC keeps a buffer until it has linked the object; the caller's bytes may go sooner. A
+    // kernel generated in partitions is several objects, linked into the one JITDylib.
+    for (std::string_view part : detail::unbundle_objects(object, symbol)) {
+        auto buffer = llvm::MemoryBuffer::getMemBufferCopy(
+            llvm::StringRef(part.data(), part.size()), dylib->getName());
+        if (auto error = jit.add_object(std::move(buffer), tracker))
+            throw_load_error(symbol, std::move(error), session_text);
+    }
     auto address = jit.lookup(*dylib, symbol);
     if (!address) throw_load_error(symbol, address.takeError(), session_text);
     kernel->set_address(address->toPtr<void*>());
