@@ -286,6 +286,21 @@ Array FunctionBase::call_first(std::span<const Arg> args) const {
     return impl_->call_first(args);
 }
 const std::string& FunctionBase::kernel_source() const { return impl_->kernel().source; }
+std::string FunctionBase::kernel_source(const KernelSourceOptions& options) const {
+    const std::string& source = impl_->kernel().source;
+    if (options.templates) return source;
+    // The emitter (compiler/codegen/emit.cpp) writes a first comment line, the templates, then
+    // the generated part from this marker on: keep the first line (it names the symbol), with
+    // its note about the templates changed.
+    const auto marker = source.find("\n// ---- constants");
+    const auto first_line = source.find('\n');
+    if (marker == std::string::npos || first_line == std::string::npos) return source;
+    std::string head = source.substr(0, first_line);
+    const std::string note = " (generated; the templates follow)";
+    if (head.size() >= note.size() && head.ends_with(note))
+        head.replace(head.size() - note.size(), note.size(), " (generated; templates omitted)");
+    return head + "\n" + source.substr(marker);
+}
 const std::string& FunctionBase::cache_key() const { return impl_->kernel().key; }
 std::size_t FunctionBase::num_inputs() const { return impl_->num_inputs(); }
 const std::string& FunctionBase::name() const { return impl_->name(); }

@@ -51,6 +51,7 @@ class KernelVariants {
   public:
     KernelVariants(FunctionGraph graph, std::shared_ptr<const CompiledKernel> contiguous);
     const std::shared_ptr<const CompiledKernel>& contiguous() const { return contiguous_; }
+    const FunctionGraph& graph() const { return graph_; } ///< for tj::dprint and tj::to_dot
     /// The kernel for calls whose leaves in `mask` (FunctionGraph::strided_leaves) are strided.
     const CompiledKernel& strided(std::uint64_t mask) const;
 
@@ -126,6 +127,7 @@ class FunctionImpl {
     std::shared_ptr<FunctionImpl> copy(const CopyOptions& options) const;
 
     const CompiledKernel& kernel() const { return *kernel_; }
+    const KernelVariants& kernels() const { return *kernels_; }
     std::size_t num_inputs() const { return inputs_.size(); }
     std::size_t num_outputs() const { return kernel_->plan.output_slots.size(); }
     const std::string& name() const { return name_; }

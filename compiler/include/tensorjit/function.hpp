@@ -178,8 +178,16 @@ CompileStats compile_stats();
 TJ_API_END
 namespace detail {
 class FunctionImpl;
-}
+struct FunctionInternals; // compiler/function/graph_view.hpp: tj::dprint and tj::to_dot
+} // namespace detail
 TJ_API_BEGIN
+
+/// Options of FunctionBase::kernel_source.
+struct KernelSourceOptions {
+    /// Include the kernel templates pasted before the generated code (kernel ABI, scalar ops,
+    /// loops). Off: the generated part alone (constants, fused loops and the entry point).
+    bool templates = true;
+};
 
 /// What single- and multi-output functions share.
 ///
@@ -198,6 +206,9 @@ class FunctionBase {
     std::vector<Array> call(std::span<const Arg> args) const;
     /// The generated kernel source (from the cache entry or the compile).
     const std::string& kernel_source() const;
+    /// The same with options: `f.kernel_source({.templates = false})` is the generated code
+    /// without the templates it is compiled with.
+    std::string kernel_source(const KernelSourceOptions& options) const;
     /// The cache key (hex SHA-256).
     const std::string& cache_key() const;
     /// Number of explicit inputs.
@@ -205,6 +216,7 @@ class FunctionBase {
     const std::string& name() const;
 
   protected:
+    friend struct detail::FunctionInternals;
     FunctionBase() = default;
     explicit FunctionBase(std::shared_ptr<detail::FunctionImpl> impl) : impl_(std::move(impl)) {}
     std::shared_ptr<detail::FunctionImpl> copy_impl(const CopyOptions& options) const;
