@@ -5,10 +5,12 @@
 
 #include <tensorjit/array.hpp>
 #include <tensorjit/cache.hpp>
+#include <tensorjit/debug_print.hpp>
 #include <tensorjit/dtype.hpp>
 #include <tensorjit/error.hpp>
 #include <tensorjit/function.hpp>
 #include <tensorjit/grad.hpp>
+#include <tensorjit/graph_file.hpp>
 #include <tensorjit/npy.hpp>
 #include <tensorjit/random.hpp>
 #include <tensorjit/tensor.hpp>

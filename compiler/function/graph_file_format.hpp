@@ -1,0 +1,81 @@
+/// \file
+/// The graph file format (version 1), shared by its writer (graph_file_write.cpp) and its reader
+/// (graph_file_read.cpp), and the encodings of its values.
+///
+///     {"format": "tensorjit-graph", "version": 1, "name": "train",
+///      "allow_input_downcast": false, "rewrites": true,
+///      "nodes": [{"id": 0, "op": "input", "name": "x", "type": {"dtype": "float64",
+///                                                             "shape": [null, 3]}},
+///                {"id": 1, "op": "shared", "shared": 0, "type": ...},
+///                {"id": 2, "op": "constant", "value": "<base64 .npy>", "weak": true, ...},
+///                {"id": 3, "op": "add", "inputs": [0, 2],
+///                 "attrs": {"ints": [], "dtype": "float64"}, "type": ...}],
+///      "inputs": [{"node": 0, "name": "", "default": "<base64 .npy>"}],
+///      "shared": [{"node": 1, "name": "w", "type": ..., "value": "<base64 .npy>"}],
+///      "outputs": [3], "updates": [{"shared": 0, "value": 3}]}
+///
+/// Nodes are listed inputs before users with ids 0, 1, 2... in order, so a node refers to
+/// earlier ids only (no cycles by construction). Arrays are their `.npy` bytes in base64
+/// (lossless: the bytes themselves), or a sibling `.npy` file named by "value_file".
+#pragma once
+
+#include "compiler/function/function_impl.hpp"
+#include "compiler/graph/function_graph.hpp"
+#include "compiler/graph/node.hpp"
+
+#include <tensorjit/graph_file.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tensorjit::graph_file {
+
+inline constexpr std::string_view kFormat = "tensorjit-graph";
+inline constexpr int kVersion = 1;
+
+// Limits of the reader: a file beyond them is rejected before anything is built from it.
+inline constexpr std::uintmax_t kMaxFileBytes = std::uintmax_t{1} << 31;
+inline constexpr std::size_t kMaxNodes = 10'000'000;
+inline constexpr std::size_t kMaxJsonDepth = 32;
+inline constexpr std::int64_t kMaxExtent = std::int64_t{1} << 40;
+inline constexpr std::int64_t kMaxElements = std::int64_t{1} << 48;
+inline constexpr std::size_t kMaxAttrInts = 1 << 16;
+
+/// Writes the graph file of a function graph (pre-rewrites; givens and default updates applied)
+/// with the input specs and shared storages it binds (parallel to fg.inputs and fg.shared): what
+/// save_function writes, and what a Function::save would write from a built function's state.
+void write(const std::filesystem::path& path, const FunctionGraph& fg,
+           const std::vector<detail::InputSpec>& specs,
+           const std::vector<std::shared_ptr<SharedStorage>>& storages, const std::string& name,
+           bool allow_input_downcast, const GraphFileOptions& options);
+
+/// Base64 (RFC 4648, with padding).
+std::string base64_encode(std::string_view bytes);
+/// The bytes, or nullopt when text is not canonical padded base64.
+std::optional<std::string> base64_decode(std::string_view text);
+
+/// The `.npy` image of an array (what save_npy writes).
+std::string npy_bytes(const Array& a);
+/// The array of an `.npy` image; ValueError starting with `where` when it is not one.
+Array npy_from_bytes(const std::string& bytes, const std::string& where);
+
+/// The dtype named `name` ("float64"), or nullopt.
+std::optional<DType> dtype_from_name(std::string_view name);
+/// The op named `name` ("add"), or nullopt.
+std::optional<OpKind> op_from_name(std::string_view name);
+
+/// What is wrong with attributes that op's type rule takes on trust (its public builder checks
+/// them), or nullopt; only for the ops whose attributes are checked here (graph_file_attrs.cpp):
+/// reductions, axes_size, transpose, expand_dims, squeeze, cast and element-wise
+/// ops. Inputs have the op's arity.
+std::optional<std::string> attrs_problem(OpKind op, std::span<const NodePtr> inputs,
+                                         const Attrs& attrs);
+
+} // namespace tensorjit::graph_file

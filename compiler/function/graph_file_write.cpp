@@ -1,0 +1,153 @@
+// save_function: the graph tj::function would compile, written as a graph file
+// (graph_file_format.hpp describes the document).
+#include "compiler/function/function_impl.hpp"
+#include "compiler/function/graph_file_format.hpp"
+
+#include <tensorjit/graph_file.hpp>
+#include <tensorjit/npy.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <shared_mutex>
+#include <unordered_map>
+
+namespace tensorjit {
+
+namespace {
+
+using nlohmann::json;
+
+json type_json(const TensorType& t) {
+    json shape = json::array();
+    for (auto d : t.shape) shape.push_back(d == dyn ? json(nullptr) : json(d));
+    return json{{"dtype", dtype_name(t.dtype)}, {"shape", std::move(shape)}};
+}
+
+std::string encode_array(const Array& a) {
+    return graph_file::base64_encode(graph_file::npy_bytes(a));
+}
+
+} // namespace
+
+void graph_file::write(const std::filesystem::path& path, const FunctionGraph& fg,
+                       const std::vector<detail::InputSpec>& specs,
+                       const std::vector<std::shared_ptr<SharedStorage>>& storages,
+                       const std::string& name, bool allow_input_downcast,
+                       const GraphFileOptions& file_options) {
+    const std::string file = path.string();
+
+    // Ids: explicit inputs, shared variables, then every other node inputs first.
+    std::unordered_map<const Node*, std::int64_t> id;
+    std::vector<const Node*> order;
+    auto add = [&](const Node* n) {
+        if (id.emplace(n, static_cast<std::int64_t>(order.size())).second) order.push_back(n);
+    };
+    for (const auto& n : fg.inputs) add(n.get());
+    for (const auto& n : fg.shared) add(n.get());
+    const std::vector<NodePtr> roots = fg.roots();
+    for (const Node* n : topo_order(roots)) add(n);
+
+    std::unordered_map<const SharedStorage*, std::size_t> shared_index;
+    for (std::size_t i = 0; i < fg.shared.size(); ++i)
+        shared_index.emplace(fg.shared[i]->storage.get(), i);
+
+    json nodes = json::array();
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        const Node& n = *order[i];
+        json j{{"id", i}, {"op", op_name(n.op)}};
+        switch (n.op) {
+        case OpKind::Input:
+            j["name"] = n.name;
+            break;
+        case OpKind::Shared:
+            j["shared"] = shared_index.at(n.storage.get());
+            break;
+        case OpKind::Constant:
+            j["value"] = encode_array(*n.value);
+            j["weak"] = n.weak;
+            if (!n.name.empty()) j["name"] = n.name;
+            break;
+        default: {
+            json in = json::array();
+            for (const auto& x : n.inputs) in.push_back(id.at(x.get()));
+            j["inputs"] = std::move(in);
+            j["attrs"] = json{{"ints", n.attrs.ints}, {"dtype", dtype_name(n.attrs.dtype)}};
+            break;
+        }
+        }
+        j["type"] = type_json(n.type);
+        nodes.push_back(std::move(j));
+    }
+
+    json in = json::array();
+    for (std::size_t k = 0; k < specs.size(); ++k) {
+        json j{{"node", id.at(fg.inputs[k].get())}, {"name", specs[k].name}};
+        if (specs[k].default_value) j["default"] = encode_array(*specs[k].default_value);
+        in.push_back(std::move(j));
+    }
+
+    json shared = json::array();
+    for (std::size_t k = 0; k < fg.shared.size(); ++k) {
+        const SharedStorage& s = *storages[k];
+        json j{{"node", id.at(fg.shared[k].get())}, {"name", s.name}, {"type", type_json(s.type)}};
+        if (file_options.values != GraphFileOptions::Values::None) {
+            Array value;
+            {
+                std::shared_lock lock(s.mutex);
+                value = s.value.copy();
+            }
+            if (file_options.values == GraphFileOptions::Values::Embedded) {
+                j["value"] = encode_array(value);
+            } else {
+                const std::string beside =
+                    path.filename().string() + ".shared" + std::to_string(k) + ".npy";
+                save_npy(path.parent_path() / beside, value);
+                j["value_file"] = beside;
+            }
+        }
+        shared.push_back(std::move(j));
+    }
+
+    json out = json::array();
+    for (const auto& o : fg.outputs) out.push_back(id.at(o.get()));
+    json updates = json::array();
+    for (const auto& [k, v] : fg.updates)
+        updates.push_back(json{{"shared", k}, {"value", id.at(v.get())}});
+
+    const json doc{{"format", graph_file::kFormat},
+                   {"version", graph_file::kVersion},
+                   {"name", name},
+                   {"allow_input_downcast", allow_input_downcast},
+                   {"rewrites", fg.rewrites},
+                   {"nodes", std::move(nodes)},
+                   {"inputs", std::move(in)},
+                   {"shared", std::move(shared)},
+                   {"outputs", std::move(out)},
+                   {"updates", std::move(updates)}};
+    std::string text;
+    try {
+        text = doc.dump(1);
+    } catch (const json::exception& e) {
+        // Names are the only free text: a name that is not UTF-8 cannot go into JSON.
+        TJ_THROW(ValueError) << file << ": cannot write the graph file: " << e.what();
+    }
+    text += '\n';
+    std::ofstream os(path, std::ios::binary | std::ios::trunc);
+    TJ_CHECK(os, ValueError) << file << ": cannot open for writing";
+    os.write(text.data(), static_cast<std::streamsize>(text.size()));
+    os.close();
+    TJ_CHECK(os, ValueError) << file << ": write failed";
+}
+
+void save_function(const std::filesystem::path& path, const std::vector<In>& inputs,
+                   const std::vector<Var>& outputs, const FunctionOptions& options,
+                   const GraphFileOptions& file_options) {
+    std::vector<detail::InputSpec> specs;
+    std::vector<std::shared_ptr<SharedStorage>> storages;
+    const FunctionGraph fg = detail::function_graph(inputs, outputs, options, &specs, &storages);
+    graph_file::write(path, fg, specs, storages, options.name, options.allow_input_downcast,
+                      file_options);
+}
+
+} // namespace tensorjit
