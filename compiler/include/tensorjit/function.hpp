@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -23,11 +24,27 @@ namespace tensorjit {
 
 struct SharedStorage;
 
+/// A static shape that may be absent: `{1, tj::dyn}`, `{tj::dyn}`, a Dims, or nothing. (Not
+/// std::optional<Dims>, which cannot be initialized from a braced list of extents.)
+class OptionalShape {
+  public:
+    OptionalShape() = default;
+    OptionalShape(std::nullopt_t) {}
+    OptionalShape(std::initializer_list<std::int64_t> extents) : dims_(Dims(extents)) {}
+    OptionalShape(const Dims& dims) : dims_(dims) {}
+    explicit operator bool() const { return dims_.has_value(); }
+    const Dims& operator*() const { return *dims_; }
+    const Dims* operator->() const { return &*dims_; }
+
+  private:
+    std::optional<Dims> dims_;
+};
+
 /// Options of tj::shared: a name and a static shape (`{1, tj::dyn}`; default: the value's rank
-/// with every extent dynamic).
+/// with every extent dynamic): `tj::shared(v, {.name = "w", .shape = {tj::dyn}})`.
 struct SharedOptions {
     std::string name;
-    std::optional<Dims> shape;
+    OptionalShape shape;
 };
 
 /// A symbolic variable with a value that persists across calls and is shared by every function
@@ -51,8 +68,11 @@ class SharedVar : public Var {
 
 /// A new shared variable holding a copy of value.
 SharedVar shared(const Array& value, SharedOptions options = {});
-inline SharedVar shared(const Array& value, const std::string& name) {
-    return shared(value, SharedOptions{name, std::nullopt});
+/// `tj::shared(v, "w")`. A template, so that a braced list (`{.name = "w"}`) only ever means
+/// SharedOptions.
+template <class S, class = std::enable_if_t<std::is_convertible_v<const S&, std::string>>>
+SharedVar shared(const Array& value, const S& name) {
+    return shared(value, SharedOptions{std::string(name), std::nullopt});
 }
 
 /// An input of a function, with an optional default value and an optional name under which it
@@ -72,6 +92,11 @@ class Pairs {
     Pairs() = default;
     Pairs(std::initializer_list<std::pair<Var, Var>> pairs) : pairs_(pairs) {}
     Pairs(std::vector<std::pair<Var, Var>> pairs) : pairs_(std::move(pairs)) {}
+    /// Pairs of anything convertible to Var (`std::vector<std::pair<tj::SharedVar, tj::Var>>`).
+    template <class K, class V, class A,
+              class = std::enable_if_t<std::is_convertible_v<const K&, Var> &&
+                                       std::is_convertible_v<const V&, Var>>>
+    Pairs(const std::vector<std::pair<K, V>, A>& pairs) : pairs_(pairs.begin(), pairs.end()) {}
     template <class K, class V, class C, class A>
     Pairs(const std::map<K, V, C, A>& m) : pairs_(m.begin(), m.end()) {}
     const std::vector<std::pair<Var, Var>>& items() const { return pairs_; }
@@ -249,7 +274,19 @@ class FunctionBase {
         const Arg args[] = {a, b, c, d, e, g};                                                     \
         return CALL(args);                                                                         \
     }                                                                                              \
-    R operator()(std::span<const Arg> args) const { return CALL(args); }
+    /* Any number of positional arguments past six (braced lists only up to six). */               \
+    template <class... A, class = std::enable_if_t<(sizeof...(A) > 6) &&                           \
+                                                   (std::is_convertible_v<const A&, Arg> && ...)>> \
+    R operator()(const A&... a) const {                                                            \
+        const Arg args[] = {Arg(a)...};                                                            \
+        return CALL(args);                                                                         \
+    }                                                                                              \
+    /* A span or vector of Arg. A template, so that a braced list is one argument. */              \
+    template <class S,                                                                             \
+              class = std::enable_if_t<std::is_convertible_v<const S&, std::span<const Arg>>>>     \
+    R operator()(const S& args) const {                                                            \
+        return CALL(std::span<const Arg>(args));                                                   \
+    }
 
 /// A compiled function with one output: a call returns the array itself.
 class Function : public FunctionBase {

@@ -11,6 +11,8 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <iterator>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -40,6 +42,13 @@ std::array<Var, N> grad(const Var& cost, const Var (&wrt)[N], const GradOptions&
     return out;
 }
 Var grad(const Var& cost, const Var& wrt, const GradOptions& options = {});
+/// Any container of variables (`std::vector<tj::SharedVar> params`): the gradients in its order.
+template <class C, class E = std::decay_t<decltype(*std::begin(std::declval<const C&>()))>,
+          class = std::enable_if_t<std::is_convertible_v<const E&, Var> &&
+                                   !std::is_same_v<C, std::vector<Var>>>>
+std::vector<Var> grad(const Var& cost, const C& wrt, const GradOptions& options = {}) {
+    return grad(cost, std::vector<Var>(std::begin(wrt), std::end(wrt)), options);
+}
 
 /// Stops gradients: the value of x, treated as a constant by grad.
 Var disconnected_grad(const Var& x);

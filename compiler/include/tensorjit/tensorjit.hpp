@@ -9,6 +9,7 @@
 #include <tensorjit/dtype.hpp>
 #include <tensorjit/error.hpp>
 #include <tensorjit/function.hpp>
+#include <tensorjit/generator.hpp>
 #include <tensorjit/grad.hpp>
 #include <tensorjit/graph_file.hpp>
 #include <tensorjit/npy.hpp>
