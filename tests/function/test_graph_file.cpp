@@ -4,6 +4,7 @@
 // ValueError naming the file, the node and the problem; 2000 mutations of a valid file either
 // load or raise ValueError.
 #include "support/test_util.hpp"
+#include "support/tutorial_model.hpp"
 
 #include <tensorjit/generator.hpp>
 #include <tensorjit/tensorjit.hpp>
@@ -236,15 +237,10 @@ TEST_CASE("graph file: section 7, ten training steps give the same w, b and cost
     const int N = 400, feats = 784;
     Array X = rng.standard_normal({N, feats});
     Array Y = rng.integers(0, 2, {N});
-    auto x = tj::dmatrix("x");
-    auto y = tj::dvector("y");
-    auto w = tj::shared(rng.standard_normal({feats}), "w");
-    auto b = tj::shared(0.0, "b");
-    auto p_1 = 1 / (1 + tj::exp(-tj::dot(x, w) - b));
-    auto prediction = p_1 > 0.5;
-    auto xent = -y * tj::log(p_1) - (1 - y) * tj::log(1 - p_1);
-    auto cost = tj::mean(xent) + 0.01 * tj::sum(tj::pow(w, 2));
-    auto [gw, gb] = tj::grad(cost, {w, b});
+    const tj_test::LogisticModel m = tj_test::logistic_model(rng.standard_normal({feats}));
+    const auto &x = m.x, &y = m.y, &prediction = m.prediction, &xent = m.xent, &cost = m.cost;
+    const auto &gw = m.gw, &gb = m.gb;
+    const tj::SharedVar &w = m.w, &b = m.b;
     tj::FunctionOptions opts{.updates = {{w, w - 0.1 * gw}, {b, b - 0.1 * gb}}, .rewrites = true};
     std::vector<tj::Var> outs = {prediction, xent, cost};
     auto train = tj::function({x, y}, outs, opts);
