@@ -35,7 +35,9 @@
 
 #include <chrono>
 #include <exception>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -61,12 +63,14 @@ constexpr const char* kDefaultInputName = "tensorjit_kernel.cpp";
 // the vectorizer could not map them to libmvec (exp/log as intrinsics were unaffected).
 // -fwrapv: integer kernels wrap on overflow as NumPy's (and the references) do, instead of UB.
 // -fno-math-errno turns __builtin_exp into llvm.exp, which the vectorizer can map to libmvec.
+// A named target CPU (jit::Target) replaces native in -march.
 // clang-format off
 constexpr const char* kDriverArgs[] = {
     TJ_CLANG_EXECUTABLE, "-resource-dir", TJ_CLANG_RESOURCE_DIR,
     "-x", "c++", "-std=c++17", "-O2", "-march=native", "-fno-math-errno", "-fno-trapping-math",
     "-ffp-contract=off", "-fno-exceptions", "-fno-rtti", "-fveclib=libmvec", "-fwrapv",
     "-nostdinc++", "-w", "-c", kDefaultInputName};
+constexpr std::size_t kMarchArg = 7;
 // clang-format on
 
 // The cc1 invocation built once from kDriverArgs, or why it could not be built.
@@ -75,8 +79,24 @@ struct CachedInvocation {
     std::string error;
 };
 
-const CachedInvocation& cached_invocation() {
-    static const CachedInvocation cached = [] {
+// The invocation for a target, built once per CPU name and kept for the process.
+CachedInvocation make_invocation(const Target& target);
+
+const CachedInvocation& cached_invocation(const Target& target) {
+    static std::mutex mutex;
+    static std::map<std::string, std::unique_ptr<CachedInvocation>> cached;
+    const std::string name = target.native ? "native" : target.cpu;
+    std::lock_guard lock(mutex);
+    std::unique_ptr<CachedInvocation>& slot = cached[name];
+    if (!slot) slot = std::make_unique<CachedInvocation>(make_invocation(target));
+    return *slot;
+}
+
+CachedInvocation make_invocation(const Target& target) {
+    const std::string march = "-march=" + (target.native ? std::string("native") : target.cpu);
+    std::vector<const char*> args(std::begin(kDriverArgs), std::end(kDriverArgs));
+    args[kMarchArg] = march.c_str();
+    {
         CachedInvocation result;
         std::string diagnostics;
         llvm::raw_string_ostream diag_os(diagnostics);
@@ -89,7 +109,7 @@ const CachedInvocation& cached_invocation() {
         options.Diags = diags;
         options.CC1Args = &cc1_args;
         std::unique_ptr<clang::CompilerInvocation> invocation =
-            clang::createInvocation(kDriverArgs, options);
+            clang::createInvocation(args, options);
         diag_os.flush();
         if (!invocation) {
             result.error =
@@ -109,11 +129,10 @@ const CachedInvocation& cached_invocation() {
         invocation->getDiagnosticOpts().ShowColors = false;
         std::string joined;
         for (const std::string& arg : cc1_args) joined += " " + arg;
-        log().debug("clang driver arguments for cc1 (before the changes above):{}", joined);
+        log().trace("clang driver arguments for cc1 (before the changes above):{}", joined);
         result.invocation = std::move(invocation);
         return result;
-    }();
-    return cached;
+    }
 }
 
 [[noreturn]] void throw_compile_error(const std::string& source_path, std::string diagnostics) {
@@ -125,8 +144,8 @@ const CachedInvocation& cached_invocation() {
 // Clang and LLVM in one compile, on the calling thread (see compile_to_object for the thread
 // and the crash recovery around it).
 std::string compile_here(std::string_view source, const std::string& source_path,
-                         CompileTimes* times) {
-    const CachedInvocation& cached = cached_invocation();
+                         CompileTimes* times, const Target& compile_target) {
+    const CachedInvocation& cached = cached_invocation(compile_target);
     if (!cached.invocation)
         throw CompileError("could not set up clang to compile " + source_path + ":\n" +
                                cached.error,
@@ -168,7 +187,8 @@ std::string compile_here(std::string_view source, const std::string& source_path
     }
     const double frontend_ms = ms_since(start);
 
-    detail::ThreadTarget& target = detail::thread_target(module->getTargetTriple(), source_path);
+    detail::ThreadTarget& target = detail::thread_target(
+        module->getTargetTriple(), compile_target.cpu, compile_target.features, source_path);
     if (module->getDataLayout() != target.machine->createDataLayout())
         throw CompileError("clang and the LLVM target machine disagree on the data layout of " +
                                module->getTargetTriple(),
@@ -201,8 +221,9 @@ std::string compile_here(std::string_view source, const std::string& source_path
 } // namespace
 
 std::string compile_to_object(std::string_view source, const std::string& source_path,
-                              CompileTimes* times) {
+                              CompileTimes* times, const Target* target) {
     detail::initialize_native_target();
+    const Target& compile_target = target ? *target : default_target();
     const testing::Fault fault = std::exchange(detail::next_fault, testing::Fault::None);
     std::string object;
     CompileTimes measured;
@@ -210,7 +231,7 @@ std::string compile_to_object(std::string_view source, const std::string& source
     auto body = [&] {
         try {
             detail::inject(fault);
-            object = compile_here(source, source_path, &measured);
+            object = compile_here(source, source_path, &measured, compile_target);
         } catch (...) {
             exception = std::current_exception();
         }

@@ -18,8 +18,35 @@ struct CompileTimes {
     double codegen_ms = 0;  ///< machine code emission into an in-memory object
 };
 
+/// What generated code is built for. The host (`native`: -march=native, the host CPU and every
+/// host feature) unless TJ_TARGET_CPU names an LLVM CPU (x86-64, x86-64-v2/v3/v4, haswell,
+/// skylake-avx512, znver3, ...): then code is built for that CPU, which lets a fleet of
+/// different machines share one cache, and lets `tensorjit-cache warm --target-cpu` build entries
+/// for hosts it does not run on.
+struct Target {
+    std::string triple;   ///< LLVM's target triple, e.g. "x86_64-pc-linux-gnu"
+    std::string cpu;      ///< LLVM's CPU name (the host's, for native)
+    std::string features; ///< the CPU's features, sorted: "+avx,+avx2,...", as LLVM defines them
+    bool native = true;   ///< -march=native
+    /// Everything of the target the generated code depends on, with the LLVM version: part of
+    /// the cache key.
+    std::string id;
+};
+
+/// The target of this process: TJ_TARGET_CPU when it names a CPU this host can run code for,
+/// else the host (a warning says why TJ_TARGET_CPU was not used). Computed once; thread-safe.
+const Target& default_target();
+
+/// The target for an LLVM CPU name on the host's triple (not necessarily one this host can run).
+/// Throws ValueError for a name LLVM does not know, listing a few valid ones.
+Target named_target(const std::string& cpu);
+
+/// Why code built for `target` cannot run on this host (the features it needs that the host
+/// lacks), or "" when it can.
+std::string host_incompatibility(const Target& target);
+
 /// Compiles one C++ translation unit held in memory (no subprocess, no temporary file) into an
-/// ELF relocatable object for the host CPU (-O2, -march=native, -fno-math-errno,
+/// ELF relocatable object for the target CPU (-O2, -march=native or -march=<cpu>, -fno-math-errno,
 /// -ffp-contract=off, libmvec registered for vectorized exp/log). `source_path` names the
 /// buffer in diagnostics and is the path reported by the CompileError thrown on failure (the
 /// caller keeps the source there). Thread-safe: each call has its own LLVM context and compiler.
@@ -30,8 +57,9 @@ struct CompileTimes {
 /// previous handlers), with a fatal error handler installed for report_fatal_error. A crash, a
 /// stack overflow or a fatal error in the compiler becomes a CompileError naming source_path;
 /// the memory of the abandoned compile is leaked. The calling thread waits for the compile.
+/// `target` (default: default_target()) picks the CPU the code is built for.
 std::string compile_to_object(std::string_view source, const std::string& source_path,
-                              CompileTimes* times = nullptr);
+                              CompileTimes* times = nullptr, const Target* target = nullptr);
 
 namespace testing {
 /// Faults a test can make happen inside the protected region of a compile.
@@ -63,8 +91,10 @@ std::shared_ptr<Kernel> load_object(std::string_view object, const std::string& 
 /// it. Thread-safe.
 void add_host_symbol(const std::string& name, void* address);
 
-/// Identifies what the generated code depends on besides its source: LLVM version, target
-/// triple, host CPU name and its feature string. Part of the cache key.
+/// The compiler the objects come from: "clang/LLVM <version>".
+std::string toolchain_id();
+
+/// default_target().id: LLVM version, target triple, CPU name and its feature string.
 const std::string& target_id();
 
 } // namespace tensorjit::jit

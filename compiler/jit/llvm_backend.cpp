@@ -38,24 +38,28 @@ constexpr LibmFunction kTableFunctions[] = {
 #undef TJ_ELEMWISE
 };
 
+// One table per instruction-set level (none, AVX2, AVX2 + AVX-512): code built for a CPU without
+// AVX2 (TJ_TARGET_CPU=x86-64) must not call the AVX2 variants.
 const std::vector<llvm::VecDesc>& extra_libmvec_mappings(const std::string& features) {
-    static std::once_flag once;
-    static std::deque<std::string> names; // VecDesc holds StringRefs into these
-    static std::vector<llvm::VecDesc> table;
-    std::call_once(once, [&] {
+    const bool avx2 = features.find("+avx2") != std::string::npos;
+    const bool avx512 = avx2 && features.find("+avx512f") != std::string::npos;
+    static std::once_flag once[3];
+    static std::deque<std::string> names[3]; // VecDesc holds StringRefs into these
+    static std::vector<llvm::VecDesc> tables[3];
+    const int level = avx512 ? 2 : avx2 ? 1 : 0;
+    std::vector<llvm::VecDesc>& table = tables[level];
+    std::call_once(once[level], [&] {
         void* mvec = dlopen("libmvec.so.1", RTLD_NOW | RTLD_GLOBAL);
         if (!mvec) return;
-        const bool avx2 = features.find("+avx2") != std::string::npos;
-        const bool avx512 = features.find("+avx512f") != std::string::npos;
         // The functions Clang emits as LLVM intrinsics (llvm.exp.f64) rather than libm calls.
         static const char* const kIntrinsic[] = {"exp",  "log",  "sin",   "cos",
                                                  "exp2", "log2", "log10", "pow"};
         auto add = [&](const std::string& scalar, const std::string& vec, unsigned width) {
             if (!dlsym(mvec, vec.c_str())) return;
-            names.push_back(scalar);
-            llvm::StringRef s = names.back();
-            names.push_back(vec);
-            table.push_back({s, names.back(), llvm::ElementCount::getFixed(width)});
+            names[level].push_back(scalar);
+            llvm::StringRef s = names[level].back();
+            names[level].push_back(vec);
+            table.push_back({s, names[level].back(), llvm::ElementCount::getFixed(width)});
         };
         for (const LibmFunction& f : kTableFunctions) {
             if (!*f.name) continue;
@@ -87,14 +91,16 @@ const std::vector<llvm::VecDesc>& extra_libmvec_mappings(const std::string& feat
 
 } // namespace
 
-ThreadTarget& thread_target(const std::string& triple, const std::string& source_path) {
+ThreadTarget& thread_target(const std::string& triple, const std::string& cpu,
+                            const std::string& features, const std::string& source_path) {
     thread_local ThreadTarget target;
-    if (target.machine && target.triple == triple) return target;
+    if (target.machine && target.triple == triple && target.cpu == cpu &&
+        target.features == features)
+        return target;
     std::string error;
     const llvm::Target* llvm_target = llvm::TargetRegistry::lookupTarget(triple, error);
     if (!llvm_target)
         throw CompileError("no LLVM target for " + triple + ": " + error, error, source_path);
-    const detail::HostTarget& host = detail::host_target();
     llvm::TargetOptions options;
     // What Clang derives from -ffp-contract=off: never fuse a*b+c into an FMA behind our back,
     // so kernels round like the reference implementation.
@@ -103,9 +109,9 @@ ThreadTarget& thread_target(const std::string& triple, const std::string& source
     // Default is Clang's backend level for -O2 (Aggressive is -O3's): the objects of the
     // bench_compile chains were the same size at both levels, B4 and B1 ran as fast, and the
     // code generator took ~10% less time at Default (B7 K=10000: 1.35 s against 1.5 s).
-    std::unique_ptr<llvm::TargetMachine> machine(llvm_target->createTargetMachine(
-        triple, host.cpu, host.features, options, llvm::Reloc::PIC_, std::nullopt,
-        llvm::CodeGenOpt::Default));
+    std::unique_ptr<llvm::TargetMachine> machine(
+        llvm_target->createTargetMachine(triple, cpu, features, options, llvm::Reloc::PIC_,
+                                         std::nullopt, llvm::CodeGenOpt::Default));
     if (!machine)
         throw CompileError("could not create an LLVM target machine for " + triple, "",
                            source_path);
@@ -114,8 +120,10 @@ ThreadTarget& thread_target(const std::string& triple, const std::string& source
     auto library_info = std::make_unique<llvm::TargetLibraryInfoImpl>(parsed);
     library_info->addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86,
                                                      parsed);
-    library_info->addVectorizableFunctions(extra_libmvec_mappings(host.features));
+    library_info->addVectorizableFunctions(extra_libmvec_mappings(features));
     target.triple = triple;
+    target.cpu = cpu;
+    target.features = features;
     target.machine = std::move(machine);
     target.library_info = std::move(library_info);
     return target;

@@ -42,14 +42,17 @@ class CapturingDiagnosticHandler final : public llvm::DiagnosticHandler {
 /// each function's attributes), and creating one costs ~0.1 ms: keep one per thread.
 struct ThreadTarget {
     std::string triple;
+    std::string cpu;      ///< as in jit::Target
+    std::string features; ///< given to the TargetMachine (the host's, or "" for a named CPU)
     std::unique_ptr<llvm::TargetMachine> machine;
     std::unique_ptr<llvm::TargetLibraryInfoImpl> library_info;
 };
 
-/// This thread's target for `triple` (the host CPU and features, -ffp-contract=off, PIC), made
-/// on first use or when the triple changes. Throws CompileError naming source_path when LLVM
-/// has no such target.
-ThreadTarget& thread_target(const std::string& triple, const std::string& source_path);
+/// This thread's target machine for `triple`, `cpu` and `features` (-ffp-contract=off, PIC),
+/// made on first use or when one of them changes. Throws CompileError naming source_path when
+/// LLVM has no such target.
+ThreadTarget& thread_target(const std::string& triple, const std::string& cpu,
+                            const std::string& features, const std::string& source_path);
 
 /// The default O2 module pipeline as Clang 16 sets it up for -O2 (loop and SLP vectorization,
 /// unrolling, interleaving), with our libmvec-aware library info.

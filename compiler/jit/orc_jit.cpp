@@ -1,5 +1,5 @@
 // The process-wide LLVM ORC JIT that links objects from compile_to_object, host symbols for
-// kernels, and the host facts that go into the cache key (target_id).
+// kernels, and the host facts (host_target) that target.cpp builds the targets from.
 #include "compiler/jit/host_target.hpp"
 #include "compiler/jit/jit.hpp"
 #include "compiler/jit/object_bundle.hpp"
@@ -219,7 +219,9 @@ OrcJit& the_jit() {
     std::call_once(s.created, [&s] {
         const Clock::time_point start = Clock::now();
         load_support_libraries();
+        const Clock::time_point libraries = Clock::now();
         auto jit = OrcJit::create();
+        const Clock::time_point created = Clock::now();
         if (!jit) {
             s.create_error = llvm::toString(jit.takeError());
             log().error("JIT: could not create LLJIT: {}", s.create_error);
@@ -234,8 +236,12 @@ OrcJit& the_jit() {
                             llvm::toString(std::move(error)));
         }
         s.jit = jit->release();
-        log().debug("JIT: created in {:.2f} ms",
-                    std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+        using Ms = std::chrono::duration<double, std::milli>;
+        log().debug("JIT: created in {:.2f} ms (libraries {:.2f} ms, LLJIT {:.2f} ms, {} host "
+                    "symbols {:.2f} ms)",
+                    Ms(Clock::now() - start).count(), Ms(libraries - start).count(),
+                    Ms(created - libraries).count(), s.host_symbols.size(),
+                    Ms(Clock::now() - created).count());
     });
     if (!s.jit)
         throw CompileError("could not create the LLVM JIT: " + s.create_error, s.create_error, "");
@@ -317,15 +323,6 @@ void add_host_symbol(const std::string& name, void* address) {
         std::string text = llvm::toString(std::move(error));
         throw CompileError("add_host_symbol: could not define " + name + ": " + text, text, "");
     }
-}
-
-const std::string& target_id() {
-    static const std::string id = [] {
-        const detail::HostTarget& host = detail::host_target();
-        return std::string("llvm ") + LLVM_VERSION_STRING + "; " + host.triple + "; " + host.cpu +
-               "; " + host.features;
-    }();
-    return id;
 }
 
 std::vector<std::string> testing::process_symbols_asked() {

@@ -51,7 +51,7 @@ struct Part {
 };
 
 // Generates one partition's code from its bitcode, in a context of its own.
-void generate(Part& part, const std::string& source_path) {
+void generate(Part& part, const ThreadTarget& parent, const std::string& source_path) {
     try {
         llvm::LLVMContext context;
         std::string errors;
@@ -64,7 +64,8 @@ void generate(Part& part, const std::string& source_path) {
             part.error = "reading a partition back: " + llvm::toString(module.takeError());
             return;
         }
-        ThreadTarget& target = thread_target((*module)->getTargetTriple(), source_path);
+        ThreadTarget& target =
+            thread_target((*module)->getTargetTriple(), parent.cpu, parent.features, source_path);
         llvm::SmallVector<char, 0> object;
         if (!emit_object(**module, target, object)) {
             part.error = "the LLVM target cannot emit object files";
@@ -114,8 +115,9 @@ std::vector<std::string> emit_objects(llvm::Module& module, ThreadTarget& target
     // Partition 0 on this (protected) thread, the others each on a protected thread of its own.
     std::vector<std::thread> workers;
     for (std::size_t k = 1; k < parts.size(); ++k)
-        workers.emplace_back([&parts, &source_path, k] {
-            auto body = [&] { generate(parts[k], source_path); }; // outlives the function_ref
+        workers.emplace_back([&parts, &target, &source_path, k] {
+            // Outlives the function_ref.
+            auto body = [&] { generate(parts[k], target, source_path); };
             ProtectedRun run{body};
             std::string thread_error;
             if (!run_protected(run, thread_error))
@@ -123,7 +125,7 @@ std::vector<std::string> emit_objects(llvm::Module& module, ThreadTarget& target
             else if (run.crashed)
                 parts[k].error = crash_text(run);
         });
-    generate(parts[0], source_path);
+    generate(parts[0], target, source_path);
     for (std::thread& w : workers) w.join();
     std::vector<std::string> objects;
     for (Part& p : parts) {
