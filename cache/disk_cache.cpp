@@ -171,6 +171,38 @@ fs::path DiskCache::source_path(std::string_view key) const {
     return enabled_ && !read_only_ ? dir_ / name : private_temp_dir() / name;
 }
 
+std::optional<std::string> DiskCache::peek_metadata(std::string_view key) const {
+    if (!enabled_ || !valid_key(key)) return std::nullopt;
+    try {
+        const int fd =
+            ::open(entry_path(key).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) return std::nullopt;
+        struct Closer {
+            int fd;
+            ~Closer() { ::close(fd); }
+        } closer{fd};
+        struct stat st;
+        if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+            static_cast<std::uint64_t>(st.st_size) > kMaxEntryBytes ||
+            static_cast<std::uint64_t>(st.st_size) < kHeaderSize)
+            return std::nullopt;
+        std::string header(kHeaderSize, '\0');
+        if (::pread(fd, header.data(), header.size(), 0) != static_cast<ssize_t>(header.size()))
+            return std::nullopt;
+        if (!check_header(header, static_cast<std::uint64_t>(st.st_size)).empty())
+            return std::nullopt;
+        const std::uint64_t length = header_length(header, 2);
+        const std::uint64_t offset = static_cast<std::uint64_t>(st.st_size) - length;
+        std::string metadata(length, '\0');
+        if (::pread(fd, metadata.data(), metadata.size(), static_cast<off_t>(offset)) !=
+            static_cast<ssize_t>(metadata.size()))
+            return std::nullopt;
+        return metadata;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
 std::vector<EntryInfo> DiskCache::list() const {
     std::vector<EntryInfo> entries;
     if (!enabled_) return entries;

@@ -82,6 +82,11 @@ class DiskCache {
     /// temporary directory when the cache is disabled or read-only; empty for an invalid key.
     std::filesystem::path source_path(std::string_view key) const;
 
+    /// The metadata section of key's entry, read without the object and source and without
+    /// checking the checksum: for listings and diagnostics, never to decide what code runs.
+    /// nullopt when there is no such entry or its header is bad. Never throws.
+    std::optional<std::string> peek_metadata(std::string_view key) const;
+
     /// Every entry, most recently used first; bytes counts the entry file and its <key>.cpp.
     std::vector<EntryInfo> list() const;
     /// Leftover temporaries of interrupted stores at least min_age old.

@@ -47,6 +47,8 @@ std::string check_header(std::string_view header, std::uint64_t file_size) {
            " bytes: truncated or overwritten";
 }
 
+std::uint64_t header_length(std::string_view header, int i) { return get_u64(header, 8 + 8 * i); }
+
 std::string checksum(std::string_view file) {
     return Xxh3().update(file.substr(0, kLengthsEnd)).update(file.substr(kHeaderSize)).hex128();
 }

@@ -39,6 +39,10 @@ inline constexpr std::uint64_t kMaxEntryBytes = std::uint64_t(1) << 30;
 /// Why the header of an entry file of file_size bytes is wrong, or "".
 std::string check_header(std::string_view header, std::uint64_t file_size);
 
+/// The length of section i (0 object, 1 source, 2 metadata) written in a header that
+/// check_header() accepted.
+std::uint64_t header_length(std::string_view header, int i);
+
 /// XXH3-128 (hex) of an entry file's bytes, its checksum field excluded.
 std::string checksum(std::string_view file);
 

@@ -10,18 +10,18 @@
 
 namespace tensorjit {
 
-std::string canonical_text(const FunctionGraph& g) {
+std::string canonical_text(const FunctionGraph& g, bool types) {
     std::ostringstream os;
     os << "tjgraph 1\n";
     std::unordered_map<const Node*, std::string> ref;
     for (std::size_t i = 0; i < g.inputs.size(); ++i) {
         ref[g.inputs[i].get()] = "i" + std::to_string(i);
-        os << "input " << i << " " << g.inputs[i]->type.str() << "\n";
+        os << "input " << i << (types ? " " + g.inputs[i]->type.str() : "") << "\n";
     }
     std::unordered_map<const SharedStorage*, std::size_t> shared;
     for (std::size_t i = 0; i < g.shared.size(); ++i) {
         shared[g.shared[i]->storage.get()] = i;
-        os << "shared " << i << " " << g.shared[i]->type.str() << "\n";
+        os << "shared " << i << (types ? " " + g.shared[i]->type.str() : "") << "\n";
     }
     std::vector<NodePtr> roots = g.roots();
     std::size_t next = 0;
@@ -47,7 +47,7 @@ std::string canonical_text(const FunctionGraph& g) {
         }
         std::string name = "n" + std::to_string(next++);
         os << name << " = " << op_name(n->op) << "{" << n->attrs.canonical() << "} "
-           << n->type.str() << " (";
+           << (types ? n->type.str() + " " : "") << "(";
         for (std::size_t i = 0; i < n->inputs.size(); ++i)
             os << (i ? ", " : "") << ref.at(n->inputs[i].get());
         os << ")\n";
@@ -58,18 +58,46 @@ std::string canonical_text(const FunctionGraph& g) {
     return os.str();
 }
 
-std::string graph_key(const FunctionGraph& g) {
+std::vector<std::pair<const char*, const std::string*>> KeyComponents::fields() const {
+    return {{"graph", &graph},         {"signature", &signature}, {"toolchain", &toolchain},
+            {"templates", &templates}, {"target", &target},       {"codegen", &codegen}};
+}
+
+KeyComponents key_components(const FunctionGraph& g, const jit::Target& target) {
+    KeyComponents c;
+    c.graph = sha256_hex(canonical_text(g, false));
+    std::string sig = "inputs (";
+    for (std::size_t i = 0; i < g.inputs.size(); ++i)
+        sig += (i ? ", " : "") + g.inputs[i]->type.str();
+    sig += "), shared (";
+    for (std::size_t i = 0; i < g.shared.size(); ++i)
+        sig += (i ? ", " : "") + g.shared[i]->type.str();
+    sig += "), strided leaves " + std::to_string(g.strided_leaves);
+    c.signature = std::move(sig);
+    c.toolchain = jit::toolchain_id() + "; codegen " + std::to_string(kCodegenVersion);
+    c.templates = codegen::templates_hash();
+    c.target = target.triple + "; " + (target.native ? "native " : "cpu=") + target.cpu + "; " +
+               target.features;
+    c.codegen = g.rewrites ? "rewrites on" : "rewrites off";
+    if (g.profile) c.codegen += "; profile on";
+    return c;
+}
+
+std::string graph_key(const FunctionGraph& g, const KeyComponents& components) {
     Sha256 h;
-    h.update("tensorjit cache key v1\n");
-    h.update("codegen " + std::to_string(kCodegenVersion) + "\n");
-    h.update(g.rewrites ? "rewrites on\n" : "rewrites off\n");
-    h.update("strided leaves " + std::to_string(g.strided_leaves) + "\n");
-    h.update(jit::target_id());
-    h.update("\n");
-    h.update(codegen::templates_hash());
-    h.update("\n");
+    h.update("tensorjit cache key v2\n");
+    for (const auto& [name, value] : components.fields()) {
+        h.update(name);
+        h.update(": ");
+        h.update(*value);
+        h.update("\n");
+    }
     h.update(canonical_text(g));
     return h.hex();
+}
+
+std::string graph_key(const FunctionGraph& g) {
+    return graph_key(g, key_components(g, jit::default_target()));
 }
 
 } // namespace tensorjit

@@ -3,9 +3,12 @@
 #include "compiler/function/function_impl.hpp"
 #include "compiler/graph/function_graph.hpp"
 
+#include "cache/cache_counters.hpp"
 #include "cache/disk_cache.hpp"
+#include "cache/shared_layers.hpp"
 #include "compiler/codegen/pipeline.hpp"
 #include "compiler/codegen/templates.hpp"
+#include "compiler/function/cache_explain.hpp"
 #include "compiler/function/graph_key.hpp"
 #include "compiler/function/kernel_metadata.hpp"
 #include "compiler/jit/jit.hpp"
@@ -102,24 +105,138 @@ void check_plan_fits(const codegen::BindingPlan& plan, const FunctionGraph& g,
     }
 }
 
-// Builds one kernel: the disk cache, else rewrites + codegen + Clang (then stored on disk).
-std::shared_ptr<const CompiledKernel> build_kernel(const FunctionGraph& g, const std::string& key,
-                                                   double key_ms) {
-    auto& disk = cache::DiskCache::global();
-    auto t1 = Clock::now();
+// "kernel 0123456789abcdef (train)": how log lines name a kernel; a function without a name by
+// its outputs, "(outputs: prediction, exp)".
+std::string kernel_name(const std::string& key, const FunctionGraph& g) {
+    std::string who = g.name;
+    if (who.empty()) {
+        who = "outputs: ";
+        for (std::size_t i = 0; i < g.outputs.size() && i < 4; ++i)
+            who += (i ? ", " : "") + (g.outputs[i]->name.empty()
+                                          ? std::string(op_name(g.outputs[i]->op))
+                                          : g.outputs[i]->name);
+        if (g.outputs.size() > 4) who += ", ...";
+        if (g.outputs.empty()) who += "none";
+    }
+    return "kernel " + key.substr(0, 16) + " (" + who + ")";
+}
+
+double total_ms(const KernelTimings& t) {
+    return t.rewrite + t.codegen + t.frontend + t.optimize + t.object;
+}
+
+// Adds a build's counts to the local cache directory's statistics (tensorjit-cache stats).
+void record(cache::DiskCache& disk, const cache::Counters& delta) {
+    if (disk.enabled() && !disk.read_only()) cache::add_counters(disk.dir(), delta);
+}
+
+// An entry for key from the first layer that has it: the local directory, then the shared
+// layers (an entry found there is copied into the local directory). Counts hits and misses.
+struct Found {
+    cache::Entry entry;
+    cache::CacheLayer layer = cache::CacheLayer::Local;
+};
+
+std::optional<Found> find_entry(cache::DiskCache& disk, const std::string& key,
+                                cache::Counters& delta) {
     if (auto entry = disk.load(key)) {
+        ++delta.layers["local"].hits;
+        return Found{std::move(*entry), cache::CacheLayer::Local};
+    }
+    if (disk.enabled()) ++delta.layers["local"].misses;
+    auto& shared = cache::SharedLayers::global();
+    if (shared.empty()) return std::nullopt;
+    auto hit = shared.load(key);
+    if (!hit) {
+        ++delta.layers["shared"].misses;
+        return std::nullopt;
+    }
+    ++delta.layers[std::string(cache::layer_name(hit->layer))].hits;
+    disk.store(key, hit->entry);
+    return Found{std::move(hit->entry), hit->layer};
+}
+
+// The metadata of an entry found for key, checked to be this key's.
+KernelMetadata entry_metadata(const cache::Entry& entry, const std::string& key) {
+    KernelMetadata meta = KernelMetadata::from_json(entry.metadata);
+    TJ_INTERNAL_CHECK(meta.key == key) << "its metadata names key " << meta.key.substr(0, 16);
+    return meta;
+}
+
+// Rewrites + codegen + Clang for `target`; the entry to store and the parts of the kernel.
+struct Built {
+    cache::Entry entry;
+    codegen::BindingPlan plan;
+    double ms = 0;
+};
+
+Built compile_entry(const FunctionGraph& g, const std::string& key, const KeyComponents& components,
+                    const jit::Target& target, cache::DiskCache& disk, cache::Counters& delta) {
+    const auto t0 = Clock::now();
+    const std::string symbol = "tj_k_" + key.substr(0, 16);
+    codegen::PipelineTimes phases;
+    codegen::KernelSource src = codegen::compile_graph(g, symbol, &phases);
+    codegen::apply_source_hook(src.text);
+    const std::string source_path = disk.source_path(key).string();
+    jit::CompileTimes times;
+    std::string object;
+    try {
+        object = jit::compile_to_object(src.text, source_path, &times, &target);
+    } catch (const CompileError&) {
+        // Keep the source where the error says it is.
+        std::error_code ec;
+        std::filesystem::create_directories(std::filesystem::path(source_path).parent_path(), ec);
+        std::ofstream(source_path) << src.text;
+        ++delta.compile_failures;
+        record(disk, delta);
+        throw;
+    }
+    ++g_compiles;
+    KernelMetadata meta;
+    meta.key = key;
+    meta.function = g.name;
+    meta.target = target.id;
+    meta.templates = codegen::templates_hash();
+    for (const auto& [name, value] : components.fields())
+        meta.components.emplace_back(name, *value);
+    meta.timings_ms = {phases.rewrite_ms, phases.codegen_ms, times.frontend_ms, times.optimize_ms,
+                       times.codegen_ms};
+    meta.plan = src.plan.serialize();
+    Built b;
+    b.ms = ms_since(t0);
+    ++delta.compiles;
+    delta.compile_ms += b.ms;
+    b.entry = cache::Entry{std::move(object), std::move(src.text), meta.to_json()};
+    b.plan = std::move(src.plan);
+    disk.store(key, b.entry);
+    cache::SharedLayers::global().store(key, b.entry);
+    log().debug("{}: compiled for {}; rewrite {:.2f} ms, codegen {:.2f} ms, clang frontend {:.2f} "
+                "ms, optimize {:.2f} ms, object {:.2f} ms",
+                kernel_name(key, g), target.native ? "this host" : target.cpu, phases.rewrite_ms,
+                phases.codegen_ms, times.frontend_ms, times.optimize_ms, times.codegen_ms);
+    return b;
+}
+
+// Builds one kernel: the cache layers, else rewrites + codegen + Clang (then stored).
+std::shared_ptr<const CompiledKernel> build_kernel(const FunctionGraph& g, const std::string& key,
+                                                   const KeyComponents& components, double key_ms) {
+    auto& disk = cache::DiskCache::global();
+    cache::Counters delta;
+    auto t1 = Clock::now();
+    if (auto found = find_entry(disk, key, delta)) {
         try {
             // The entry must be this key's and its plan must fit this graph before anything of
             // it runs (an entry copied under another key's name would run the wrong kernel).
-            const KernelMetadata meta = KernelMetadata::from_json(entry->metadata);
-            TJ_INTERNAL_CHECK(meta.key == key)
-                << "its metadata names key " << meta.key.substr(0, 16);
+            const KernelMetadata meta = entry_metadata(found->entry, key);
             auto plan = codegen::BindingPlan::parse(meta.plan);
             check_plan_fits(plan, g, key);
-            auto k = load_kernel(key, std::move(entry->source), std::move(plan), entry->object);
+            auto k = load_kernel(key, std::move(found->entry.source), std::move(plan),
+                                 found->entry.object);
             ++g_disk_hits;
-            log().debug("kernel {}: disk hit (key {:.2f} ms, load {:.2f} ms)", key.substr(0, 16),
-                        key_ms, ms_since(t1));
+            delta.saved_ms += total_ms(meta.timings_ms);
+            record(disk, delta);
+            log().debug("{}: {} hit (key {:.2f} ms, load {:.2f} ms)", kernel_name(key, g),
+                        cache::layer_name(found->layer), key_ms, ms_since(t1));
             return k;
         } catch (const std::exception& e) {
             // A readable entry that does not fit, does not parse or does not load: recompile
@@ -128,39 +245,17 @@ std::shared_ptr<const CompiledKernel> build_kernel(const FunctionGraph& g, const
                       fmt::format("cache entry {} is unusable ({}); recompiling", key.substr(0, 16),
                                   e.what()));
         }
+    } else if (log().should_log(spdlog::level::debug)) {
+        // Only at debug level: it reads the metadata of every entry.
+        log().debug("{}: miss; {}", kernel_name(key, g), explain_miss(disk, components));
     }
-    const std::string symbol = "tj_k_" + key.substr(0, 16);
-    codegen::PipelineTimes phases;
-    codegen::KernelSource src = codegen::compile_graph(g, symbol, &phases);
-    codegen::apply_source_hook(src.text);
-    const double rewrite_ms = phases.rewrite_ms, codegen_ms = phases.codegen_ms;
-    const std::string source_path = disk.source_path(key).string();
-    jit::CompileTimes times;
-    std::string object;
-    try {
-        object = jit::compile_to_object(src.text, source_path, &times);
-    } catch (const CompileError&) {
-        // Keep the source where the error says it is.
-        std::error_code ec;
-        std::filesystem::create_directories(std::filesystem::path(source_path).parent_path(), ec);
-        std::ofstream(source_path) << src.text;
-        throw;
-    }
-    ++g_compiles;
-    KernelMetadata meta;
-    meta.key = key;
-    meta.target = jit::target_id();
-    meta.templates = codegen::templates_hash();
-    meta.timings_ms = {rewrite_ms, codegen_ms, times.frontend_ms, times.optimize_ms,
-                       times.codegen_ms};
-    meta.plan = src.plan.serialize();
-    disk.store(key, cache::Entry{object, src.text, meta.to_json()});
+    const jit::Target& target = jit::default_target();
+    Built b = compile_entry(g, key, components, target, disk, delta);
+    record(disk, delta);
     auto t4 = Clock::now();
-    auto k = load_kernel(key, std::move(src.text), std::move(src.plan), object);
-    log().debug("kernel {}: miss; key {:.2f} ms, rewrite {:.2f} ms, codegen {:.2f} ms, clang "
-                "frontend {:.2f} ms, optimize {:.2f} ms, object {:.2f} ms, load {:.2f} ms",
-                key.substr(0, 16), key_ms, rewrite_ms, codegen_ms, times.frontend_ms,
-                times.optimize_ms, times.codegen_ms, ms_since(t4));
+    auto k = load_kernel(key, std::move(b.entry.source), std::move(b.plan), b.entry.object);
+    log().debug("{}: built in {:.2f} ms (key {:.2f} ms, load {:.2f} ms)", kernel_name(key, g), b.ms,
+                key_ms, ms_since(t4));
     return k;
 }
 
@@ -176,7 +271,8 @@ std::shared_ptr<const CompiledKernel> get_kernel(const FunctionGraph& g) {
     static std::unordered_map<std::string, Future> in_flight;
 
     auto t0 = Clock::now();
-    const std::string key = graph_key(g);
+    const KeyComponents components = key_components(g, jit::default_target());
+    const std::string key = graph_key(g, components);
     const double key_ms = ms_since(t0);
     std::promise<std::shared_ptr<const CompiledKernel>> promise;
     {
@@ -185,7 +281,7 @@ std::shared_ptr<const CompiledKernel> get_kernel(const FunctionGraph& g) {
         if (it != live.end())
             if (auto k = it->second.lock()) {
                 ++g_memory_hits;
-                log().debug("kernel {}: memory hit (key {:.2f} ms)", key.substr(0, 16), key_ms);
+                log().debug("{}: memory hit (key {:.2f} ms)", kernel_name(key, g), key_ms);
                 return k;
             }
         auto f = in_flight.find(key);
@@ -194,15 +290,14 @@ std::shared_ptr<const CompiledKernel> get_kernel(const FunctionGraph& g) {
             lock.unlock();
             auto k = pending.get(); // rethrows the builder's error
             ++g_memory_hits;
-            log().debug("kernel {}: built by another thread (key {:.2f} ms)", key.substr(0, 16),
-                        key_ms);
+            log().debug("{}: built by another thread (key {:.2f} ms)", kernel_name(key, g), key_ms);
             return k;
         }
         in_flight.emplace(key, promise.get_future().share());
     }
     std::shared_ptr<const CompiledKernel> k;
     try {
-        k = build_kernel(g, key, key_ms);
+        k = build_kernel(g, key, components, key_ms);
     } catch (...) {
         promise.set_exception(std::current_exception());
         std::lock_guard<std::mutex> lock(mu);
@@ -214,6 +309,44 @@ std::shared_ptr<const CompiledKernel> get_kernel(const FunctionGraph& g) {
     live[key] = k;
     in_flight.erase(key);
     return k;
+}
+
+} // namespace tensorjit
+
+namespace tensorjit {
+
+WarmOutcome warm_kernel(const FunctionGraph& g, const jit::Target& target) {
+    WarmOutcome out;
+    const auto t0 = Clock::now();
+    const KeyComponents components = key_components(g, target);
+    out.key = graph_key(g, components);
+    auto& disk = cache::DiskCache::global();
+    cache::Counters delta;
+    if (auto found = find_entry(disk, out.key, delta)) {
+        try {
+            const KernelMetadata meta = entry_metadata(found->entry, out.key);
+            check_plan_fits(codegen::BindingPlan::parse(meta.plan), g, out.key);
+            // `warm --redis` fills the shared layer with what the local directory has.
+            if (found->layer == cache::CacheLayer::Local)
+                cache::SharedLayers::global().store(out.key, found->entry);
+            out.compiled = false;
+            out.bytes = found->entry.object.size() + found->entry.source.size() +
+                        found->entry.metadata.size();
+            out.ms = ms_since(t0);
+            record(disk, delta);
+            return out;
+        } catch (const std::exception& e) {
+            warn_once("cache-entry-unusable",
+                      fmt::format("cache entry {} is unusable ({}); recompiling",
+                                  out.key.substr(0, 16), e.what()));
+        }
+    }
+    Built b = compile_entry(g, out.key, components, target, disk, delta);
+    record(disk, delta);
+    out.compiled = true;
+    out.bytes = b.entry.object.size() + b.entry.source.size() + b.entry.metadata.size();
+    out.ms = ms_since(t0);
+    return out;
 }
 
 } // namespace tensorjit

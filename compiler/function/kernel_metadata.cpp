@@ -34,8 +34,12 @@ std::string KernelMetadata::to_json() const {
     Json j;
     j["format"] = format;
     j["key"] = key;
+    j["function"] = function;
     j["target"] = target;
     j["templates"] = templates;
+    Json c = Json::object();
+    for (const auto& [name, value] : components) c[name] = value;
+    j["components"] = std::move(c);
     j["timings_ms"] = {{"rewrite", timings_ms.rewrite},
                        {"codegen", timings_ms.codegen},
                        {"frontend", timings_ms.frontend},
@@ -56,8 +60,16 @@ KernelMetadata KernelMetadata::from_json(std::string_view text) {
             throw MetadataError("metadata format " + format.dump().substr(0, 64) + " is not " +
                                 std::to_string(kFormat));
         m.key = string_field(j, "key");
+        m.function = string_field(j, "function");
         m.target = string_field(j, "target");
         m.templates = string_field(j, "templates");
+        const Json& c = field(j, "components");
+        if (!c.is_object()) throw MetadataError("field \"components\" is not an object");
+        for (const auto& [name, value] : c.items()) {
+            if (!value.is_string())
+                throw MetadataError("component \"" + name.substr(0, 64) + "\" is not a string");
+            m.components.emplace_back(name, value.get<std::string>());
+        }
         const Json& t = field(j, "timings_ms");
         if (!t.is_object()) throw MetadataError("field \"timings_ms\" is not an object");
         m.timings_ms = {number_field(t, "rewrite"), number_field(t, "codegen"),

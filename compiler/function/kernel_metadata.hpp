@@ -7,6 +7,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace tensorjit {
 
@@ -29,12 +31,16 @@ struct KernelTimings {
 /// The fields of the metadata JSON object, one member each.
 struct KernelMetadata {
     /// The version of this layout; from_json() refuses any other.
-    static constexpr int kFormat = 1;
+    static constexpr int kFormat = 2;
 
     int format = kFormat;
     std::string key;       ///< the cache key the entry is filed under
-    std::string target;    ///< jit::target_id() of the build
+    std::string function;  ///< FunctionOptions::name, or "" (for listings)
+    std::string target;    ///< jit::Target::id of the build
     std::string templates; ///< codegen::templates_hash() of the build
+    /// What the key was computed from (KeyComponents::fields(): graph, signature, toolchain,
+    /// templates, target, codegen), by name, in key order.
+    std::vector<std::pair<std::string, std::string>> components;
     KernelTimings timings_ms;
     std::string plan; ///< codegen::BindingPlan::serialize()
 

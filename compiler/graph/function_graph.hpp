@@ -6,6 +6,7 @@
 #include "compiler/graph/node.hpp"
 
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -22,6 +23,11 @@ struct FunctionGraph {
     /// serves. 0, the common case, promises C-contiguous arrays: loops over them then have no
     /// stride arithmetic at all.
     std::uint64_t strided_leaves = 0;
+    /// FunctionOptions::name (or ""): named in logs and cache metadata, not part of the key.
+    std::string name;
+    /// Instrument the kernel (FunctionOptions::profile): each step is timed and its bytes
+    /// counted. Part of the key (its codegen component): a profiled kernel is another entry.
+    bool profile = false;
 
     /// Outputs then update values.
     std::vector<NodePtr> roots() const;

@@ -238,8 +238,10 @@ TEST_CASE("disk cache: a read-only bind mount is detected and used read-only", "
     REQUIRE(tj_test::run_command("TJ_CACHE_DIR='" + dir.string() + "' " + probe, &out) == 0);
     REQUIRE_THAT(out, Catch::Contains("clang_compiles=1"));
     const auto before = names_in(dir);
-    REQUIRE(before.size() == 2); // <key>.cpp, <key>.tjk
+    // <key>.cpp, <key>.tjk, and the counters the probe kept (stats.json).
+    REQUIRE(before.size() == 3);
     REQUIRE(fs::path(before[1]).extension() == ".tjk");
+    REQUIRE(before[2] == "stats.json");
     auto read_only = [&](const std::string& command, std::string* output) {
         output->clear();
         const std::string d = "'" + dir.string() + "'";

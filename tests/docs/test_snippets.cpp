@@ -5,6 +5,7 @@
 
 #include "support/test_util.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -28,15 +29,18 @@ std::vector<Snippet> cpp_blocks(const std::filesystem::path& path) {
     std::string line;
     int n = 0;
     bool inside = false;
+    std::size_t indent = 0; // of the fence: blocks inside list items are indented
     while (std::getline(in, line)) {
         ++n;
-        if (!inside && line.rfind("```cpp", 0) == 0) {
+        const std::size_t lead = std::min(line.find_first_not_of(' '), line.size());
+        if (!inside && line.compare(lead, 6, "```cpp") == 0) {
             inside = true;
+            indent = lead;
             out.push_back({path.filename().string(), n, ""});
-        } else if (inside && line.rfind("```", 0) == 0) {
+        } else if (inside && line.compare(lead, 3, "```") == 0) {
             inside = false;
         } else if (inside) {
-            out.back().code += line + "\n";
+            out.back().code += line.substr(std::min(indent, lead)) + "\n";
         }
     }
     REQUIRE_FALSE(inside);

@@ -25,7 +25,11 @@ namespace {
 KernelMetadata sample() {
     KernelMetadata m;
     m.key = std::string(64, 'a');
+    m.function = "train \"v2\"";
     m.target = "x86_64-pc-linux-gnu|znver3|+avx2";
+    m.components = {{"graph", std::string(64, 'b')},
+                    {"signature", "inputs (float64[?])"},
+                    {"target", "x86_64-pc-linux-gnu; cpu=x86-64-v3; +avx2,-avx512f"}};
     m.templates = std::string(64, '5');
     m.timings_ms = {0.25, 1.5, 30.125, 12, 7.0625};
     // Newlines, quotes, backslashes, control characters and non-ASCII survive.
@@ -36,6 +40,8 @@ KernelMetadata sample() {
 void check_same(const KernelMetadata& a, const KernelMetadata& b) {
     CHECK(a.format == b.format);
     CHECK(a.key == b.key);
+    CHECK(a.function == b.function);
+    CHECK(a.components == b.components); // in order
     CHECK(a.target == b.target);
     CHECK(a.templates == b.templates);
     CHECK(a.timings_ms.rewrite == b.timings_ms.rewrite);
@@ -80,15 +86,22 @@ TEST_CASE("kernel metadata: malformed text throws MetadataError", "[function][me
         {"not UTF-8", "{\"key\": \"\xff\"}"},
     };
     // Each field missing, and each of the wrong type.
-    for (const char* name : {"format", "key", "target", "templates", "timings_ms", "plan"}) {
+    for (const char* name :
+         {"format", "key", "function", "target", "templates", "components", "timings_ms", "plan"}) {
         auto j = good;
         j.erase(name);
         cases.push_back({std::string("no ") + name, j.dump()});
         j = good;
         j[name] = name == std::string("format") ? nlohmann::ordered_json("1")
                                                 : nlohmann::ordered_json(42);
-        if (name == std::string("timings_ms")) j[name] = nlohmann::ordered_json::array({1, 2});
+        if (name == std::string("timings_ms") || name == std::string("components"))
+            j[name] = nlohmann::ordered_json::array({1, 2});
         cases.push_back({std::string("wrong type of ") + name, j.dump()});
+    }
+    {
+        auto j = good;
+        j["components"]["graph"] = 7;
+        cases.push_back({"a component that is not a string", j.dump()});
     }
     for (const char* name : {"rewrite", "codegen", "frontend", "optimize", "object"}) {
         auto j = good;
@@ -99,8 +112,9 @@ TEST_CASE("kernel metadata: malformed text throws MetadataError", "[function][me
         cases.push_back({std::string("timing ") + name + " not a number", j.dump()});
     }
     for (const nlohmann::ordered_json& format :
-         {nlohmann::ordered_json(2), nlohmann::ordered_json(0), nlohmann::ordered_json(1.5),
-          nlohmann::ordered_json(-1), nlohmann::ordered_json(nullptr)}) {
+         {nlohmann::ordered_json(1), nlohmann::ordered_json(3), nlohmann::ordered_json(0),
+          nlohmann::ordered_json(1.5), nlohmann::ordered_json(-1),
+          nlohmann::ordered_json(nullptr)}) {
         auto j = good;
         j["format"] = format;
         cases.push_back({"format " + format.dump(), j.dump()});
@@ -139,7 +153,7 @@ TEST_CASE("a cache entry with malformed metadata is recompiled, not run", "[func
         {"no plan", with([](Json& j) { j.erase("plan"); })},
         {"plan not a string", with([](Json& j) { j["plan"] = 7; })},
         {"plan garbage", with([](Json& j) { j["plan"] = "tjplan 1\nslot x y\n"; })},
-        {"format 2", with([](Json& j) { j["format"] = 2; })},
+        {"format 3", with([](Json& j) { j["format"] = 3; })},
         {"no timings", with([](Json& j) { j.erase("timings_ms"); })},
         // Not JSON at all: the disk cache itself refuses it (it names no key).
         {"not JSON", "{\"key\": \"" + key + "\", \"plan\": "},

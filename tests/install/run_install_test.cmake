@@ -144,6 +144,7 @@ string(FIND "${run_output}" "${work}/cli-cache" at)
 if(at EQUAL -1)
     fail("the installed tensorjit-cache path printed:\n${run_output}")
 endif()
+file(MAKE_DIRECTORY "${work}/cli-cache") # list does not create it
 run("the installed tensorjit-cache list"
     ${CMAKE_COMMAND} -E env --unset=LD_LIBRARY_PATH "${cli}" --dir "${work}/cli-cache" list)
 string(FIND "${run_output}" "0 entries" at)

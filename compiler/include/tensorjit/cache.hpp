@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,8 @@ struct CacheEntryInfo {
     std::string key;                             ///< the cache key (lowercase hex)
     std::uintmax_t bytes = 0;                    ///< the entry file and its kernel source
     std::filesystem::file_time_type last_used{}; ///< when it was last stored or loaded
+    std::string function; ///< FunctionOptions::name of the function it was built for, or ""
+    std::string target;   ///< what it was built for: "native <cpu>" or "cpu=<cpu>"
 };
 
 /// Leftover temporaries of interrupted stores.
@@ -48,6 +51,23 @@ struct CacheStats {
     std::size_t entries = 0;
     std::uintmax_t bytes = 0;           ///< of every entry, as in CacheEntryInfo::bytes
     CacheTemporaries stale_temporaries; ///< at least kCacheStaleTemporaryAge old
+};
+
+/// Hits and misses of one cache layer.
+struct CacheLayerCounters {
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+};
+
+/// What every process that used a cache directory counted there (in its stats.json), as
+/// ccache's statistics: per layer ("local"; "shared-dir" and "redis" for TJ_CACHE_SHARED and
+/// TJ_CACHE_REDIS hits, "shared" for misses of both), compiles and the compile time hits saved.
+struct CacheCounters {
+    std::map<std::string, CacheLayerCounters> layers;
+    std::uint64_t compiles = 0;
+    std::uint64_t compile_failures = 0;
+    double compile_seconds = 0; ///< spent compiling
+    double saved_seconds = 0;   ///< the build time of the entries that hits served
 };
 
 /// A kernel cache directory opened for maintenance. Several processes may use the directory at
@@ -77,6 +97,10 @@ class KernelCache {
     CacheTemporaries temporaries(std::chrono::seconds min_age = kCacheStaleTemporaryAge) const;
     /// The number and size of the entries, and the stale temporaries.
     CacheStats stats() const;
+    /// The counters processes keep in the directory.
+    CacheCounters counters() const;
+    /// Zeroes the counters. CacheError when read-only.
+    void zero_counters();
 
     /// Checks every entry as tj::function would before using it (format, lengths, checksum, the
     /// key its metadata names); returns the keys of the unusable ones, sorted. With `repair`,
