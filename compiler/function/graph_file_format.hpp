@@ -57,6 +57,10 @@ void write(const std::filesystem::path& path, const FunctionGraph& fg,
            bool allow_input_downcast, const GraphFileOptions& options);
 
 /// Base64 (RFC 4648, with padding).
+/// The function graph of a graph file, checked as load_function checks it, without compiling it
+/// (tensorjit-cache warm and explain). Throws ValueError naming the file for a bad one.
+FunctionGraph read_graph(const std::filesystem::path& path);
+
 std::string base64_encode(std::string_view bytes);
 /// The bytes, or nullopt when text is not canonical padded base64.
 std::optional<std::string> base64_decode(std::string_view text);
@@ -71,10 +75,10 @@ std::optional<DType> dtype_from_name(std::string_view name);
 /// The op named `name` ("add"), or nullopt.
 std::optional<OpKind> op_from_name(std::string_view name);
 
-/// What is wrong with attributes that op's type rule takes on trust (its public builder checks
-/// them), or nullopt; only for the ops whose attributes are checked here (graph_file_attrs.cpp):
-/// reductions, axes_size, transpose, expand_dims, squeeze, cast and element-wise
-/// ops. Inputs have the op's arity.
+/// What is wrong with the attributes of a node of any op, and with the inputs they describe
+/// (counts of ops of any arity, dtypes the kernels read), which its type rule, reference, the
+/// rewrites and its emitter take on trust (its public builder makes them), or nullopt
+/// (graph_file_attrs.cpp). Inputs have the op's arity when it has a fixed one.
 std::optional<std::string> attrs_problem(OpKind op, std::span<const NodePtr> inputs,
                                          const Attrs& attrs);
 

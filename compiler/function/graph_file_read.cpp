@@ -3,6 +3,7 @@
 // executed or evaluated: it only names ops, ids and arrays.
 #include "compiler/function/function_impl.hpp"
 #include "compiler/function/graph_file_format.hpp"
+#include "compiler/function/profile_record.hpp"
 #include "compiler/ops/op_def.hpp"
 
 #include <tensorjit/graph_file.hpp>
@@ -28,6 +29,8 @@ class Reader {
         : path_(path), file_(path.string()), options_(options) {}
 
     std::shared_ptr<detail::FunctionImpl> load();
+    /// Reads and checks the file: the function graph, as load() would compile it.
+    const FunctionGraph& read();
 
   private:
     [[noreturn]] void fail(const std::string& where, const std::string& what) const {
@@ -53,6 +56,7 @@ class Reader {
     void read_roots(const json& doc);
 
     std::filesystem::path path_;
+    bool downcast_ = false;
     std::string file_;
     const GraphLoadOptions& options_;
 
@@ -433,7 +437,7 @@ void Reader::read_roots(const json& doc) {
     }
 }
 
-std::shared_ptr<detail::FunctionImpl> Reader::load() {
+const FunctionGraph& Reader::read() {
     const json doc = parse();
     if (!doc.is_object()) fail("", "not a graph file (the document is not a JSON object)");
     if (!doc.contains("format") || doc["format"] != graph_file::kFormat)
@@ -445,14 +449,22 @@ std::shared_ptr<detail::FunctionImpl> Reader::load() {
                      " is not supported (this "
                      "build reads version " +
                      std::to_string(graph_file::kVersion) + ")");
-    const std::string& name = string(member(doc, "name", ""), "name");
-    const bool downcast = boolean(member(doc, "allow_input_downcast", ""), "allow_input_downcast");
+    fg_.name = string(member(doc, "name", ""), "name");
+    downcast_ = boolean(member(doc, "allow_input_downcast", ""), "allow_input_downcast");
     fg_.rewrites = boolean(member(doc, "rewrites", ""), "rewrites");
     read_shared(doc);
     read_nodes(doc);
     read_inputs(doc);
     read_roots(doc);
+    return fg_;
+}
 
+std::shared_ptr<detail::FunctionImpl> Reader::load() {
+    read();
+    const std::string name = fg_.name;
+    const bool downcast = downcast_;
+    // Profiling is not in the file: the process's default (TJ_PROFILE), as for tj::function.
+    fg_.profile = detail::profile_enabled();
     auto kernel = get_kernel(fg_);
     count_function_built();
     if (options_.shared) {
@@ -466,6 +478,10 @@ std::shared_ptr<detail::FunctionImpl> Reader::load() {
 }
 
 } // namespace
+
+FunctionGraph graph_file::read_graph(const std::filesystem::path& path) {
+    return Reader(path, {}).read();
+}
 
 Function load_function(const std::filesystem::path& path, const GraphLoadOptions& options) {
     auto impl = Reader(path, options).load();

@@ -150,4 +150,24 @@ void save_function(const std::filesystem::path& path, const std::vector<In>& inp
                       file_options);
 }
 
+void FunctionBase::save(const std::filesystem::path& path) const { save(path, GraphFileOptions{}); }
+
+// The graph the function was built from (kept by its kernels, before rewrites), its input specs
+// and the shared variables it binds (swapped ones for a copy): what save_function wrote for the
+// same arguments, hence the same document.
+void FunctionBase::save(const std::filesystem::path& path, const GraphFileOptions& options) const {
+    TJ_CHECK(impl_, ValueError) << path.string() << ": save of an empty tj::Function";
+    const detail::FunctionImpl& f = *impl_;
+    const FunctionGraph& built = f.kernels().graph();
+    if (!f.delete_updates()) {
+        graph_file::write(path, built, f.inputs(), f.shared(), built.name, f.allow_input_downcast(),
+                          options);
+        return;
+    }
+    // A copy without updates computes the same outputs and leaves shared variables alone.
+    FunctionGraph fg = built;
+    fg.updates.clear();
+    graph_file::write(path, fg, f.inputs(), f.shared(), fg.name, f.allow_input_downcast(), options);
+}
+
 } // namespace tensorjit

@@ -3,6 +3,7 @@
 // same cache key (a cache warmed by either serves the other, across processes); bad files raise
 // ValueError naming the file, the node and the problem; 2000 mutations of a valid file either
 // load or raise ValueError.
+#include "function/graph_file_test_util.hpp"
 #include "support/test_util.hpp"
 #include "support/tutorial_model.hpp"
 
@@ -24,20 +25,11 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using tj::Array;
 using namespace tj::literals;
+using tj_test::find_node;
+using tj_test::read_text;
+using tj_test::write_text;
 
 namespace {
-
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream os;
-    os << in.rdbuf();
-    return os.str();
-}
-
-void write_text(const fs::path& p, const std::string& text) {
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out << text;
-}
 
 bool same(const Array& a, const Array& b) { return a.dtype() == b.dtype() && a.equals(b); }
 
@@ -318,24 +310,6 @@ json sample(const fs::path& file) {
     return json::parse(read_text(file));
 }
 
-// The id of the first node with op `op`.
-std::size_t find_node(const json& doc, const std::string& op) {
-    for (std::size_t i = 0; i < doc["nodes"].size(); ++i)
-        if (doc["nodes"][i]["op"] == op) return i;
-    FAIL("no node " << op);
-    return 0;
-}
-
-void expect_bad(const fs::path& file, const std::string& text,
-                const std::vector<std::string>& parts) {
-    write_text(file, text);
-    std::vector<std::string> all = {file.string() + ": "};
-    all.insert(all.end(), parts.begin(), parts.end());
-    const std::string m =
-        tj_test::expect_error<tj::ValueError>([&] { tj::load_function(file); }, all);
-    CHECK(m.rfind(file.string(), 0) == 0); // the message starts with the file
-}
-
 } // namespace
 
 TEST_CASE("graph file: bad files raise ValueError naming the file, the node and the problem",
@@ -352,99 +326,109 @@ TEST_CASE("graph file: bad files raise ValueError naming the file, the node and 
             {(dir.path() / "none.json").string(), "no such regular file"});
     }
     SECTION("truncated") {
-        expect_bad(bad, text.substr(0, text.size() / 2), {"not a valid JSON document", "parse"});
-        expect_bad(bad, "", {"not a valid JSON document"});
+        tj_test::expect_bad_file(bad, text.substr(0, text.size() / 2),
+                                 {"not a valid JSON document", "parse"});
+        tj_test::expect_bad_file(bad, "", {"not a valid JSON document"});
     }
     SECTION("not a graph file") {
-        expect_bad(bad, "[1, 2]", {"not a graph file"});
+        tj_test::expect_bad_file(bad, "[1, 2]", {"not a graph file"});
         json d = doc;
         d["format"] = "onnx";
-        expect_bad(bad, d.dump(), {"not a graph file"});
+        tj_test::expect_bad_file(bad, d.dump(), {"not a graph file"});
     }
     SECTION("wrong version") {
         json d = doc;
         d["version"] = 2;
-        expect_bad(bad, d.dump(), {"format version 2 is not supported", "version 1"});
+        tj_test::expect_bad_file(bad, d.dump(), {"format version 2 is not supported", "version 1"});
         d.erase("version");
-        expect_bad(bad, d.dump(), {"\"version\" is missing"});
+        tj_test::expect_bad_file(bad, d.dump(), {"\"version\" is missing"});
     }
     SECTION("unknown op") {
         json d = doc;
         const auto i = find_node(d, "exp");
         d["nodes"][i]["op"] = "system";
-        expect_bad(bad, d.dump(), {"node " + std::to_string(i), "unknown op \"system\""});
+        tj_test::expect_bad_file(bad, d.dump(),
+                                 {"node " + std::to_string(i), "unknown op \"system\""});
     }
     SECTION("wrong arity") {
         json d = doc;
         const auto i = find_node(d, "exp");
         d["nodes"][i]["inputs"].push_back(0);
-        expect_bad(bad, d.dump(), {"node " + std::to_string(i) + " (exp)", "takes 1 inputs"});
+        tj_test::expect_bad_file(bad, d.dump(),
+                                 {"node " + std::to_string(i) + " (exp)", "takes 1 inputs"});
     }
     SECTION("attributes the op rejects") {
         json d = doc;
         const auto i = find_node(d, "sum");
         d["nodes"][i]["attrs"]["ints"] = {0, 1, 1000};
-        expect_bad(bad, d.dump(),
-                   {"node " + std::to_string(i) + " (sum)", "invalid attributes", "axis 1000"});
+        tj_test::expect_bad_file(
+            bad, d.dump(),
+            {"node " + std::to_string(i) + " (sum)", "invalid attributes", "axis 1000"});
         d["nodes"][i]["attrs"]["ints"] = json::array();
-        expect_bad(bad, d.dump(), {"node " + std::to_string(i) + " (sum)", "invalid attributes"});
+        tj_test::expect_bad_file(bad, d.dump(),
+                                 {"node " + std::to_string(i) + " (sum)", "invalid attributes"});
         // A transpose whose permutation indexes past the input's rank.
         auto x = tj::dmatrix("x");
         tj::save_function(good, {x}, {tj::transpose(x) * 2});
         json t = json::parse(read_text(good));
         const auto k = find_node(t, "transpose");
         t["nodes"][k]["attrs"]["ints"] = {1, 1000000};
-        expect_bad(bad, t.dump(),
-                   {"node " + std::to_string(k) + " (transpose)", "axis 1000000 is out of bounds"});
+        tj_test::expect_bad_file(
+            bad, t.dump(),
+            {"node " + std::to_string(k) + " (transpose)", "axis 1000000 is out of bounds"});
         t["nodes"][k]["attrs"]["ints"] = {0, 0};
-        expect_bad(bad, t.dump(), {"node " + std::to_string(k) + " (transpose)", "repeated"});
+        tj_test::expect_bad_file(bad, t.dump(),
+                                 {"node " + std::to_string(k) + " (transpose)", "repeated"});
     }
     SECTION("type-inconsistent") {
         json d = doc;
         const auto i = find_node(d, "exp");
         d["nodes"][i]["type"]["dtype"] = "float32";
-        expect_bad(bad, d.dump(),
-                   {"node " + std::to_string(i) + " (exp)", "declares type float32",
-                    "type rule gives float64"});
+        tj_test::expect_bad_file(bad, d.dump(),
+                                 {"node " + std::to_string(i) + " (exp)", "declares type float32",
+                                  "type rule gives float64"});
         d = doc;
         d["nodes"][i]["type"]["shape"] = {3, nullptr};
-        expect_bad(bad, d.dump(), {"node " + std::to_string(i) + " (exp)", "declares type"});
+        tj_test::expect_bad_file(bad, d.dump(),
+                                 {"node " + std::to_string(i) + " (exp)", "declares type"});
         // An input of another dtype without its cast.
         d = doc;
         const auto m = find_node(d, "mul");
         const auto c = find_node(d, "constant");
         d["nodes"][m]["inputs"][1] = c;
-        expect_bad(bad, d.dump(), {"node " + std::to_string(m) + " (mul)"});
+        tj_test::expect_bad_file(bad, d.dump(), {"node " + std::to_string(m) + " (mul)"});
     }
     SECTION("cycles and forward references") {
         json d = doc;
         const auto i = find_node(d, "exp");
         d["nodes"][i]["inputs"][0] = i;
-        expect_bad(bad, d.dump(), {"node " + std::to_string(i) + " (exp)", "not before it"});
+        tj_test::expect_bad_file(bad, d.dump(),
+                                 {"node " + std::to_string(i) + " (exp)", "not before it"});
         d["nodes"][i]["inputs"][0] = i + 1;
-        expect_bad(bad, d.dump(), {"node " + std::to_string(i) + " (exp)", "not before it"});
+        tj_test::expect_bad_file(bad, d.dump(),
+                                 {"node " + std::to_string(i) + " (exp)", "not before it"});
     }
     SECTION("duplicated and misordered ids") {
         json d = doc;
         d["nodes"][2]["id"] = 1;
-        expect_bad(bad, d.dump(), {"node 2", "has id 1"});
+        tj_test::expect_bad_file(bad, d.dump(), {"node 2", "has id 1"});
         d = doc;
         d["nodes"].push_back(d["nodes"][1]);
-        expect_bad(bad, d.dump(), {"has id 1"});
+        tj_test::expect_bad_file(bad, d.dump(), {"has id 1"});
     }
     SECTION("huge sizes") {
         json d = doc;
         d["nodes"][0]["type"]["shape"] = {std::int64_t{1} << 50, 2};
-        expect_bad(bad, d.dump(), {"node 0 (input)", "negative or huge"});
+        tj_test::expect_bad_file(bad, d.dump(), {"node 0 (input)", "negative or huge"});
         d["nodes"][0]["type"]["shape"] = {-5, 2};
-        expect_bad(bad, d.dump(), {"node 0 (input)", "negative or huge"});
+        tj_test::expect_bad_file(bad, d.dump(), {"node 0 (input)", "negative or huge"});
         d["nodes"][0]["type"]["shape"] = {std::int64_t{1} << 40, std::int64_t{1} << 40};
-        expect_bad(bad, d.dump(), {"node 0 (input)", "elements"});
+        tj_test::expect_bad_file(bad, d.dump(), {"node 0 (input)", "elements"});
         d["nodes"][0]["type"]["shape"] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
-        expect_bad(bad, d.dump(), {"node 0 (input)", "limit"});
+        tj_test::expect_bad_file(bad, d.dump(), {"node 0 (input)", "limit"});
         d = doc;
         d["version"] = 18446744073709551615ULL;
-        expect_bad(bad, d.dump(), {"version", "out of range"});
+        tj_test::expect_bad_file(bad, d.dump(), {"version", "out of range"});
         // Size is checked before reading: a sparse 3 GiB file is refused at once.
         write_text(bad, text);
         fs::resize_file(bad, std::uintmax_t{3} << 30);
@@ -452,7 +436,8 @@ TEST_CASE("graph file: bad files raise ValueError naming the file, the node and 
                                               {bad.string(), "bytes, more than the limit"});
         fs::remove(bad);
         // Deep nesting.
-        expect_bad(bad, std::string(100000, '[') + std::string(100000, ']'), {"nested"});
+        tj_test::expect_bad_file(bad, std::string(100000, '[') + std::string(100000, ']'),
+                                 {"nested"});
     }
     SECTION("non-UTF-8") {
         json d = doc;
@@ -460,36 +445,38 @@ TEST_CASE("graph file: bad files raise ValueError naming the file, the node and 
         const auto pos = t.find("\"w\"");
         REQUIRE(pos != std::string::npos);
         t[pos + 1] = static_cast<char>(0xff);
-        expect_bad(bad, t, {"not a valid JSON document", "UTF-8"});
+        tj_test::expect_bad_file(bad, t, {"not a valid JSON document", "UTF-8"});
     }
     SECTION("bad values") {
         json d = doc;
         const auto c = find_node(d, "constant");
         d["nodes"][c]["value"] = "not base64!";
-        expect_bad(bad, d.dump(), {"node " + std::to_string(c) + " (constant)", "base64"});
+        tj_test::expect_bad_file(bad, d.dump(),
+                                 {"node " + std::to_string(c) + " (constant)", "base64"});
         d["nodes"][c]["value"] = "AAAA";
-        expect_bad(bad, d.dump(), {"node " + std::to_string(c) + " (constant)", ".npy"});
+        tj_test::expect_bad_file(bad, d.dump(),
+                                 {"node " + std::to_string(c) + " (constant)", ".npy"});
         d = doc;
         d["shared"][0].erase("value");
         d["shared"][0]["value_file"] = "../../etc/passwd";
-        expect_bad(bad, d.dump(), {"shared variable 0", "not a plain file name"});
+        tj_test::expect_bad_file(bad, d.dump(), {"shared variable 0", "not a plain file name"});
         d = doc;
         d["inputs"][1]["default"] = d["nodes"][c]["value"]; // shape (2,) for a scalar
-        expect_bad(bad, d.dump(), {"input 1", "default value", "does not fit"});
+        tj_test::expect_bad_file(bad, d.dump(), {"input 1", "default value", "does not fit"});
     }
     SECTION("bad roots") {
         json d = doc;
         d["outputs"][0] = 0;
-        expect_bad(bad, d.dump(), {"outputs", "node 0 is a leaf"});
+        tj_test::expect_bad_file(bad, d.dump(), {"outputs", "node 0 is a leaf"});
         d = doc;
         d["updates"].push_back(d["updates"][0]);
-        expect_bad(bad, d.dump(), {"update 1", "updated twice"});
+        tj_test::expect_bad_file(bad, d.dump(), {"update 1", "updated twice"});
         d = doc;
         d["updates"][0]["value"] = find_node(d, "exp");
-        expect_bad(bad, d.dump(), {"update 0", "does not fit shared variable 0"});
+        tj_test::expect_bad_file(bad, d.dump(), {"update 0", "does not fit shared variable 0"});
         d = doc;
         d["inputs"].erase(1);
-        expect_bad(bad, d.dump(), {"(input)", "not among the function's inputs"});
+        tj_test::expect_bad_file(bad, d.dump(), {"(input)", "not among the function's inputs"});
     }
 }
 

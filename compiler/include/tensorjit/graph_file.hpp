@@ -5,6 +5,7 @@
 ///     tj::save_function("train.tjgraph", {x, y}, {prediction, cost},
 ///                       {.updates = {{w, w - 0.1 * gw}}});
 ///     auto train = tj::load_multi_function("train.tjgraph");
+///     train.save("copy.tjgraph"); // a built function writes the same document
 ///
 /// The document holds data only (the graph as built, givens and default updates of random
 /// streams already applied, inputs with their defaults, shared variables with their types and
