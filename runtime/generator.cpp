@@ -4,6 +4,8 @@
 // implementation. Compiled with -ffp-contract=off (CMakeLists.txt).
 #include <tensorjit/generator.hpp>
 
+#include <tensorjit/config.hpp>
+
 #include "codegen_templates/random.h"
 #include "runtime/bounded_integers.hpp"
 #include "runtime/distributions.hpp"
@@ -47,6 +49,12 @@ template <class T, class F> Array fill(const Dims& size, const char* who, F&& dr
     T* p = static_cast<T*>(out.raw_data());
     for (std::int64_t i = 0, n = out.size(); i < n; ++i) p[i] = static_cast<T>(draw());
     return out;
+}
+
+// A float array: float64 draws, stored in config().floatX (rounded when it is float32).
+template <class F> Array fill_real(const Dims& size, const char* who, F&& draw) {
+    if (config().floatX == DType::Float32) return fill<float>(size, who, draw);
+    return fill<double>(size, who, draw);
 }
 
 void check_non_negative(const char* who, const char* name, double v) {
@@ -148,7 +156,7 @@ Array Generator::random_raw(const Dims& size) {
 
 double Generator::random() { return next_double(words_.data()); }
 Array Generator::random(const Dims& size) {
-    return fill<double>(size, "random", [&] { return next_double(words_.data()); });
+    return fill_real(size, "random", [&] { return next_double(words_.data()); });
 }
 
 double Generator::uniform(double low, double high) {
@@ -157,13 +165,13 @@ double Generator::uniform(double low, double high) {
 }
 Array Generator::uniform(double low, double high, const Dims& size) {
     check_uniform(low, high);
-    return fill<double>(size, "uniform", [&] { return tj_rng_uniform(words_.data(), low, high); });
+    return fill_real(size, "uniform", [&] { return tj_rng_uniform(words_.data(), low, high); });
 }
 
 double Generator::standard_normal() { return detail::standard_normal(words_.data()); }
 Array Generator::standard_normal(const Dims& size) {
-    return fill<double>(size, "standard_normal",
-                        [&] { return detail::standard_normal(words_.data()); });
+    return fill_real(size, "standard_normal",
+                     [&] { return detail::standard_normal(words_.data()); });
 }
 
 double Generator::normal(double loc, double scale) {
@@ -172,7 +180,7 @@ double Generator::normal(double loc, double scale) {
 }
 Array Generator::normal(double loc, double scale, const Dims& size) {
     check_non_negative("normal", "scale", scale);
-    return fill<double>(size, "normal", [&] { return tj_rng_normal(words_.data(), loc, scale); });
+    return fill_real(size, "normal", [&] { return tj_rng_normal(words_.data(), loc, scale); });
 }
 
 std::int64_t Generator::integers(std::int64_t low, std::int64_t high) {
@@ -224,8 +232,8 @@ Array Generator::integers(std::int64_t low, std::int64_t high, const Dims& size,
 
 double Generator::standard_exponential() { return detail::standard_exponential(words_.data()); }
 Array Generator::standard_exponential(const Dims& size) {
-    return fill<double>(size, "standard_exponential",
-                        [&] { return detail::standard_exponential(words_.data()); });
+    return fill_real(size, "standard_exponential",
+                     [&] { return detail::standard_exponential(words_.data()); });
 }
 
 double Generator::exponential(double scale) {
@@ -234,8 +242,7 @@ double Generator::exponential(double scale) {
 }
 Array Generator::exponential(double scale, const Dims& size) {
     check_non_negative("exponential", "scale", scale);
-    return fill<double>(size, "exponential",
-                        [&] { return tj_rng_exponential(words_.data(), scale); });
+    return fill_real(size, "exponential", [&] { return tj_rng_exponential(words_.data(), scale); });
 }
 
 double Generator::standard_gamma(double shape) {
@@ -244,8 +251,8 @@ double Generator::standard_gamma(double shape) {
 }
 Array Generator::standard_gamma(double shape, const Dims& size) {
     check_non_negative("standard_gamma", "shape", shape);
-    return fill<double>(size, "standard_gamma",
-                        [&] { return detail::standard_gamma(words_.data(), shape); });
+    return fill_real(size, "standard_gamma",
+                     [&] { return detail::standard_gamma(words_.data(), shape); });
 }
 
 double Generator::gamma(double shape, double scale) {
@@ -256,7 +263,7 @@ double Generator::gamma(double shape, double scale) {
 Array Generator::gamma(double shape, double scale, const Dims& size) {
     check_non_negative("gamma", "shape", shape);
     check_non_negative("gamma", "scale", scale);
-    return fill<double>(size, "gamma", [&] { return tj_rng_gamma(words_.data(), shape, scale); });
+    return fill_real(size, "gamma", [&] { return tj_rng_gamma(words_.data(), shape, scale); });
 }
 
 double Generator::beta(double a, double b) {
@@ -267,7 +274,7 @@ double Generator::beta(double a, double b) {
 Array Generator::beta(double a, double b, const Dims& size) {
     check_positive("beta", "a", a);
     check_positive("beta", "b", b);
-    return fill<double>(size, "beta", [&] { return detail::beta(words_.data(), a, b); });
+    return fill_real(size, "beta", [&] { return detail::beta(words_.data(), a, b); });
 }
 
 std::int64_t Generator::binomial(std::int64_t n, double p) {

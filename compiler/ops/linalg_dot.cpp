@@ -7,10 +7,13 @@ namespace tensorjit {
 
 namespace {
 
-std::int64_t join_extent(std::int64_t a, std::int64_t b, const NodePtr& x, const NodePtr& y) {
+// The contracted extents: x's last axis and y's first. NumPy's message names both axes.
+std::int64_t join_extent(const NodePtr& x, const NodePtr& y) {
+    const int ax = x->type.ndim() - 1;
+    const std::int64_t a = x->type.shape[ax], b = y->type.shape[0];
     TJ_CHECK(a == dyn || b == dyn || a == b, ShapeError)
-        << "dot: shapes " << x->type.str() << " and " << y->type.str() << " are not aligned (" << a
-        << " != " << b << ")";
+        << "dot: shapes " << x->type.str() << " and " << y->type.str() << " not aligned: " << a
+        << " (dim " << ax << ") != " << b << " (dim 0)";
     return a == dyn ? b : a;
 }
 
@@ -19,8 +22,10 @@ Array dot_reference(const Array& a, const Array& b, DType dt) {
     const bool av = a.ndim() == 1, bv = b.ndim() == 1;
     const std::int64_t m = av ? 1 : a.shape()[0], k = a.shape()[av ? 0 : 1];
     const std::int64_t n = bv ? 1 : b.shape()[1];
-    TJ_CHECK(k == b.shape()[0], ShapeError) << "dot: shapes " << shape_str(a.shape()) << " and "
-                                            << shape_str(b.shape()) << " are not aligned";
+    TJ_CHECK(k == b.shape()[0], ShapeError)
+        << "dot: shapes " << shape_str(a.shape()) << " and " << shape_str(b.shape())
+        << " not aligned: " << k << " (dim " << a.ndim() - 1 << ") != " << b.shape()[0]
+        << " (dim 0)";
     Dims shape;
     if (!av) shape.push_back(m);
     if (!bv) shape.push_back(n);
@@ -56,8 +61,9 @@ void emit_dot(EmitContext& e, const Node& n) {
     os << "  { /* " << describe(n) << " */\n";
     os << "    const tj_arr* a = " << e.arr(a) << ";\n    const tj_arr* b = " << e.arr(b) << ";\n";
     const std::string ka = ra == 1 ? "a->shape[0]" : "a->shape[1]";
-    os << "    if (" << ka << " != b->shape[0]) return tj_rt_shape_error(f, " << id << ", " << ra
-       << ", a->shape, " << rb << ", b->shape);\n";
+    os << "    if (" << ka << " != b->shape[0]) return tj_rt_extent_error(f, " << id
+       << ", TJ_EXTENT_CONTRACTED, " << ra << ", a->shape, " << ra - 1 << ", " << rb
+       << ", b->shape, 0);\n";
     os << "    long long osh[2] = {0, 0};\n";
     if (ra == 1 && rb == 1) {
         os << "    " << t << "* o = (" << t << "*)tj_rt_alloc(f, " << slot
@@ -140,7 +146,7 @@ TJ_REGISTER_OP(OpDef{
                 << "dot: takes vectors and matrices (and scalars), got " << a.str() << " and "
                 << b.str() << " (use tensordot or matmul for higher ranks)";
             Dims s;
-            join_extent(a.shape[a.ndim() - 1], b.shape[0], in[0], in[1]);
+            join_extent(in[0], in[1]);
             if (a.ndim() == 2) s.push_back(a.shape[0]);
             if (b.ndim() == 2) s.push_back(b.shape[1]);
             return TensorType{a.dtype, s};

@@ -53,9 +53,11 @@ TensorType matmul_type(std::span<const NodePtr> in, const Attrs&) {
         << (a.ndim() == 0 ? a : b).str()
         << "); matmul takes vectors and arrays of matrices (use * for scalars)";
     const MatmulShape s = matmul_shape(a, b);
-    const std::int64_t ka = a.shape[a.ndim() - 1], kb = b.shape[b.ndim() == 1 ? 0 : b.ndim() - 2];
-    TJ_CHECK(agree(ka, kb), ShapeError) << "matmul: shapes " << a.str() << " and " << b.str()
-                                        << " are not aligned (" << ka << " != " << kb << ")";
+    const int axa = a.ndim() - 1, axb = b.ndim() == 1 ? 0 : b.ndim() - 2;
+    const std::int64_t ka = a.shape[axa], kb = b.shape[axb];
+    TJ_CHECK(agree(ka, kb), ShapeError)
+        << "matmul: shapes " << a.str() << " and " << b.str() << " not aligned: " << ka << " (dim "
+        << axa << ") != " << kb << " (dim " << axb << ")";
     Dims out;
     // Batch axes broadcast (statically: only extent-1 axes, as element-wise ops).
     for (int d = 0; d < s.nb; ++d) {
@@ -78,15 +80,17 @@ Array matmul_reference(const Array& a, const Array& b, const Node& node) {
     const std::int64_t kb = s.rb == 1 ? b.shape()[0] : b.shape()[s.rb - 2],
                        m = s.rb == 1 ? 1 : b.shape()[s.rb - 1];
     TJ_CHECK(k == kb, ShapeError) << "matmul: shapes " << shape_str(a.shape()) << " and "
-                                  << shape_str(b.shape()) << " are not aligned (" << k
-                                  << " != " << kb << ")";
+                                  << shape_str(b.shape()) << " not aligned: " << k << " (dim "
+                                  << s.ra - 1 << ") != " << kb << " (dim "
+                                  << (s.rb == 1 ? 0 : s.rb - 2) << ")";
     Dims batch;
     for (int d = 0; d < s.nb; ++d) {
         const int ia = d - (s.nb - s.nba), ib = d - (s.nb - s.nbb);
         const std::int64_t ea = ia >= 0 ? a.shape()[ia] : 1, eb = ib >= 0 ? b.shape()[ib] : 1;
         TJ_CHECK(ea == eb || ea == 1 || eb == 1, ShapeError)
             << "matmul: shapes " << shape_str(a.shape()) << " and " << shape_str(b.shape())
-            << " cannot broadcast";
+            << " cannot broadcast their batch axes: " << ea << " (dim " << ia << ") != " << eb
+            << " (dim " << ib << ")";
         batch.push_back(ea == 1 ? eb : ea);
     }
     Dims out_shape = batch;
@@ -146,9 +150,10 @@ void emit_matmul(EmitContext& e, const Node& node) {
     os << "    const long long k = a->shape[" << s.ra - 1 << "];\n";
     os << "    const long long m = "
        << (s.rb == 1 ? "1" : "b->shape[" + std::to_string(s.rb - 1) + "]") << ";\n";
-    os << "    if (k != b->shape[" << (s.rb == 1 ? 0 : s.rb - 2)
-       << "]) return tj_rt_shape_error(f, " << id << ", " << s.ra << ", a->shape, " << s.rb
-       << ", b->shape);\n";
+    const int kb = s.rb == 1 ? 0 : s.rb - 2;
+    os << "    if (k != b->shape[" << kb << "]) return tj_rt_extent_error(f, " << id
+       << ", TJ_EXTENT_CONTRACTED, " << s.ra << ", a->shape, " << s.ra - 1 << ", " << s.rb
+       << ", b->shape, " << kb << ");\n";
     // The matrices' strides; a vector's missing axis gets stride 1 (any value BLAS accepts).
     os << "    const long long sa[2] = {"
        << (s.ra == 1 ? "1" : "a->strides[" + std::to_string(s.ra - 2) + "]") << ", a->strides["
@@ -166,8 +171,9 @@ void emit_matmul(EmitContext& e, const Node& node) {
                           eb = "b->shape[" + std::to_string(ib) + "]";
         os << "    osh[" << d << "] = " << (ha ? ea : hb ? eb : "1") << ";\n";
         if (ha && hb)
-            os << "    if (" << ea << " != " << eb << ") return tj_rt_shape_error(f, " << id << ", "
-               << s.ra << ", a->shape, " << s.rb << ", b->shape);\n";
+            os << "    if (" << ea << " != " << eb << ") return tj_rt_extent_error(f, " << id
+               << ", TJ_EXTENT_BATCH, " << s.ra << ", a->shape, " << ia << ", " << s.rb
+               << ", b->shape, " << ib << ");\n";
         os << "    batch.shape[" << d << "] = osh[" << d << "];\n";
         os << "    batch.st[0][" << d
            << "] = " << (ha ? "a->strides[" + std::to_string(ia) + "]" : "0") << ";\n";
@@ -253,6 +259,13 @@ TensordotAxes tensordot_axes(const Attrs& at, int ra, int rb) {
     return t;
 }
 
+// "[1, 2]": contracted axes in messages.
+std::string axes_text(const std::vector<int>& axes) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < axes.size(); ++i) s += (i ? ", " : "") + std::to_string(axes[i]);
+    return s + "]";
+}
+
 TensorType tensordot_type(std::span<const NodePtr> in, const Attrs& at) {
     const TensorType& a = in[0]->type;
     const TensorType& b = in[1]->type;
@@ -260,8 +273,9 @@ TensorType tensordot_type(std::span<const NodePtr> in, const Attrs& at) {
     for (std::size_t i = 0; i < t.ca.size(); ++i)
         TJ_CHECK(agree(a.shape[t.ca[i]], b.shape[t.cb[i]]), ShapeError)
             << "tensordot: shapes " << a.str() << " and " << b.str()
-            << " are not aligned along axes (" << t.ca[i] << ", " << t.cb[i]
-            << "): " << a.shape[t.ca[i]] << " != " << b.shape[t.cb[i]];
+            << " not aligned: " << a.shape[t.ca[i]] << " (dim " << t.ca[i]
+            << ") != " << b.shape[t.cb[i]] << " (dim " << t.cb[i] << ") (contracting axes "
+            << axes_text(t.ca) << " of the first with " << axes_text(t.cb) << " of the second)";
     TJ_CHECK(t.fa.size() + t.fb.size() <= static_cast<std::size_t>(kMaxNdim), ShapeError)
         << "tensordot: the result of " << a.str() << " and " << b.str() << " would have more than "
         << kMaxNdim << " axes";
@@ -281,7 +295,9 @@ Array tensordot_reference(const Array& a, const Array& b, const Node& node) {
     for (std::size_t i = 0; i < t.ca.size(); ++i) {
         TJ_CHECK(a.shape()[t.ca[i]] == b.shape()[t.cb[i]], ShapeError)
             << "tensordot: shapes " << shape_str(a.shape()) << " and " << shape_str(b.shape())
-            << " are not aligned";
+            << " not aligned: " << a.shape()[t.ca[i]] << " (dim " << t.ca[i]
+            << ") != " << b.shape()[t.cb[i]] << " (dim " << t.cb[i] << ") (contracting axes "
+            << axes_text(t.ca) << " of the first with " << axes_text(t.cb) << " of the second)";
         csh.push_back(a.shape()[t.ca[i]]);
     }
     Array out = Array::zeros(node.type.dtype, out_shape);
@@ -337,8 +353,8 @@ void emit_tensordot(EmitContext& e, const Node& node) {
     os << "    const tj_arr* a = " << e.arr(a) << ";\n    const tj_arr* b = " << e.arr(b) << ";\n";
     for (int i = 0; i < nc; ++i)
         os << "    if (a->shape[" << t.ca[i] << "] != b->shape[" << t.cb[i]
-           << "]) return tj_rt_shape_error(f, " << e.id(&node) << ", " << ra << ", a->shape, " << rb
-           << ", b->shape);\n";
+           << "]) return tj_rt_extent_error(f, " << e.id(&node) << ", TJ_EXTENT_CONTRACTED, " << ra
+           << ", a->shape, " << t.ca[i] << ", " << rb << ", b->shape, " << t.cb[i] << ");\n";
     // Permuted views: a = (free..., contracted...), b = (contracted..., free...).
     std::vector<int> pa = t.fa, pb = t.cb;
     pa.insert(pa.end(), t.ca.begin(), t.ca.end());

@@ -127,8 +127,10 @@ void emit_elementwise_draw(EmitContext& e, const Node& n) {
     auto param_type = [&](int k) { return std::string(info[k].integer ? "long long" : "double"); };
     bool scalars = true;
     for (int k = 0; k < K; ++k) scalars &= p[k]->type.ndim() == 0;
-    if (scalars && (dist == RandomDist::Uniform || dist == RandomDist::Normal)) {
-        // The common case: one call fills the array with the generator in registers.
+    if (scalars && (dist == RandomDist::Uniform || dist == RandomDist::Normal) &&
+        n.type.dtype == DType::Float64) {
+        // The common case: one call fills the array with the generator in registers. (A float32
+        // variable, floatX, takes the loop below: the same draws, rounded.)
         for (int k = 0; k < K; ++k)
             os << "    const double v" << k << " = *(const double*)a" << k << "->data;\n";
         if (!pair_check.empty()) os << "    " << pair_check << "\n";

@@ -36,7 +36,8 @@ void check_defined(const Var& v, RandomDist dist, const char* name) {
         << random_dist_name(dist) << ": " << name << " is an undefined variable";
 }
 
-// A real parameter: float64, as NumPy converts it.
+// A real parameter: float64, as NumPy converts it. (The float variables are drawn in float64 and
+// stored in config().floatX, read when the variable is made, as PyTensor's dtype="floatX".)
 NodePtr real_param(const Var& v, RandomDist dist, const char* name) {
     check_defined(v, dist, name);
     return cast_to(v.node(), DType::Float64);
@@ -75,13 +76,13 @@ RandomStream::RandomStream(std::uint64_t seed) : impl_(std::make_shared<Impl>(se
 Var RandomStream::uniform(const Var& low, const Var& high, const Dims& size) {
     const auto d = RandomDist::Uniform;
     return impl_->add(d, {real_param(low, d, "low"), real_param(high, d, "high")}, size,
-                      DType::Float64);
+                      config().floatX);
 }
 
 Var RandomStream::normal(const Var& loc, const Var& scale, const Dims& size) {
     const auto d = RandomDist::Normal;
     return impl_->add(d, {real_param(loc, d, "loc"), real_param(scale, d, "scale")}, size,
-                      DType::Float64);
+                      config().floatX);
 }
 
 Var RandomStream::integers(const Var& low, const Var& high, const Dims& size, DType dtype) {
@@ -110,18 +111,18 @@ Var RandomStream::poisson(const Var& lam, const Dims& size) {
 
 Var RandomStream::exponential(const Var& scale, const Dims& size) {
     const auto d = RandomDist::Exponential;
-    return impl_->add(d, {real_param(scale, d, "scale")}, size, DType::Float64);
+    return impl_->add(d, {real_param(scale, d, "scale")}, size, config().floatX);
 }
 
 Var RandomStream::gamma(const Var& shape, const Var& scale, const Dims& size) {
     const auto d = RandomDist::Gamma;
     return impl_->add(d, {real_param(shape, d, "shape"), real_param(scale, d, "scale")}, size,
-                      DType::Float64);
+                      config().floatX);
 }
 
 Var RandomStream::beta(const Var& a, const Var& b, const Dims& size) {
     const auto d = RandomDist::Beta;
-    return impl_->add(d, {real_param(a, d, "a"), real_param(b, d, "b")}, size, DType::Float64);
+    return impl_->add(d, {real_param(a, d, "a"), real_param(b, d, "b")}, size, config().floatX);
 }
 
 Var RandomStream::choice(const Var& a, const Dims& size, bool replace, const Var& p) {

@@ -99,8 +99,9 @@ TJ_REGISTER_OP(OpDef{
                 for (int d = 0; d < nd; ++d)
                     if (d != axis)
                         os << "    if (" << ai << "->shape[" << d << "] != osh[" << d
-                           << "]) return tj_rt_shape_error(f, " << e.id(&n) << ", " << nd << ", "
-                           << a0 << "->shape, " << nd << ", " << ai << "->shape);\n";
+                           << "]) return tj_rt_extent_error(f, " << e.id(&n)
+                           << ", TJ_EXTENT_JOINED, " << nd << ", " << a0 << "->shape, " << d << ", "
+                           << nd << ", " << ai << "->shape, " << d << ");\n";
                 os << "    if (__builtin_add_overflow(osh[" << axis << "], " << ai << "->shape["
                    << axis << "], &osh[" << axis << "])) return tj_rt_value_error(f, " << e.id(&n)
                    << ", TJ_E_SHAPE_TOO_BIG, " << ai << "->shape[" << axis << "]);\n";

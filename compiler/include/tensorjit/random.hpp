@@ -38,9 +38,11 @@ class RandomStream {
     /// A stream seeded with SeedSequence(seed).
     explicit RandomStream(std::uint64_t seed);
 
-    /// Uniform on [low, high): low + (high - low) * random(); float64. high - low must be finite.
+    /// Uniform on [low, high): low + (high - low) * random(); high - low must be finite. The float
+    /// variables (uniform, normal, exponential, gamma, beta) are of dtype tj::config().floatX
+    /// (float64 unless set; a float32 variable holds the float64 draws rounded, as PyTensor's).
     Var uniform(const Var& low = 0.0, const Var& high = 1.0, const Dims& size = {});
-    /// loc + scale * standard_normal() (ziggurat); float64; scale >= 0.
+    /// loc + scale * standard_normal() (ziggurat); floatX; scale >= 0.
     Var normal(const Var& loc = 0.0, const Var& scale = 1.0, const Dims& size = {});
     /// Uniform integers in [low, high) (high exclusive) of an integer dtype (or bool); with high
     /// undefined, in [0, low). Integer parameters; low < high, both within the dtype.
@@ -52,11 +54,11 @@ class RandomStream {
     Var binomial(const Var& n, const Var& p, const Dims& size = {});
     /// Poisson(lam); int64; lam >= 0 and not too large (NumPy's limit, about 9.2e18).
     Var poisson(const Var& lam = 1.0, const Dims& size = {});
-    /// scale * standard_exponential() (ziggurat); float64; scale >= 0.
+    /// scale * standard_exponential() (ziggurat); floatX; scale >= 0.
     Var exponential(const Var& scale = 1.0, const Dims& size = {});
-    /// scale * standard_gamma(shape); float64; shape, scale >= 0.
+    /// scale * standard_gamma(shape); floatX; shape, scale >= 0.
     Var gamma(const Var& shape, const Var& scale = 1.0, const Dims& size = {});
-    /// Beta(a, b); float64; a, b > 0.
+    /// Beta(a, b); floatX; a, b > 0.
     Var beta(const Var& a, const Var& b, const Dims& size = {});
     /// choice(a, size, replace, p): with a 0-d integer a, int64 samples from range(a); with an
     /// array, its rows (axis 0) at the sampled indices (shape size + a.shape[1:], a's dtype).

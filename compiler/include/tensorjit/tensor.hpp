@@ -5,6 +5,7 @@
 #include <tensorjit/export.hpp>
 
 #include <tensorjit/array.hpp>
+#include <tensorjit/config.hpp>
 
 #include <array>
 #include <cstdint>
@@ -86,11 +87,13 @@ Array eval(const Var& output, const std::vector<std::pair<Var, Array>>& inputs =
 
 /// A symbolic input with a dtype and a static shape (`dyn` for unknown extents).
 Var tensor(const std::string& name, DType dtype, const Dims& shape);
-Var scalar(const std::string& name = "", DType dtype = DType::Float64);
-Var vector(const std::string& name = "", DType dtype = DType::Float64);
-Var matrix(const std::string& name = "", DType dtype = DType::Float64);
-Var tensor3(const std::string& name = "", DType dtype = DType::Float64);
-Var tensor4(const std::string& name = "", DType dtype = DType::Float64);
+/// Inputs of rank 0 to 4, of dtype tj::config().floatX (float64 unless set) when none is given
+/// (the default argument is read at each call).
+Var scalar(const std::string& name = "", DType dtype = config().floatX);
+Var vector(const std::string& name = "", DType dtype = config().floatX);
+Var matrix(const std::string& name = "", DType dtype = config().floatX);
+Var tensor3(const std::string& name = "", DType dtype = config().floatX);
+Var tensor4(const std::string& name = "", DType dtype = config().floatX);
 
 /// A constant from an array (not weakly typed).
 Var constant(const Array& value, const std::string& name = "");
@@ -282,9 +285,10 @@ Var stack(const std::vector<Var>& xs, int axis = 0);
 std::vector<Var> split(const Var& x, const std::vector<std::int64_t>& sizes, int axis = 0);
 /// The shape of x as a symbolic int64 vector (not differentiable: disconnected).
 Var shape(const Var& x);
-/// A new tensor of the shape filled with 0 / 1 / value (in dtype, or value's dtype).
-Var zeros(const ShapeArg& shape, DType dtype = DType::Float64);
-Var ones(const ShapeArg& shape, DType dtype = DType::Float64);
+/// A new tensor of the shape filled with 0 / 1 / value (in dtype, or value's dtype); zeros and
+/// ones are of dtype tj::config().floatX when none is given (as PyTensor's).
+Var zeros(const ShapeArg& shape, DType dtype = config().floatX);
+Var ones(const ShapeArg& shape, DType dtype = config().floatX);
 Var full(const ShapeArg& shape, const Var& value);
 Var full(const ShapeArg& shape, const Var& value, DType dtype);
 /// Zeros / ones of x's shape and dtype (or dtype).
@@ -301,9 +305,10 @@ Var alloc(const Var& value, const ShapeArg& shape);
 Var arange(const Var& stop);
 Var arange(const Var& start, const Var& stop, const Var& step = 1);
 Var arange(const Var& start, const Var& stop, const Var& step, DType dtype);
-/// An n x m matrix (m = n by default) of zeros with ones on diagonal k (NumPy's eye).
-Var eye(const Var& n, DType dtype = DType::Float64);
-Var eye(const Var& n, const Var& m, int k = 0, DType dtype = DType::Float64);
+/// An n x m matrix (m = n by default) of zeros with ones on diagonal k (NumPy's eye), of dtype
+/// tj::config().floatX when none is given (as PyTensor's).
+Var eye(const Var& n, DType dtype = config().floatX);
+Var eye(const Var& n, const Var& m, int k = 0, DType dtype = config().floatX);
 /// x broadcast to shape (NumPy rules with static broadcasting: x's axes of static extent 1).
 Var broadcast_to(const Var& x, const ShapeArg& shape);
 

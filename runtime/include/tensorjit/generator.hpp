@@ -81,7 +81,9 @@ struct Pcg64State {
 
 /// NumPy's Generator(PCG64(...)). Every method draws exactly as the NumPy method of the same name
 /// (same algorithm, same number and order of draws, arrays filled in C order) unless its comment
-/// says otherwise. Methods taking `size` return an array of that shape (float64 unless stated);
+/// says otherwise. Methods taking `size` return an array of that shape: the float ones of dtype
+/// tj::config().floatX (float64 unless set; with float32 they hold the float64 draws rounded:
+/// NumPy's float32 algorithms, dtype=np.float32, are not implemented), the others as stated;
 /// an empty `size` ({}) gives a 0-d array, as NumPy's size=() does (same draws as size=None). The
 /// overloads without `size` return one scalar. Bad parameters throw ValueError naming the method,
 /// the parameter and the value. Not thread-safe (as NumPy's, without its lock).

@@ -4,7 +4,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
   { /* dot({i0}, {s0}) */
     const tj_arr* a = (&f->slots[0]);
     const tj_arr* b = (&f->slots[2]);
-    if (a->shape[1] != b->shape[0]) return tj_rt_shape_error(f, 2, 2, a->shape, 1, b->shape);
+    if (a->shape[1] != b->shape[0]) return tj_rt_extent_error(f, 2, TJ_EXTENT_CONTRACTED, 2, a->shape, 1, 1, b->shape, 0);
     long long osh[2] = {0, 0};
     osh[0] = a->shape[0];
     double* o = (double*)tj_rt_alloc(f, 6, 1, osh);
@@ -100,7 +100,7 @@ extern "C" int tj_k_KEY(tj_frame* f) {
   { /* dot(transpose({i0}), sub(mul(...), mul(...))) */
     const tj_arr* a = (&f->slots[7]);
     const tj_arr* b = (&f->slots[10]);
-    if (a->shape[1] != b->shape[0]) return tj_rt_shape_error(f, 29, 2, a->shape, 1, b->shape);
+    if (a->shape[1] != b->shape[0]) return tj_rt_extent_error(f, 29, TJ_EXTENT_CONTRACTED, 2, a->shape, 1, 1, b->shape, 0);
     long long osh[2] = {0, 0};
     osh[0] = a->shape[0];
     double* o = (double*)tj_rt_alloc(f, 12, 1, osh);
