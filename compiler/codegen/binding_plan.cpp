@@ -24,6 +24,12 @@ std::string BindingPlan::serialize() const {
             if (c == '\n') c = ' ';
         os << "node " << one_line << "\n";
     }
+    for (const auto& n : profile_steps) {
+        std::string one_line = n;
+        for (char& c : one_line)
+            if (c == '\n') c = ' ';
+        os << "step " << one_line << "\n";
+    }
     return os.str();
 }
 
@@ -55,6 +61,8 @@ BindingPlan BindingPlan::parse(const std::string& text) {
             p.updates.push_back({sh, s});
         } else if (tag == "node") {
             p.node_names.push_back(line.size() > 5 ? line.substr(5) : "");
+        } else if (tag == "step") {
+            p.profile_steps.push_back(line.size() > 5 ? line.substr(5) : "");
         } else {
             TJ_THROW(InternalError) << "binding plan: unknown line '" << line << "'";
         }

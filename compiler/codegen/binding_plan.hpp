@@ -36,6 +36,9 @@ struct BindingPlan {
     /// for shared variable K, so that a kernel found in the cache by another function (same
     /// graph, other names) reports that function's names (see resolve_node_name).
     std::vector<std::string> node_names;
+    /// Profiled kernels only (FunctionGraph::profile): per step the kernel times, in order, what
+    /// it is ("loop 0: add, exp", "gemv: dot({i0}, {s0})"), names as in node_names.
+    std::vector<std::string> profile_steps;
 
     /// A line-oriented text form (stored inside the metadata JSON).
     std::string serialize() const;

@@ -40,6 +40,90 @@ bool is_one_block(const std::string& code) {
     }
     return false;
 }
+
+// ---- profiling (FunctionGraph::profile) -----------------------------------------------------
+
+// The bytes of n's array as an expression of the kernel (its extents are known once the step
+// ran), or "" when n has no array: constants by their value, other values by their slot.
+std::string array_bytes(const KernelEmitter& e, const Node* n) {
+    const auto item = static_cast<long long>(dtype_size(n->type.dtype));
+    if (n->op == OpKind::Constant) return std::to_string(n->value->size() * item);
+    if (!e.schedule().slot.count(n)) return "";
+    return "tj_prof_bytes(" + std::to_string(n->type.ndim()) + ", f->slots[" +
+           std::to_string(e.slot(n)) + "].shape, " + std::to_string(item) + ")";
+}
+
+// The sum of the bytes of these arrays, each counted once.
+std::string bytes_sum(const KernelEmitter& e, const std::vector<const Node*>& arrays) {
+    std::string sum;
+    std::unordered_set<const Node*> seen;
+    for (const Node* n : arrays) {
+        if (!seen.insert(n).second) continue;
+        const std::string b = array_bytes(e, n);
+        if (!b.empty()) sum += (sum.empty() ? "" : " + ") + b;
+    }
+    return sum.empty() ? "0" : sum;
+}
+
+// What a fused loop reads (its array operands; scalar constants are literals in its code) and
+// writes (its stored values and folded reductions).
+std::vector<const Node*> loop_arrays(const FusedLoop& loop) {
+    std::vector<const Node*> arrays;
+    for (const Node* op : loop.operands)
+        if (op->op != OpKind::Constant || op->type.ndim() > 0) arrays.push_back(op);
+    arrays.insert(arrays.end(), loop.outputs.begin(), loop.outputs.end());
+    arrays.insert(arrays.end(), loop.reductions.begin(), loop.reductions.end());
+    return arrays;
+}
+
+// "loop 3: sub, exp, add, sum": the ops a fused loop computes, the first dozen of them.
+std::string loop_description(const Schedule& s, const FusedLoop& loop) {
+    constexpr std::size_t kMaxOps = 12;
+    std::string d = "loop " + std::to_string(&loop - s.loops.data()) + ":";
+    std::vector<const Node*> ops = loop.members;
+    ops.insert(ops.end(), loop.reductions.begin(), loop.reductions.end());
+    for (std::size_t i = 0; i < ops.size() && i < kMaxOps; ++i)
+        d += std::string(i ? ", " : " ") + op_name(ops[i]->op);
+    if (ops.size() > kMaxOps) d += ", ... (" + std::to_string(ops.size()) + " ops)";
+    return d;
+}
+
+// A step with an op's own kernel: the BLAS routine it calls ("gemv: dot({i0}, {s0})"), or the
+// node's text.
+std::string op_description(const Node& n, const std::string& name) {
+    switch (n.op) {
+    case OpKind::Dot: {
+        const int ra = n.inputs[0]->type.ndim(), rb = n.inputs[1]->type.ndim();
+        return (ra == 1 && rb == 1 ? "dot: " : ra == 2 && rb == 2 ? "gemm: " : "gemv: ") + name;
+    }
+    case OpKind::Matmul:
+    case OpKind::Tensordot:
+        return "gemm: " + name;
+    case OpKind::Outer:
+        return "ger: " + name;
+    default:
+        return name;
+    }
+}
+
+// Writes the code `write` emits for profile step `step` between tj_rt_prof_begin and
+// tj_rt_prof_end, with the bytes `bytes` computes (an expression valid after the step). A step
+// that is one block stays one block, with the calls inside, so that a large kernel may still
+// outline it.
+void emit_profiled(KernelEmitter& e, int step, const std::function<void()>& write,
+                   const std::function<std::string()>& bytes) {
+    std::ostringstream part;
+    std::swap(part, e.out());
+    write();
+    std::swap(part, e.out());
+    const std::string code = part.str();
+    const std::string begin = "tj_rt_prof_begin(f, " + std::to_string(step) + ");\n";
+    const std::string end = "tj_rt_prof_end(f, " + std::to_string(step) + ", " + bytes() + ");\n";
+    if (is_one_block(code))
+        e.out() << "  {\n    " << begin << code << "    " << end << "  }\n";
+    else
+        e.out() << "  " << begin << code << "  " << end;
+}
 } // namespace
 
 KernelSource emit(Schedule& s, const std::string& symbol) {
@@ -91,6 +175,17 @@ KernelSource emit(Schedule& s, const std::string& symbol) {
                  "  return 0;\n}\n";
         e.out() << "  if (int r = " << name << "(f)) return r;\n";
     };
+    // Profiled (FunctionGraph::profile), each step is timed: profile step k is the k-th step
+    // written (the deferred loops are one), described in plan.profile_steps.
+    const bool profile = s.graph.profile;
+    if (profile) e.require_template("profile.h");
+    auto step_code = [&](std::string description, const std::function<std::string()>& bytes,
+                         const std::function<void()>& write) {
+        if (!profile) return write();
+        const int step = static_cast<int>(s.plan.profile_steps.size());
+        s.plan.profile_steps.push_back(std::move(description));
+        emit_profiled(e, step, write, bytes);
+    };
     std::vector<const FusedLoop*> deferred;
     for (const Step& st : s.steps) {
         if (st.loop >= 0) {
@@ -100,13 +195,18 @@ KernelSource emit(Schedule& s, const std::string& symbol) {
                 continue;
             }
             place(e.id(loop.members.front()), true, [&] {
-                // Named after what it stores last (a folded reduction when it stores nothing).
-                const Node* named =
-                    loop.outputs.empty() ? loop.reductions.back() : loop.outputs.back();
-                e.out() << "  { /* " << describe(*named) << " */\n";
-                emit_loop_checks(e, loop);
-                emit_loop_body(e, loop);
-                e.out() << "  }\n";
+                step_code(
+                    loop_description(s, loop), [&] { return bytes_sum(e, loop_arrays(loop)); },
+                    [&] {
+                        // Named after what it stores last (a folded reduction when it stores
+                        // nothing).
+                        const Node* named =
+                            loop.outputs.empty() ? loop.reductions.back() : loop.outputs.back();
+                        e.out() << "  { /* " << describe(*named) << " */\n";
+                        emit_loop_checks(e, loop);
+                        emit_loop_body(e, loop);
+                        e.out() << "  }\n";
+                    });
             });
             continue;
         }
@@ -115,15 +215,43 @@ KernelSource emit(Schedule& s, const std::string& symbol) {
         TJ_INTERNAL_CHECK(d.emit) << "codegen: op " << op_name(n->op) << " has no kernel template";
         // Random draws share state words declared in the entry point: never outlined.
         const bool random = n->op == OpKind::RandomDraw || n->op == OpKind::RandomNextState;
-        place(e.id(n), !random, [&] { d.emit(e, *n); });
+        place(e.id(n), !random, [&] {
+            step_code(
+                op_description(*n, s.plan.node_names[static_cast<std::size_t>(e.id(n))]),
+                [&] {
+                    // A view reads and writes nothing; other ops read their inputs and write
+                    // their value.
+                    if (e.is_view(n)) return std::string("0");
+                    std::vector<const Node*> arrays;
+                    for (const auto& in : n->inputs) arrays.push_back(in.get());
+                    arrays.push_back(n);
+                    return bytes_sum(e, arrays);
+                },
+                [&] { d.emit(e, *n); });
+        });
     }
     if (!deferred.empty()) {
-        e.out() << "  { /* in place: ";
-        for (const FusedLoop* l : deferred) e.out() << describe(*l->outputs.back()) << " ";
-        e.out() << "*/\n";
-        for (const FusedLoop* l : deferred) emit_loop_checks(e, *l);
-        for (const FusedLoop* l : deferred) emit_loop_body(e, *l);
-        e.out() << "  }\n";
+        std::string description = "in place:";
+        for (const FusedLoop* l : deferred)
+            description += (l == deferred.front() ? " " : "; ") + loop_description(s, *l);
+        step_code(
+            std::move(description),
+            [&] {
+                std::vector<const Node*> arrays;
+                for (const FusedLoop* l : deferred) {
+                    const auto a = loop_arrays(*l);
+                    arrays.insert(arrays.end(), a.begin(), a.end());
+                }
+                return bytes_sum(e, arrays);
+            },
+            [&] {
+                e.out() << "  { /* in place: ";
+                for (const FusedLoop* l : deferred) e.out() << describe(*l->outputs.back()) << " ";
+                e.out() << "*/\n";
+                for (const FusedLoop* l : deferred) emit_loop_checks(e, *l);
+                for (const FusedLoop* l : deferred) emit_loop_body(e, *l);
+                e.out() << "  }\n";
+            });
     }
 
     std::string text;
@@ -135,7 +263,9 @@ KernelSource emit(Schedule& s, const std::string& symbol) {
     text += "\n// ---- constants\n" + e.statics();
     if (!parts.empty()) text += "\n// ---- fused loops\n" + parts;
     text += "\nextern \"C\" int " + symbol + "(tj_frame* f) {\n";
+    if (profile) text += "  tj_rt_prof_begin(f, TJ_PROFILE_KERNEL);\n";
     text += e.out().str();
+    if (profile) text += "  tj_rt_prof_end(f, TJ_PROFILE_KERNEL, 0);\n";
     text += "  return 0;\n}\n";
     return {std::move(text), s.plan};
 }

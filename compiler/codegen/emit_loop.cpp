@@ -25,6 +25,31 @@ std::string tag(KernelEmitter& e, const FusedLoop& loop) {
     return std::to_string(e.id(loop.members.front()));
 }
 
+// Several loops written in place (inplace.cpp) run their bodies one after another once all their
+// checks passed. Each then allocates what it stores with its checks, so that an allocation that
+// fails (no memory, or a call_into output array of another shape) fails before the first of them
+// writes a variable; a loop written in place alone allocates in its body, before it writes.
+bool allocates_with_checks(const Schedule& s, const FusedLoop& loop) {
+    if (!loop.deferred) return false;
+    int n = 0;
+    for (const FusedLoop& l : s.loops) n += l.deferred ? 1 : 0;
+    return n > 1;
+}
+
+// Declares `name`, the one-element array of folded reduction r, and allocates it.
+void emit_reduction_alloc(std::ostream& os, KernelEmitter& e, const Node* r,
+                          const std::string& name) {
+    const std::string rt = EmitContext::ctype(r->type.dtype);
+    const int rr = r->type.ndim();
+    os << "    " << rt << "* " << name << ";\n    {\n      const long long ones[" << std::max(1, rr)
+       << "] = {1};\n";
+    if (rr > 1)
+        os << "      long long rsh[" << rr << "];\n      for (int d = 0; d < " << rr
+           << "; ++d) rsh[d] = 1;\n";
+    os << "      " << name << " = (" << rt << "*)tj_rt_alloc(f, " << e.slot(r) << ", " << rr << ", "
+       << (rr > 1 ? "rsh" : "ones") << ");\n      if (!" << name << ") return 1;\n    }\n";
+}
+
 // The scalar expression of one member: functor(args...), or for the arithmetic of non-bool
 // operands (which have the member's dtype) the operator itself, as the functor computes it (the
 // kernels are compiled -fwrapv, so integer results wrap as NumPy's): Clang then has no template
@@ -97,6 +122,18 @@ void emit_loop_checks(KernelEmitter& e, const FusedLoop& loop) {
                << "]) return tj_rt_shape_error(f, " << e.id(o) << ", " << R << ", " << sh << ", "
                << R << ", f->slots[" << slot << "].shape);\n";
     }
+    if (!allocates_with_checks(s, loop)) return;
+    const std::string h = "h" + tag(e, loop) + "_";
+    for (std::size_t k = 0; k < loop.outputs.size(); ++k) {
+        const Node* o = loop.outputs[k];
+        if (s.in_place.count(o)) continue;
+        const std::string ot = EmitContext::ctype(o->type.dtype);
+        os << "    " << ot << "* " << h << "o" << k << " = (" << ot << "*)tj_rt_alloc(f, "
+           << e.slot(o) << ", " << R << ", " << sh << ");\n    if (!" << h << "o" << k
+           << ") return 1;\n";
+    }
+    for (std::size_t j = 0; j < loop.reductions.size(); ++j)
+        emit_reduction_alloc(os, e, loop.reductions[j], h + "r" + std::to_string(j));
 }
 
 void emit_loop_body(KernelEmitter& e, const FusedLoop& loop) {
@@ -106,6 +143,9 @@ void emit_loop_body(KernelEmitter& e, const FusedLoop& loop) {
     const int R = shape_node->type.ndim();
     const std::string t = tag(e, loop);
     const std::string sh = "sh" + t;
+    // Allocated with the checks (allocates_with_checks): h<tag>_o<k>, h<tag>_r<j>.
+    const bool allocated = allocates_with_checks(s, loop);
+    const std::string h = "h" + t + "_";
     os << "    {\n";
     // The stored values: fresh arrays, or (in place) the variable's buffer.
     for (std::size_t k = 0; k < loop.outputs.size(); ++k) {
@@ -115,6 +155,8 @@ void emit_loop_body(KernelEmitter& e, const FusedLoop& loop) {
         os << "    " << ot << "* o" << k << " = (" << ot << "*)";
         if (s.in_place.count(o))
             os << "f->slots[" << slot << "].data;\n";
+        else if (allocated)
+            os << h << "o" << k << ";\n";
         else
             os << "tj_rt_alloc(f, " << slot << ", " << R << ", " << sh << ");\n    if (!o" << k
                << ") return 1;\n";
@@ -122,17 +164,12 @@ void emit_loop_body(KernelEmitter& e, const FusedLoop& loop) {
     // Folded reductions: their (one-element) arrays are allocated before the loop writes
     // anything, their accumulators start at 0.
     for (std::size_t j = 0; j < loop.reductions.size(); ++j) {
-        const Node* r = loop.reductions[j];
-        const std::string rt = EmitContext::ctype(r->type.dtype);
-        const int rr = r->type.ndim();
-        os << "    " << rt << "* r" << j << ";\n    {\n      const long long ones["
-           << std::max(1, rr) << "] = {1};\n";
-        if (rr > 1)
-            os << "      long long rsh[" << rr << "];\n      for (int d = 0; d < " << rr
-               << "; ++d) rsh[d] = 1;\n";
-        os << "      r" << j << " = (" << rt << "*)tj_rt_alloc(f, " << e.slot(r) << ", " << rr
-           << ", " << (rr > 1 ? "rsh" : "ones") << ");\n      if (!r" << j
-           << ") return 1;\n    }\n    " << rt << " acc" << j << " = 0;\n";
+        const std::string rt = EmitContext::ctype(loop.reductions[j]->type.dtype);
+        if (allocated)
+            os << "    " << rt << "* r" << j << " = " << h << "r" << j << ";\n";
+        else
+            emit_reduction_alloc(os, e, loop.reductions[j], "r" + std::to_string(j));
+        os << "    " << rt << " acc" << j << " = 0;\n";
     }
     // Array operands of rank > 0 are loop arrays; rank-0 ones are read once before the loop and
     // scalar constants are literals.

@@ -44,6 +44,8 @@ class KernelEmitter final : public EmitContext {
     /// Whether the array holding n's value is C-contiguous when a loop reads it: promised leaves,
     /// and values the kernel allocated (a view the kernel made may be strided).
     bool contiguous(const Node* n) const;
+    /// Whether n's slot holds a view the kernel made (emit_view) rather than an array.
+    bool is_view(const Node* n) const { return views_.count(n) != 0; }
     /// The constants' static data, declared before the entry point.
     std::string statics() const { return statics_.str(); }
     const std::vector<std::string>& templates() const { return templates_; }
