@@ -15,6 +15,11 @@ struct Storage {
     // of scalar calls) then costs one plain malloc (with the shared_ptr control block) instead
     // of a second, 64-byte aligned allocation, which glibc serves slowly (_int_memalign).
     static constexpr std::size_t kSmall = 64;
+    // Memory the storage does not own (Array::wrap): `data` is the lowest byte any element of
+    // the wrapped array occupies, `bytes` the extent up to its highest; keep_alive is released
+    // with the storage.
+    Storage(void* external, std::size_t bytes, std::shared_ptr<void> keep_alive)
+        : data(external), bytes(bytes), keep_alive(std::move(keep_alive)), owned(false) {}
     explicit Storage(std::size_t bytes) : bytes(bytes) {
         if (bytes <= kSmall) {
             data = small;
@@ -27,12 +32,14 @@ struct Storage {
         if (!data) throw std::bad_alloc();
     }
     ~Storage() {
-        if (data != small) std::free(data);
+        if (owned && data != small) std::free(data);
     }
     Storage(const Storage&) = delete;
     Storage& operator=(const Storage&) = delete;
     void* data;
     std::size_t bytes;
+    std::shared_ptr<void> keep_alive;
+    bool owned = true;
     alignas(16) unsigned char small[kSmall];
 };
 
@@ -283,6 +290,108 @@ Array Array::from_raw(DType dtype, const Dims& shape, const void* data) {
     return a;
 }
 
+// ---- external memory --------------------------------------------------------------------------
+
+namespace {
+// The byte offsets, relative to the origin, of the lowest and one past the highest byte that an
+// array's elements occupy; false when they overflow int64. Not called for empty arrays.
+bool byte_extent(const Dims& shape, const Dims& strides, std::int64_t itemsize, std::int64_t* lo,
+                 std::int64_t* hi) {
+    std::int64_t l = 0, h = 0;
+    for (int d = 0; d < shape.size(); ++d) {
+        std::int64_t reach = 0;
+        if (!checked::mul(shape[d] - 1, strides[d], &reach) ||
+            !checked::add(reach < 0 ? l : h, reach, reach < 0 ? &l : &h))
+            return false;
+    }
+    return checked::mul(l, itemsize, lo) && checked::mul(h, itemsize, &h) &&
+           checked::add(h, itemsize, hi);
+}
+} // namespace
+
+Array Array::wrap(void* data, DType dtype, const Dims& shape, const Dims& byte_strides,
+                  std::shared_ptr<void> keep_alive) {
+    return wrap_memory(data, dtype, shape, byte_strides, true, false, std::move(keep_alive));
+}
+
+Array Array::wrap(const void* data, DType dtype, const Dims& shape, const Dims& byte_strides,
+                  std::shared_ptr<void> keep_alive) {
+    return wrap_memory(data, dtype, shape, byte_strides, true, true, std::move(keep_alive));
+}
+
+void Array::check_wrap_count(std::size_t count, const Dims& shape) {
+    check_shape_fits(shape, DType::UInt8, "wrap");
+    TJ_CHECK(static_cast<std::uint64_t>(shape.product()) == count, ValueError)
+        << "wrap: a span of " << count << " elements cannot be viewed as shape " << shape_str(shape)
+        << " (" << shape.product() << " elements)";
+}
+
+Array Array::wrap_memory(const void* data, DType dtype, const Dims& shape, const Dims& strides_in,
+                         bool byte_strides, bool read_only, std::shared_ptr<void> keep_alive) {
+    TJ_CHECK(static_cast<int>(dtype) < kNumDTypes, ValueError)
+        << "wrap: invalid dtype " << static_cast<int>(dtype);
+    check_shape_fits(shape, dtype, "wrap"); // negative extents, byte counts that overflow
+    const auto isz = static_cast<std::int64_t>(dtype_size(dtype));
+    Dims strides;
+    if (strides_in.empty()) {
+        strides = c_strides(shape);
+    } else {
+        TJ_CHECK(strides_in.size() == shape.size(), ValueError)
+            << "wrap: " << strides_in.size() << " strides for shape " << shape_str(shape)
+            << " of rank " << shape.size();
+        strides = strides_in;
+        if (byte_strides)
+            for (int d = 0; d < strides.size(); ++d) {
+                TJ_CHECK(strides[d] % isz == 0, ValueError)
+                    << "wrap: stride " << strides[d] << " of axis " << d
+                    << " is not a multiple of the item size " << isz << " of " << dtype_name(dtype)
+                    << " (strides are in bytes)";
+                strides[d] /= isz;
+            }
+    }
+    const auto p = reinterpret_cast<std::uintptr_t>(data);
+    TJ_CHECK(p % static_cast<std::uintptr_t>(isz) == 0, ValueError)
+        << "wrap: the data pointer " << data << " is not aligned to the " << isz
+        << "-byte items of " << dtype_name(dtype);
+    // The memory the elements occupy, [p + lo, p + hi): it must lie in the address space.
+    std::int64_t lo = 0, hi = 0;
+    const bool empty = shape.product() == 0;
+    if (!empty) {
+        TJ_CHECK(data != nullptr, ValueError)
+            << "wrap: null data pointer for shape " << shape_str(shape) << " (" << shape.product()
+            << " elements)";
+        TJ_CHECK(byte_extent(shape, strides, isz, &lo, &hi), ValueError)
+            << "wrap: shape " << shape_str(shape) << " with strides " << shape_str(strides)
+            << " (elements of " << isz << " bytes) spans more bytes than a 64-bit integer holds";
+        const auto below = static_cast<std::uint64_t>(0) - static_cast<std::uint64_t>(lo);
+        const auto above = static_cast<std::uint64_t>(hi);
+        TJ_CHECK(below <= p && above <= UINTPTR_MAX - p, ValueError)
+            << "wrap: shape " << shape_str(shape) << " with strides " << shape_str(strides)
+            << " from address " << data << " reaches outside the address space";
+    }
+    void* base = empty ? const_cast<void*>(data)
+                       : reinterpret_cast<void*>(p - (0 - static_cast<std::uintptr_t>(lo)));
+    return Array(std::make_shared<Storage>(
+                     base, static_cast<std::size_t>(hi) + (0 - static_cast<std::size_t>(lo)),
+                     std::move(keep_alive)),
+                 const_cast<void*>(data), dtype, shape, strides, read_only);
+}
+
+Array::Array(std::shared_ptr<Storage> storage, void* data, DType dtype, const Dims& shape,
+             const Dims& strides, bool read_only)
+    : storage_(std::move(storage)), data_(data), dtype_(dtype), read_only_(read_only),
+      shape_(shape), strides_(strides) {}
+
+Array Array::read_only_view() const {
+    Array a = *this;
+    a.read_only_ = true;
+    return a;
+}
+
+void Array::throw_read_only(const char* what) {
+    TJ_THROW(ValueError) << what << ": array is read-only";
+}
+
 // ---- queries ----------------------------------------------------------------------------------
 
 std::int64_t Array::shape(int axis) const {
@@ -496,6 +605,60 @@ Array Array::broadcast_to(const Dims& shape) const {
 
 bool Array::shares_memory_with(const Array& other) const {
     return storage_ && storage_ == other.storage_;
+}
+
+namespace {
+// [first, last) bytes an array's elements occupy; empty for an empty array. An array's extent
+// fits: its view or wrap checked it.
+std::pair<std::uintptr_t, std::uintptr_t> byte_range(const Array& a) {
+    if (a.size() == 0) return {0, 0};
+    std::int64_t lo = 0, hi = 0;
+    byte_extent(a.shape(), a.strides(), static_cast<std::int64_t>(a.itemsize()), &lo, &hi);
+    const auto p = reinterpret_cast<std::uintptr_t>(a.raw_data());
+    return {p - (0 - static_cast<std::uintptr_t>(lo)), p + static_cast<std::uintptr_t>(hi)};
+}
+} // namespace
+
+bool Array::may_share_memory(const Array& other) const {
+    const auto [a0, a1] = byte_range(*this);
+    const auto [b0, b1] = byte_range(other);
+    return a0 != a1 && b0 != b1 && a0 < b1 && b0 < a1;
+}
+
+void Array::copy_from(const Array& src_in) const {
+    check_writable("copy_from");
+    // A source that overlaps this array's memory is read from a copy.
+    const Array src = may_share_memory(src_in) ? src_in.copy() : src_in;
+    const Array from = src.broadcast_to(shape_);
+    if (size() == 0) return;
+    visit_dtype(dtype_, [&](auto d) {
+        using D = decltype(d);
+        visit_dtype(from.dtype_, [&](auto s) {
+            using S = decltype(s);
+            D* out = static_cast<D*>(data_);
+            const S* in = static_cast<const S*>(from.data_);
+            // Two cursors in C order: this array's element offsets and the source's.
+            const int nd = ndim();
+            std::array<std::int64_t, kMaxNdim> idx{};
+            std::int64_t od = 0, os = 0;
+            for (std::int64_t k = 0, n = size(); k < n; ++k) {
+                if constexpr (std::is_same_v<D, bool>)
+                    out[od] = in[os] != S{};
+                else
+                    out[od] = static_cast<D>(in[os]);
+                for (int ax = nd - 1; ax >= 0; --ax) {
+                    if (++idx[ax] < shape_[ax]) {
+                        od += strides_[ax];
+                        os += from.strides_[ax];
+                        break;
+                    }
+                    od -= strides_[ax] * (shape_[ax] - 1);
+                    os -= from.strides_[ax] * (shape_[ax] - 1);
+                    idx[ax] = 0;
+                }
+            }
+        });
+    });
 }
 
 bool Array::equals(const Array& other) const {

@@ -50,16 +50,26 @@ SharedVar shared(const Array& value, SharedOptions options) {
     return SharedAccess::wrap(s, make_shared_node(s));
 }
 
-Array SharedVar::get_value() const {
+// A borrowed value is a read-only view: calls never write into a buffer another Array views (an
+// update in place copies such a value first, compiler/function/call.cpp), so it is a snapshot.
+Array SharedVar::get_value(const GetValueOptions& options) const {
     TJ_CHECK(storage_, ValueError) << "get_value: undefined shared variable";
     std::shared_lock lock(storage_->mutex);
-    return storage_->value.copy();
+    return options.borrow ? storage_->value.read_only_view() : storage_->value.copy();
 }
 
-void SharedVar::set_value(const Array& value) {
+void SharedVar::set_value(const Array& value, const SetValueOptions& options) {
     TJ_CHECK(storage_, ValueError) << "set_value: undefined shared variable";
     check_shared_value(*storage_, value, "set_value");
-    Array v = value.astype(storage_->type.dtype); // always a copy: never aliases the caller's array
+    // Borrowed: the caller's array itself when it needs no conversion (the variable's dtype, C
+    // order, as every value a call produces); otherwise a copy, never aliasing the caller's.
+    TJ_CHECK(!options.borrow || !value.read_only(), ValueError)
+        << "set_value: shared variable \"" << storage_->name
+        << "\": array is read-only (a borrowed value may be written by updates; set it without "
+           "borrow to copy it)";
+    const bool borrow =
+        options.borrow && value.dtype() == storage_->type.dtype && value.is_c_contiguous();
+    Array v = borrow ? value : value.astype(storage_->type.dtype);
     std::unique_lock lock(storage_->mutex);
     storage_->value = std::move(v);
 }

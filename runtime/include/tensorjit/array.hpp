@@ -1,7 +1,9 @@
 /// \file
 /// tj::Array: a strided n-d array over a shared, aligned buffer (64 bytes; 16 for buffers of at
 /// most 64 bytes, which live inside the storage object) (NumPy's ndarray, without
-/// the Python). Views share the buffer; copies do not.
+/// the Python). Views share the buffer; copies do not. Array::wrap views memory the array does
+/// not own (no copy); a read-only array (a wrapped const pointer, a borrowed shared value) cannot
+/// be written through, nor can its views.
 #pragma once
 
 #include <tensorjit/export.hpp>
@@ -19,6 +21,13 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+#include <version>
+
+// std::mdspan (C++23) where the standard library has it; GCC 12 and Clang 16 do not.
+#if __has_include(<mdspan>) && defined(__cpp_lib_mdspan)
+#include <mdspan>
+#define TJ_HAVE_MDSPAN 1
+#endif
 
 TJ_API_BEGIN
 namespace tensorjit {
@@ -75,8 +84,10 @@ class Array {
     template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>> Array(T v) {
         init_scalar(dtype_for_scalar<T>(), static_cast<double>(v), scalar_bits(v));
     }
-    /// Nested initializer lists: `{1, 2}`, `{{0, 1}, {-1, -2}}`, up to rank 4; integers give an
-    /// int64 array, anything with a double a float64 array. Ragged lists are a ShapeError.
+    /// Nested initializer lists: `{1, 2}`, `{{0, 1}, {-1, -2}}`, up to rank 4, of the literals'
+    /// dtype as NumPy's np.asarray with C++'s float: integers give an int64 array (uint64 when
+    /// an unsigned value exceeds int64), doubles a float64 array, floats (`{1.0f, 2.0f}`) a
+    /// float32 array, bools a bool array. Ragged lists are a ShapeError.
     template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
     Array(std::initializer_list<T> v) {
         init_nested<T>(v);
@@ -118,6 +129,54 @@ class Array {
     /// A contiguous array of `n` elements copied from raw typed memory.
     static Array from_raw(DType dtype, const Dims& shape, const void* data);
 
+    /// An array viewing memory it does not own, without a copy (NumPy's __array_interface__):
+    /// `data` points at element [0, ..., 0]; `byte_strides` are in BYTES, as NumPy's (strides()
+    /// reports elements), one per axis, of any sign (0 broadcasts), each a multiple of the item
+    /// size; empty means C order. `keep_alive` (an owner, or a shared_ptr whose deleter frees
+    /// the memory) is held until the last array viewing the memory is gone. A const pointer gives
+    /// a read-only array. ValueError naming the problem: a null pointer with elements, a pointer
+    /// not aligned to the item size, negative extents, sizes or strides that overflow, strides
+    /// that are not multiples of the item size or whose count is not the rank, memory that would
+    /// wrap around the address space.
+    static Array wrap(void* data, DType dtype, const Dims& shape, const Dims& byte_strides = {},
+                      std::shared_ptr<void> keep_alive = {});
+    static Array wrap(const void* data, DType dtype, const Dims& shape,
+                      const Dims& byte_strides = {}, std::shared_ptr<void> keep_alive = {});
+    /// A 1-d array over a span (read-only for a span of const elements), or one of the given
+    /// shape in C order (the span's length must be the shape's element count).
+    template <class T, std::size_t N>
+    static Array wrap(std::span<T, N> data, std::shared_ptr<void> keep_alive = {}) {
+        return wrap(data, Dims{static_cast<std::int64_t>(data.size())}, std::move(keep_alive));
+    }
+    template <class T, std::size_t N>
+    static Array wrap(std::span<T, N> data, const Dims& shape,
+                      std::shared_ptr<void> keep_alive = {}) {
+        using E = std::remove_cv_t<T>;
+        static_assert(std::is_arithmetic_v<E>, "tj::Array::wrap: a span of arithmetic values");
+        check_wrap_count(data.size(), shape);
+        return wrap(data.data(), dtype_v<E>, shape, Dims{}, std::move(keep_alive));
+    }
+#ifdef TJ_HAVE_MDSPAN
+    /// A std::mdspan of any strided layout (layout_right, layout_left, layout_stride) with the
+    /// default accessor: its extents and strides (elements, converted to bytes). Compiled only
+    /// where the standard library has <mdspan> (C++23; not GCC 12 nor Clang 16).
+    template <class T, class Extents, class Layout>
+    static Array wrap(std::mdspan<T, Extents, Layout, std::default_accessor<T>> m,
+                      std::shared_ptr<void> keep_alive = {}) {
+        using E = std::remove_cv_t<T>;
+        static_assert(std::is_arithmetic_v<E>, "tj::Array::wrap: an mdspan of arithmetic values");
+        static_assert(Layout::template mapping<Extents>::is_always_strided(),
+                      "tj::Array::wrap: the mdspan's layout must be strided");
+        Dims shape, strides;
+        for (std::size_t r = 0; r < Extents::rank(); ++r) {
+            shape.push_back(static_cast<std::int64_t>(m.extent(r)));
+            strides.push_back(static_cast<std::int64_t>(m.stride(r)));
+        }
+        return wrap_memory(m.data_handle(), dtype_v<E>, shape, strides, false, std::is_const_v<T>,
+                           std::move(keep_alive));
+    }
+#endif
+
     DType dtype() const { return dtype_; }
     int ndim() const { return shape_.size(); }
     const Dims& shape() const { return shape_; }
@@ -128,12 +187,29 @@ class Array {
     bool is_c_contiguous() const;
     std::size_t itemsize() const { return dtype_size(dtype_); }
 
-    /// Pointer to the first element (the view's origin), untyped.
+    /// Pointer to the first element (the view's origin), untyped. Do not write through it when
+    /// the array is read_only().
     void* raw_data() const { return data_; }
-    /// Typed pointer to the first element; TypeError when T is not the array's dtype.
+    /// Typed pointer to the first element, to read and write; TypeError when T is not the
+    /// array's dtype, ValueError when the array is read-only (read it through cdata<T>()).
     template <class T> T* data() const {
         check_dtype(dtype_v<T>);
+        check_writable("Array::data");
         return static_cast<T*>(data_);
+    }
+    /// Typed pointer to the first element, to read; TypeError when T is not the array's dtype.
+    template <class T> const T* cdata() const {
+        check_dtype(dtype_v<T>);
+        return static_cast<const T*>(data_);
+    }
+    /// True when the array may not be written through (NumPy's flags.writeable false): it wraps
+    /// a const pointer or is a borrowed value; its views are read-only too, its copies are not.
+    bool read_only() const { return read_only_; }
+    /// A read-only view of the same memory.
+    Array read_only_view() const;
+    /// ValueError "<what>: array is read-only" when it is.
+    void check_writable(const char* what) const {
+        if (read_only_) throw_read_only(what);
     }
     /// The element at a multi-index (negative indices count from the end), converted to double.
     double at(std::initializer_list<std::int64_t> index) const;
@@ -161,6 +237,14 @@ class Array {
     Array view(void* data, DType dtype, const Dims& shape, const Dims& strides) const;
     /// True when both arrays view the same storage.
     bool shares_memory_with(const Array& other) const;
+    /// True when the memory the two arrays span (lowest to highest byte of their elements)
+    /// overlaps, whatever their storages (two wraps of one buffer): NumPy's may_share_memory, so
+    /// interleaved views count as overlapping. Empty arrays overlap nothing.
+    bool may_share_memory(const Array& other) const;
+    /// Writes src's values into this array's memory through its strides (np.copyto): src
+    /// broadcasts to this shape (ShapeError otherwise) and converts with C casts, as astype;
+    /// memory shared with src is handled. ValueError when this array is read-only.
+    void copy_from(const Array& src) const;
     /// A value that identifies the storage (for aliasing checks).
     const void* storage_id() const { return storage_.get(); }
     /// How many arrays view this array's storage (1: this one alone, so it may be reused).
@@ -172,6 +256,9 @@ class Array {
   private:
     /// A new uninitialized array; `what` names the caller in a size error ("empty").
     Array(std::in_place_t, DType dtype, const Dims& shape, const char* what = "array");
+    /// An array from its parts (Array::wrap).
+    Array(std::shared_ptr<Storage> storage, void* data, DType dtype, const Dims& shape,
+          const Dims& strides, bool read_only);
     template <class T> static constexpr DType dtype_for_scalar() {
         // Not `short`: it is std::int16_t, which must stay int16.
         if constexpr (std::is_same_v<T, int> || std::is_same_v<T, long> ||
@@ -205,10 +292,16 @@ class Array {
         std::vector<Stored> values;
         Dims shape;
         flatten_nested(list, values, shape, 0);
-        init_from_buffer(std::is_floating_point_v<T> ? DType::Float64
-                         : std::is_same_v<T, bool>   ? DType::Bool
-                                                     : DType::Int64,
-                         shape, values.data(), values.size(), dtype_v<Stored>);
+        DType dtype = std::is_same_v<T, float>      ? DType::Float32
+                      : std::is_floating_point_v<T> ? DType::Float64
+                      : std::is_same_v<T, bool>     ? DType::Bool
+                                                    : DType::Int64;
+        if constexpr (std::is_same_v<Stored, std::uint64_t>) {
+            // NumPy: np.asarray([2**63]) is uint64; smaller values stay int64.
+            for (std::uint64_t v : values)
+                if (v > static_cast<std::uint64_t>(INT64_MAX)) dtype = DType::UInt64;
+        }
+        init_from_buffer(dtype, shape, values.data(), values.size(), dtype_v<Stored>);
     }
     template <class T, class Stored>
     static void flatten_nested(const std::initializer_list<T>& list, std::vector<Stored>& out,
@@ -227,6 +320,11 @@ class Array {
         // A list of empty lists still has a known inner extent.
     }
     [[noreturn]] static void ragged(int depth, std::int64_t expected, std::int64_t got);
+    [[noreturn]] static void throw_read_only(const char* what);
+    static void check_wrap_count(std::size_t count, const Dims& shape);
+    /// Array::wrap's work: strides in bytes or in elements.
+    static Array wrap_memory(const void* data, DType dtype, const Dims& shape, const Dims& strides,
+                             bool byte_strides, bool read_only, std::shared_ptr<void> keep_alive);
     void init_scalar(DType dtype, double value, std::uint64_t int_bits);
     void init_from_buffer(DType dtype, const Dims& shape, const void* src, std::size_t count,
                           DType src_dtype);
@@ -235,6 +333,7 @@ class Array {
     std::shared_ptr<Storage> storage_;
     void* data_ = nullptr;
     DType dtype_ = DType::Float64;
+    bool read_only_ = false;
     Dims shape_;
     Dims strides_;
 };
