@@ -96,6 +96,13 @@ typedef struct tj_frame {
 /* A kernel returns 0 on success, non-zero after it reported an error through tj_rt_*. */
 typedef int (*tj_kernel_fn)(tj_frame*);
 
+/* The kinds of tj_rt_extent_error: a contracted axis pair (dot, matmul, tensordot: the shapes are
+ * "not aligned"), a batch axis pair of matmul that does not broadcast, and an axis that the
+ * operands of a join must share. */
+#define TJ_EXTENT_CONTRACTED 0
+#define TJ_EXTENT_BATCH 1
+#define TJ_EXTENT_JOINED 2
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -105,6 +112,11 @@ void* tj_rt_alloc(tj_frame* f, int slot, int ndim, const long long* shape);
 /* Records that the values of node `node` have shapes a and b that cannot broadcast; returns 1. */
 int tj_rt_shape_error(tj_frame* f, int node, int ndim_a, const long long* shape_a, int ndim_b,
                       const long long* shape_b);
+/* Records that extent shape_a[axis_a] of one operand of node `node` differs from extent
+ * shape_b[axis_b] of another where they must agree, for the reason `kind` (TJ_EXTENT_*);
+ * returns 1. */
+int tj_rt_extent_error(tj_frame* f, int node, int kind, int ndim_a, const long long* shape_a,
+                       int axis_a, int ndim_b, const long long* shape_b, int axis_b);
 /* Records an error with a fixed message (index out of bounds, bad reshape...) about node `node`;
  * `value` is printed after the message. Returns 1. */
 int tj_rt_value_error(tj_frame* f, int node, int code, long long value);

@@ -6,9 +6,11 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build ccache pkg-config git
     clang-16 llvm-16-dev libclang-16-dev libclang-cpp16-dev libclang-common-16-dev
+    libclang-rt-16-dev libfuzzer-16-dev
     libboost-graph-dev catch2 libspdlog-dev libfmt-dev libopenblas-dev libbenchmark-dev
     libc6-dev zlib1g-dev libzstd-dev libedit-dev libxml2-dev libcurl4-openssl-dev libffi-dev
     libssl-dev libxxhash-dev nlohmann-json3-dev python3-numpy graphviz
+    libhiredis-dev redis-server libcli11-dev libeigen3-dev
 )
 
 missing=()

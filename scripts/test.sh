@@ -8,4 +8,4 @@ build_dir=${TJ_BUILD_DIR:-build}
 cd "$build_dir"
 ctest --output-on-failure -j "$(nproc)" "$@"
 echo "== the same tests with the graph rewrites off (TJ_REWRITES=off)"
-TJ_REWRITES=off ctest --output-on-failure -j "$(nproc)" -LE install "$@"
+TJ_REWRITES=off ctest --output-on-failure -j "$(nproc)" -LE "install|fuzz" "$@"

@@ -2,6 +2,8 @@
 // updates. Steady state allocates nothing but the outputs: the frame, scalar scratch arrays and
 // update/temporary buffers are kept from call to call.
 #include "compiler/function/function_impl.hpp"
+#include "compiler/function/literals.hpp"
+#include "compiler/function/profile_host.hpp"
 #include "runtime/kernel_errors.hpp"
 
 #include <tensorjit/function.hpp>
@@ -33,25 +35,6 @@ std::string shape_text(int n, const long long* s) {
     Dims d;
     for (int i = 0; i < n; ++i) d.push_back(s[i]);
     return shape_str(d);
-}
-
-// Whether an integer value is exactly representable in dtype t.
-bool int_fits(long long v, DType t) {
-    bool ok = false;
-    visit_dtype(t, [&](auto x) {
-        using T = decltype(x);
-        if constexpr (std::is_same_v<T, bool>) {
-            ok = v == 0 || v == 1;
-        } else if constexpr (std::is_integral_v<T>) {
-            if constexpr (std::is_unsigned_v<T>)
-                ok = v >= 0 && static_cast<unsigned long long>(v) <= std::numeric_limits<T>::max();
-            else
-                ok = v >= std::numeric_limits<T>::min() && v <= std::numeric_limits<T>::max();
-        } else {
-            ok = static_cast<long long>(static_cast<T>(v)) == v;
-        }
-    });
-    return ok;
 }
 
 } // namespace
@@ -93,6 +76,9 @@ void FunctionImpl::setup_frame() {
     input_slot_.assign(inputs_.size(), -1);
     for (int s = 0; s < nslots; ++s)
         if (plan.slots[s].kind == SlotPlan::Kind::Input) input_slot_[plan.slots[s].index] = s;
+    output_index_.assign(nslots, -1);
+    for (std::size_t i = plan.output_slots.size(); i-- > 0;)
+        output_index_[plan.output_slots[i]] = static_cast<int>(i);
     // Layout bits (FunctionGraph::strided_leaves): inputs by position, then shared variables.
     for (std::size_t s = 0; s < plan.slots.size(); ++s) {
         const auto& sp = plan.slots[s];
@@ -155,6 +141,12 @@ void FunctionImpl::setup_frame() {
     node_names_.clear();
     for (const auto& n : plan.node_names)
         node_names_.push_back(codegen::resolve_node_name(n, input_names, shared_names));
+    if (kernels_->graph().profile) {
+        std::vector<std::string> steps;
+        for (const auto& d : plan.profile_steps)
+            steps.push_back(codegen::resolve_node_name(d, input_names, shared_names));
+        profile_ = new_function_profile(name_, kernel_->key, std::move(steps));
+    }
 
     std::lock_guard<std::mutex> lock(pool_mutex_);
     pool_.clear();
@@ -236,44 +228,26 @@ class SharedLocks {
 void FunctionImpl::bind_input(CallState& st, int k, const Arg& arg) const {
     const InputSpec& in = inputs_[k];
     if (arg.kind() == Arg::Kind::Array) {
-        bind_array(st, k, arg.array());
+        bind_array(st, k, arg.array(), arg.literal());
         return;
     }
-    // A C++ scalar: accepted when its value converts exactly (as PyTensor accepts Python
-    // scalars), or with allow_input_downcast.
+    // A C++ scalar, a literal (literals.hpp): accepted when its value survives the conversion
+    // to the input's dtype (as PyTensor accepts Python scalars), or with allow_input_downcast.
     TJ_CHECK(in.type.ndim() == 0, ShapeError)
         << name_ << ": input " << input_label(in, k) << " expects a " << in.type.ndim()
         << "-d array (" << in.type.str() << "), got a scalar";
-    DType t = in.type.dtype;
+    const DType t = in.type.dtype;
+    const Literal v = literal_of(arg);
+    TJ_CHECK(allow_input_downcast_ || survives(v, t), TypeError)
+        << name_ << ": input " << input_label(in, k) << " has dtype " << dtype_name(t)
+        << "; the value " << literal_text(v) << " " << misfit_reason(v, t)
+        << " (build the function with allow_input_downcast to convert it anyway)";
     Array& dst = st.converted[k];
-    bool exact = true;
-    if (arg.scalar_dtype() == DType::Float64) {
-        double v = arg.scalar_double();
-        exact = t == DType::Float64 ||
-                (t == DType::Float32 &&
-                 (std::isnan(v) || static_cast<double>(static_cast<float>(v)) == v));
-        TJ_CHECK(exact || allow_input_downcast_, TypeError)
-            << name_ << ": input " << input_label(in, k) << " has dtype " << dtype_name(t)
-            << "; the float64 value " << v << " cannot be converted exactly"
-            << " (build the function with allow_input_downcast to allow it)";
-        visit_dtype(t, [&](auto x) {
-            *static_cast<decltype(x)*>(dst.raw_data()) = static_cast<decltype(x)>(v);
-        });
-    } else {
-        long long v = arg.scalar_int();
-        exact = int_fits(v, t);
-        TJ_CHECK(exact || allow_input_downcast_, TypeError)
-            << name_ << ": input " << input_label(in, k) << " has dtype " << dtype_name(t)
-            << "; the value " << v << " does not fit"
-            << " (build the function with allow_input_downcast to allow it)";
-        visit_dtype(t, [&](auto x) {
-            *static_cast<decltype(x)*>(dst.raw_data()) = static_cast<decltype(x)>(v);
-        });
-    }
+    store_literal(v, t, dst.raw_data());
     fill_slot(st.slots[input_slot_[k]], dst);
 }
 
-void FunctionImpl::bind_array(CallState& st, int k, const Array& a) const {
+void FunctionImpl::bind_array(CallState& st, int k, const Array& a, bool literal) const {
     const InputSpec& in = inputs_[k];
     TJ_CHECK(a.ndim() == in.type.ndim(), ShapeError)
         << name_ << ": input " << input_label(in, k) << " expects a " << in.type.ndim()
@@ -281,16 +255,27 @@ void FunctionImpl::bind_array(CallState& st, int k, const Array& a) const {
     TJ_CHECK(in.type.accepts_shape(a.shape()), ShapeError)
         << name_ << ": input " << input_label(in, k) << " has static shape " << in.type.str()
         << ", got shape " << shape_str(a.shape());
-    if (a.dtype() == in.type.dtype) {
+    const DType t = in.type.dtype;
+    if (a.dtype() == t) {
         fill_slot(st.slots[input_slot_[k]], a);
         return;
     }
-    TJ_CHECK(can_cast_safely(a.dtype(), in.type.dtype) || allow_input_downcast_, TypeError)
-        << name_ << ": input " << input_label(in, k) << " has dtype " << dtype_name(in.type.dtype)
-        << "; an array of dtype " << dtype_name(a.dtype())
-        << " cannot be cast to it safely (build the function with allow_input_downcast to allow "
-           "it)";
-    st.converted[k] = a.astype(in.type.dtype);
+    if (!can_cast_safely(a.dtype(), t) && !allow_input_downcast_) {
+        // A braced list is a literal: each value must survive the conversion. An array has its
+        // dtype, which must cast safely.
+        TJ_CHECK(literal, TypeError)
+            << name_ << ": input " << input_label(in, k) << " has dtype " << dtype_name(t)
+            << "; an array of dtype " << dtype_name(a.dtype())
+            << " cannot be cast to it safely (convert it with .astype(tj::DType::"
+            << dtype_enumerator(t) << "), or build the function with allow_input_downcast)";
+        const std::int64_t bad = first_misfit(a, t);
+        TJ_CHECK(bad < 0, TypeError)
+            << name_ << ": input " << input_label(in, k) << " has dtype " << dtype_name(t)
+            << "; the list's element " << index_text(a.shape(), bad) << " = "
+            << literal_text(literal_at(a, bad)) << " " << misfit_reason(literal_at(a, bad), t)
+            << " (build the function with allow_input_downcast to convert it anyway)";
+    }
+    st.converted[k] = a.astype(t);
     fill_slot(st.slots[input_slot_[k]], st.converted[k]);
 }
 
@@ -317,16 +302,19 @@ struct StateLease {
 // locks come first and cover binding too. Other functions bind the arguments into a leased
 // state and take their (reader) locks only around the kernel.
 template <class Finish>
-auto FunctionImpl::call_with(std::span<const Arg> args, Finish finish) const {
+auto FunctionImpl::call_with(std::span<const Arg> args, std::span<const Array> into,
+                             Finish finish) const {
+    if (profile_) [[unlikely]]
+        return call_profiled(args, into, finish);
     if (serialized_) {
         SharedLocks locks(locks_);
         CallState& st = *state_;
-        bind(st, args);
+        bind(st, args, into);
         execute(st);
         return finish(st);
     }
     StateLease lease{this, acquire()};
-    bind(*lease.st, args);
+    bind(*lease.st, args, into);
     {
         SharedLocks locks(locks_);
         execute(*lease.st);
@@ -334,14 +322,47 @@ auto FunctionImpl::call_with(std::span<const Arg> args, Finish finish) const {
     return finish(*lease.st);
 }
 
+// call_with, timed (FunctionOptions::profile): the kernel's host is the call's ProfiledHost.
+template <class Finish>
+auto FunctionImpl::call_profiled(std::span<const Arg> args, std::span<const Array> into,
+                                 Finish finish) const {
+    const auto start = ProfileClock::now();
+    if (serialized_) {
+        SharedLocks locks(locks_);
+        CallState& st = *state_;
+        ProfiledCall call(*profile_, st, start);
+        call.bind_begin();
+        bind(st, args, into);
+        call.bind_end();
+        execute(st);
+        call.executed();
+        auto result = finish(st);
+        call.commit();
+        return result;
+    }
+    StateLease lease{this, acquire()};
+    ProfiledCall call(*profile_, *lease.st, start);
+    call.bind_begin();
+    bind(*lease.st, args, into);
+    call.bind_end();
+    {
+        SharedLocks locks(locks_);
+        execute(*lease.st);
+        call.executed();
+    }
+    auto result = finish(*lease.st);
+    call.commit();
+    return result;
+}
+
 Array FunctionImpl::call_first(std::span<const Arg> args) const {
-    return call_with(args, [this](CallState& st) {
+    return call_with(args, {}, [this](CallState& st) {
         return std::move(st.slot_arrays[kernel_->plan.output_slots[0]]);
     });
 }
 
 std::vector<Array> FunctionImpl::call_all(std::span<const Arg> args) const {
-    return call_with(args, [this](CallState& st) {
+    return call_with(args, {}, [this](CallState& st) {
         // The outputs leave the state; one value that is two outputs is copied for the second.
         const auto& slots = kernel_->plan.output_slots;
         std::vector<Array> out;
@@ -359,11 +380,23 @@ std::vector<Array> FunctionImpl::call_all(std::span<const Arg> args) const {
     });
 }
 
+// The outputs go into the caller's arrays (call_into.cpp): a C-contiguous one is the kernel's
+// output buffer, another gets the value copied in after the kernel.
+void FunctionImpl::call_into(std::span<const Array> outs, std::span<const Arg> args) const {
+    check_outputs(outs);
+    call_with(args, outs, [this](CallState& st) {
+        finish_into(st);
+        return true; // call_profiled keeps what finish returns
+    });
+}
+
 // Binds one call's arguments. Nothing that can fail runs after the first write to a shared
 // variable: argument checks come first, update shapes are checked when the kernel allocates them
 // (tj_rt_alloc), before the in-place writes the kernel emits last, and updates are applied only
 // after every check passed.
-void FunctionImpl::bind(CallState& st, std::span<const Arg> args) const {
+void FunctionImpl::bind(CallState& st, std::span<const Arg> args,
+                        std::span<const Array> into) const {
+    st.into = into;
     const std::size_t n = inputs_.size();
     std::fill(st.bound.begin(), st.bound.end(), nullptr);
     std::size_t positional = 0;
@@ -411,9 +444,19 @@ void FunctionImpl::bind(CallState& st, std::span<const Arg> args) const {
 // Runs the kernel and applies the updates; the caller holds the shared variables' locks.
 void FunctionImpl::execute(CallState& st) const {
     const auto& plan = kernel_->plan;
+    // An update written in place never writes into memory another tj::Array views (a borrowed
+    // get_value, an array given to set_value with borrow): such a value is copied first.
+    if (!delete_updates_)
+        for (const auto& [sh, slot] : plan.updates) {
+            Array& v = shared_[sh]->value;
+            if (plan.slots[slot].kind == SlotPlan::Kind::Shared &&
+                (v.storage_use_count() != 1 || v.read_only()))
+                v = v.copy();
+        }
     for (std::size_t s = 0; s < plan.slots.size(); ++s)
         if (plan.slots[s].kind == SlotPlan::Kind::Shared)
             fill_slot(st.slots[s], shared_[plan.slots[s].index]->value);
+    if (!st.into.empty()) prepare_into(st);
     if (delete_updates_) {
         // A copy without updates: in-place updates write into a private copy of the variable.
         for (const auto& [sh, slot] : plan.updates) {
@@ -430,11 +473,12 @@ void FunctionImpl::execute(CallState& st) const {
     }
 
     st.pending_kind = kNone;
-    tj_frame frame{st.slots.data(), static_cast<KernelHost*>(&st)};
+    tj_frame frame{st.slots.data(), st.host};
     // A strided argument needs the kernel of its layout (compiled once, on first need).
     const std::uint64_t mask = layout_mask(st.slots.data(), leaf_bits_, plan);
     const CompiledKernel& k = mask ? kernels_->strided(mask) : *kernel_;
     if (k.entry(&frame) != 0) throw_pending(st);
+    if (!st.into.empty()) check_into_written(st);
 
     // Updates: every new value was checked (when the kernel allocated them); apply them all.
     if (!delete_updates_) {
@@ -446,12 +490,17 @@ void FunctionImpl::execute(CallState& st) const {
             const Array* taken = nullptr;
             for (std::size_t p = 0; p < u; ++p)
                 if (plan.updates[p].second == slot) taken = &shared_[plan.updates[p].first]->value;
-            if (taken)
-                shared_[sh]->value = taken->copy();
-            else if (kind == SlotPlan::Kind::Output)
-                shared_[sh]->value = st.slot_arrays[slot].copy();
+            // The copy goes into the variable's buffer when nothing else views it (no
+            // allocation), else into a new one.
+            const Array& from = taken ? *taken : output_value(st, slot);
+            Array& v = shared_[sh]->value;
+            if (!taken && kind != SlotPlan::Kind::Output)
+                std::swap(v, st.slot_arrays[slot]);
+            else if (v.storage_use_count() == 1 && !v.read_only() && v.dtype() == from.dtype() &&
+                     v.shape() == from.shape())
+                v.copy_from(from);
             else
-                std::swap(shared_[sh]->value, st.slot_arrays[slot]);
+                v = from.copy();
         }
     }
 }
@@ -464,6 +513,10 @@ void* CallState::alloc(int slot, int ndim, const long long* shape) noexcept {
 void CallState::shape_error(int node, int na, const long long* a, int nb,
                             const long long* b) noexcept {
     fn->shape_error(*this, node, na, a, nb, b);
+}
+void CallState::extent_error(int node, int kind, int na, const long long* a, int axis_a, int nb,
+                             const long long* b, int axis_b) noexcept {
+    fn->extent_error(*this, node, kind, na, a, axis_a, nb, b, axis_b);
 }
 void CallState::value_error(int node, int code, long long value) noexcept {
     fn->value_error(*this, node, code, value);
@@ -480,6 +533,7 @@ void* FunctionImpl::alloc(CallState& st, int slot, int ndim, const long long* sh
                 if (s == slot) check_update_shape(sh, ndim, shape);
         Dims d;
         for (int i = 0; i < ndim; ++i) d.push_back(shape[i]);
+        if (sp.kind == SlotPlan::Kind::Output && !st.into.empty()) return alloc_into(st, slot, d);
         Array& a = st.slot_arrays[slot];
         bool reuse = sp.kind != SlotPlan::Kind::Output && a.storage_use_count() == 1 &&
                      a.dtype() == sp.dtype && a.shape() == d;
@@ -516,42 +570,76 @@ void* FunctionImpl::scratch(CallState& st, int which, long long bytes) const {
     }
 }
 
+namespace {
+// The hint that static broadcasting needs extents declared as 1: it applies when NumPy's run-time
+// rule would have broadcast the shapes (every axis that differs has a run-time 1 on one side).
+constexpr const char* kDeclareOneHint =
+    " (an axis broadcasts only where its static extent is 1: declare it with "
+    "tj::tensor(name, dtype, {1, tj::dyn}), say)";
+
+bool numpy_would_broadcast(int na, const long long* a, int nb, const long long* b) {
+    bool differ = false;
+    for (int i = 1; i <= std::min(na, nb); ++i) {
+        const long long x = a[na - i], y = b[nb - i];
+        if (x == y) continue;
+        if (x != 1 && y != 1) return false;
+        differ = true;
+    }
+    return differ;
+}
+} // namespace
+
+std::string FunctionImpl::node_prefix(int node) const {
+    return name_ + (name_.empty() ? "" : ": ") + "apply node " +
+           (node >= 0 && node < static_cast<int>(node_names_.size()) ? node_names_[node] : "?") +
+           ": ";
+}
+
 void FunctionImpl::shape_error(CallState& st, int node, int na, const long long* a, int nb,
                                const long long* b) const {
     st.pending_kind = kShape;
-    std::string& pending_message_ = st.pending_message;
-    const auto& names = node_names_;
     // A negative rank -(na + 1) marks a size mismatch (reshape) rather than a broadcast.
     if (na < 0) {
-        pending_message_ =
-            name_ + (name_.empty() ? "" : ": ") + "apply node " +
-            (node >= 0 && node < static_cast<int>(names.size()) ? names[node] : "?") +
-            ": cannot reshape an array of shape " + shape_text(-na - 1, a) + " into shape " +
-            shape_text(nb, b);
+        st.pending_message = node_prefix(node) + "cannot reshape an array of shape " +
+                             shape_text(-na - 1, a) + " into shape " + shape_text(nb, b);
         return;
     }
-    pending_message_ = name_ + (name_.empty() ? "" : ": ") + "apply node " +
-                       (node >= 0 && node < static_cast<int>(names.size()) ? names[node] : "?") +
-                       ": shapes " + shape_text(na, a) + " and " + shape_text(nb, b) +
-                       " cannot broadcast";
-    // Broadcasting is decided by static shapes (as in PyTensor): say so when a 1 was involved.
-    bool one = false;
-    for (int i = 0; i < na; ++i) one |= a[i] == 1;
-    for (int i = 0; i < nb; ++i) one |= b[i] == 1;
-    if (one)
-        pending_message_ +=
-            " (an axis broadcasts only where its static extent is 1: declare it with "
-            "tj::tensor(name, dtype, {1, tj::dyn}), say)";
+    st.pending_message = node_prefix(node) + "shapes " + shape_text(na, a) + " and " +
+                         shape_text(nb, b) + " cannot broadcast";
+    // Broadcasting is decided by static shapes (as in PyTensor): say so when a run-time 1 would
+    // have broadcast.
+    if (numpy_would_broadcast(na, a, nb, b)) st.pending_message += kDeclareOneHint;
+}
+
+void FunctionImpl::extent_error(CallState& st, int node, int kind, int na, const long long* a,
+                                int axis_a, int nb, const long long* b, int axis_b) const {
+    st.pending_kind = kShape;
+    const bool axes_ok = axis_a >= 0 && axis_a < na && axis_b >= 0 && axis_b < nb;
+    const std::string pair =
+        axes_ok ? std::to_string(a[axis_a]) + " (dim " + std::to_string(axis_a) +
+                      ") != " + std::to_string(b[axis_b]) + " (dim " + std::to_string(axis_b) + ")"
+                : "?";
+    const std::string shapes = "shapes " + shape_text(na, a) + " and " + shape_text(nb, b);
+    switch (kind) {
+    case TJ_EXTENT_CONTRACTED:
+        // NumPy's dot message: the contracted extents, and which axes they are.
+        st.pending_message = node_prefix(node) + shapes + " not aligned: " + pair;
+        break;
+    case TJ_EXTENT_BATCH:
+        st.pending_message =
+            node_prefix(node) + shapes + " cannot broadcast their batch axes: " + pair;
+        if (axes_ok && (a[axis_a] == 1 || b[axis_b] == 1)) st.pending_message += kDeclareOneHint;
+        break;
+    default:
+        st.pending_message =
+            node_prefix(node) + shapes + " differ outside the joined axis: " + pair;
+        break;
+    }
 }
 
 void FunctionImpl::value_error(CallState& st, int node, int code, long long value) const {
     st.pending_kind = kValue;
-    std::string& pending_message_ = st.pending_message;
-    const auto& names = node_names_;
-    const std::string detail = kernel_error_text(code, value);
-    pending_message_ = name_ + (name_.empty() ? "" : ": ") + "apply node " +
-                       (node >= 0 && node < static_cast<int>(names.size()) ? names[node] : "?") +
-                       ": " + detail;
+    st.pending_message = node_prefix(node) + kernel_error_text(code, value);
 }
 
 void FunctionImpl::throw_pending(const CallState& st) const {

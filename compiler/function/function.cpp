@@ -1,6 +1,8 @@
 // tj::function: inputs, outputs, updates and givens -> a checked function graph -> its kernel
 // (kernel_cache.cpp) -> a callable bound to shared storages; and FunctionBase.
 #include "compiler/function/function_impl.hpp"
+#include "compiler/function/literals.hpp"
+#include "compiler/function/profile_record.hpp"
 #include "compiler/graph/function_graph.hpp"
 
 #include "compiler/ops/op_def.hpp"
@@ -18,6 +20,26 @@
 #include <unordered_set>
 
 namespace tensorjit {
+
+In::In(const Var& v, const Arg& default_value, std::string name)
+    : variable(v), name(std::move(name)) {
+    TJ_CHECK(default_value.keyword().empty(), ArgumentError)
+        << "In: the default value of " << (v.defined() ? "\"" + v.name() + "\"" : "an input")
+        << " is a keyword argument (\"" << default_value.keyword() << "\")";
+    switch (default_value.kind()) {
+    case Arg::Kind::Scalar:
+        value = detail::literal_array(default_value);
+        literal = true;
+        break;
+    case Arg::Kind::Array:
+        value = default_value.array();
+        literal = default_value.literal();
+        break;
+    case Arg::Kind::None:
+        break; // no default
+    }
+}
+
 // ---- function() -------------------------------------------------------------------------------
 
 namespace {
@@ -111,14 +133,30 @@ FunctionGraph detail::function_graph(const std::vector<In>& inputs, const std::v
                 << fname << ": input " << var_label(in.variable) << " is listed twice";
         detail::InputSpec s{n.type, in.name, n.name, std::nullopt};
         if (in.value) {
-            TJ_CHECK(
-                can_cast_safely(in.value->dtype(), n.type.dtype) ||
-                    (in.value->ndim() == 0 &&
-                     in.value->astype(n.type.dtype).astype(in.value->dtype()).equals(*in.value)),
-                TypeError)
-                << fname << ": the default value of input " << var_label(in.variable)
-                << " has dtype " << dtype_name(in.value->dtype())
-                << ", which cannot be cast safely to " << dtype_name(n.type.dtype);
+            const Array& v = *in.value;
+            const DType t = n.type.dtype;
+            if (in.literal) {
+                // A literal (C++ scalar or braced list): each value must survive the conversion.
+                const std::int64_t bad = can_cast_safely(v.dtype(), t) ? -1 : first_misfit(v, t);
+                if (bad >= 0) {
+                    const Literal e = literal_at(v, bad);
+                    TJ_THROW(TypeError)
+                        << fname << ": the default value of input " << var_label(in.variable)
+                        << (v.ndim() ? " has the element " + index_text(v.shape(), bad) + " = "
+                                     : ", ")
+                        << literal_text(e) << (v.ndim() ? ", which " : ", ") << misfit_reason(e, t)
+                        << " (the input is " << n.type.str() << ")";
+                }
+            } else {
+                TJ_CHECK(can_cast_safely(v.dtype(), t) ||
+                             (v.ndim() == 0 && v.astype(t).astype(v.dtype()).equals(v)),
+                         TypeError)
+                    << fname << ": the default value of input " << var_label(in.variable)
+                    << " has dtype " << dtype_name(v.dtype()) << ", which cannot be cast safely to "
+                    << dtype_name(t)
+                    << " (convert it with .astype(tj::DType::" << dtype_enumerator(t)
+                    << "), or give a C++ scalar or braced list)";
+            }
             TJ_CHECK(n.type.accepts_shape(in.value->shape()), ShapeError)
                 << fname << ": the default value of input " << var_label(in.variable)
                 << " has shape " << shape_str(in.value->shape()) << ", the input is "
@@ -199,6 +237,8 @@ FunctionGraph detail::function_graph(const std::vector<In>& inputs, const std::v
     FunctionGraph fg;
     fg.inputs = input_nodes;
     fg.rewrites = options.rewrites.value_or(rewrites_enabled());
+    fg.profile = options.profile.value_or(detail::profile_enabled());
+    fg.name = options.name;
     // Shared variables in order of first use; update targets that are never read come last.
     std::unordered_map<const SharedStorage*, int> shared_index;
     std::vector<std::shared_ptr<SharedStorage>> storages;

@@ -32,7 +32,8 @@ namespace tensorjit {
 
 namespace jit {
 class Kernel;
-}
+struct Target;
+} // namespace jit
 
 /// Machine code and its binding plan; shared by every function (and copy) with the same key.
 struct CompiledKernel {
@@ -77,6 +78,7 @@ struct InputSpec {
 };
 
 class FunctionImpl;
+class FunctionProfile;
 
 /// What one call writes: the frame, one array per slot (kept from call to call as reusable
 /// buffers), argument bookkeeping, scratch buffers and the error a kernel callback recorded.
@@ -89,13 +91,19 @@ struct CallState final : KernelHost {
     std::vector<const Arg*> bound; ///< input k -> the argument bound to it
     std::vector<Array> converted;  ///< input k -> scalar scratch / converted argument
     std::vector<Array> outputs;    ///< the call's results, moved out by the caller
+    std::span<const Array> into;   ///< call_into's output arrays (empty for other calls)
     Array scratch_buffers[kScratchBuffers];
     int pending_kind = 0;
     std::string pending_message;
+    /// Where the kernel's tj_rt_* calls go: this state, or during a profiled call the
+    /// ProfiledHost that times them (profile_host.hpp).
+    KernelHost* host = this;
 
     void* alloc(int slot, int ndim, const long long* shape) noexcept override;
     void shape_error(int node, int na, const long long* a, int nb,
                      const long long* b) noexcept override;
+    void extent_error(int node, int kind, int na, const long long* a, int axis_a, int nb,
+                      const long long* b, int axis_b) noexcept override;
     void value_error(int node, int code, long long value) noexcept override;
     void* scratch(int which, long long bytes) noexcept override;
 };
@@ -113,6 +121,8 @@ class FunctionImpl {
     /// threads at once.
     Array call_first(std::span<const Arg> args) const;
     std::vector<Array> call_all(std::span<const Arg> args) const;
+    /// Runs one call that writes its outputs into `outs` (compiler/function/call_into.cpp).
+    void call_into(std::span<const Array> outs, std::span<const Arg> args) const;
     /// A call state for one call (the function's own when free), and its return.
     CallState* acquire() const {
         if (!state_busy_.exchange(true, std::memory_order_acquire)) return state_.get();
@@ -131,11 +141,19 @@ class FunctionImpl {
     std::size_t num_inputs() const { return inputs_.size(); }
     std::size_t num_outputs() const { return kernel_->plan.output_slots.size(); }
     const std::string& name() const { return name_; }
+    // What Function::save writes besides kernels().graph()
+    // (compiler/function/graph_file_write.cpp).
+    const std::vector<InputSpec>& inputs() const { return inputs_; }
+    const std::vector<std::shared_ptr<SharedStorage>>& shared() const { return shared_; }
+    bool allow_input_downcast() const { return allow_input_downcast_; }
+    bool delete_updates() const { return delete_updates_; }
 
     // Called back by the kernel through tj_rt_* and CallState (compiler/function/call.cpp).
     void* alloc(CallState& st, int slot, int ndim, const long long* shape) const;
     void shape_error(CallState& st, int node, int na, const long long* a, int nb,
                      const long long* b) const;
+    void extent_error(CallState& st, int node, int kind, int na, const long long* a, int axis_a,
+                      int nb, const long long* b, int axis_b) const;
     void value_error(CallState& st, int node, int code, long long value) const;
     void* scratch(CallState& st, int which, long long bytes) const;
 
@@ -144,13 +162,27 @@ class FunctionImpl {
     std::unique_ptr<CallState> new_state() const;
     CallState* acquire_contended() const;
     void release_contended(CallState* st) const noexcept;
-    template <class Finish> auto call_with(std::span<const Arg> args, Finish finish) const;
-    void bind(CallState& st, std::span<const Arg> args) const;
+    template <class Finish>
+    auto call_with(std::span<const Arg> args, std::span<const Array> into, Finish finish) const;
+    template <class Finish>
+    auto call_profiled(std::span<const Arg> args, std::span<const Array> into, Finish finish) const;
+    void bind(CallState& st, std::span<const Arg> args, std::span<const Array> into) const;
     void execute(CallState& st) const;
     void bind_input(CallState& st, int k, const Arg& arg) const;
-    void bind_array(CallState& st, int k, const Array& a) const;
+    void bind_array(CallState& st, int k, const Array& a, bool literal) const;
     void check_update_shape(int shared_index, int ndim, const long long* shape) const;
+    // call_into (compiler/function/call_into.cpp): the checks before the call, the output
+    // buffers the kernel allocates, the memory the kernel reads, and the copies after it.
+    void check_outputs(std::span<const Array> outs) const;
+    void* alloc_into(CallState& st, int slot, const Dims& shape) const;
+    void prepare_into(CallState& st) const;
+    void check_into_written(const CallState& st) const;
+    void finish_into(CallState& st) const;
+    /// The array holding an output slot's value after the kernel ran.
+    const Array& output_value(const CallState& st, int slot) const;
     [[noreturn]] void throw_pending(const CallState& st) const;
+    /// "<function>: apply node <node>: ", the start of a kernel error's message.
+    std::string node_prefix(int node) const;
 
     std::shared_ptr<const KernelVariants> kernels_;
     std::shared_ptr<const CompiledKernel> kernel_; // kernels_->contiguous()
@@ -165,6 +197,7 @@ class FunctionImpl {
     std::vector<std::pair<int, int>> leaf_bits_;       // (input or shared slot, layout bit)
     std::vector<char> slot_checks_update_;             // slot -> whether it is in checked_updates_
     std::vector<std::pair<int, int>> checked_updates_; // (slot, shared variable) checked at alloc
+    std::vector<int> output_index_;                    // slot -> its first output (-1: none)
     // Locks a call takes: (storage, exclusive), ordered by address, each storage once.
     std::vector<std::pair<SharedStorage*, bool>> locks_;
     // Whether locks_ holds an exclusive lock: every call then holds it throughout, which
@@ -175,6 +208,8 @@ class FunctionImpl {
     std::vector<std::pair<std::string, int>> keywords_;
     // The plan's node names with this function's input and shared-variable names.
     std::vector<std::string> node_names_;
+    // FunctionOptions::profile: what the calls add to (null when the function is not profiled).
+    std::shared_ptr<FunctionProfile> profile_;
 
     // The call state of the uncontended call, and the pool used by concurrent ones.
     std::unique_ptr<CallState> state_;
@@ -202,6 +237,17 @@ class SharedAccess {
 /// Builds (or finds in the caches) the kernel for a function graph. Internal to function().
 /// Safe from many threads; concurrent builds of one key compile once.
 std::shared_ptr<const CompiledKernel> get_kernel(const struct FunctionGraph& g);
+
+/// What warm_kernel did.
+struct WarmOutcome {
+    std::string key;
+    bool compiled = false;    ///< false: a cache layer already had it
+    std::uintmax_t bytes = 0; ///< of the entry (object, source, metadata)
+    double ms = 0;
+};
+/// Puts g's kernel for `target` into the cache layers (compiling it unless one has it) without
+/// loading it: `target` need not be a CPU this host can run. Throws what a compile throws.
+WarmOutcome warm_kernel(const struct FunctionGraph& g, const jit::Target& target);
 /// Counts one more function built (compile_stats().functions).
 void count_function_built();
 

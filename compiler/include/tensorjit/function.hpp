@@ -7,6 +7,7 @@
 
 #include <tensorjit/tensor.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <initializer_list>
 #include <map>
@@ -23,6 +24,7 @@ TJ_API_BEGIN
 namespace tensorjit {
 
 struct SharedStorage;
+struct GraphFileOptions; // tensorjit/graph_file.hpp
 
 /// A static shape that may be absent: `{1, tj::dyn}`, `{tj::dyn}`, a Dims, or nothing. (Not
 /// std::optional<Dims>, which cannot be initialized from a braced list of extents.)
@@ -47,16 +49,35 @@ struct SharedOptions {
     OptionalShape shape;
 };
 
+/// Options of SharedVar::get_value: `w.get_value({.borrow = true})`.
+struct GetValueOptions {
+    /// PyTensor's borrow=True: a read-only view of the current value instead of a copy. The view
+    /// is a snapshot that stays valid and unchanged: calls and set_value never write into memory
+    /// another tj::Array views (an update that would write in place copies the value first), so
+    /// a later update leaves the view with the old value, whose buffer it keeps alive.
+    bool borrow = false;
+};
+
+/// Options of SharedVar::set_value: `w.set_value(v, {.borrow = true})`.
+struct SetValueOptions {
+    /// PyTensor's borrow=True: an array of the variable's dtype in C order becomes the value
+    /// without a copy (others are copied, as without borrow); calls read its memory in place. It
+    /// must be writable (ValueError for a read-only array): once no other tj::Array views it,
+    /// updates may write into it.
+    bool borrow = false;
+};
+
 /// A symbolic variable with a value that persists across calls and is shared by every function
 /// that uses it.
 class SharedVar : public Var {
   public:
     SharedVar() = default;
-    /// A copy of the current value.
-    Array get_value() const;
-    /// Replaces the value by a copy of `value`. The dtype must cast safely to the variable's
-    /// (TypeError otherwise), the rank and the static extents must match (ShapeError).
-    void set_value(const Array& value);
+    /// A copy of the current value, or with {.borrow = true} a read-only view of it.
+    Array get_value(const GetValueOptions& options = {}) const;
+    /// Replaces the value by a copy of `value` (or, with {.borrow = true}, by `value` itself).
+    /// The dtype must cast safely to the variable's (TypeError otherwise), the rank and the
+    /// static extents must match (ShapeError).
+    void set_value(const Array& value, const SetValueOptions& options = {});
     /// The storage (internal; used by functions and copies).
     const std::shared_ptr<SharedStorage>& storage() const { return storage_; }
 
@@ -75,15 +96,90 @@ SharedVar shared(const Array& value, const S& name) {
     return shared(value, SharedOptions{std::string(name), std::nullopt});
 }
 
+/// A call argument: a C++ scalar, an Array (any strides), a nested initializer list, a
+/// std::vector, or a keyword argument (`"w"_a = 1`).
+///
+/// C++ scalars and braced lists are literals, weakly typed as Python values are in PyTensor: an
+/// input of any dtype accepts a literal whose values survive the conversion to its dtype
+/// (`f(3)` or `f({1, 2})` for an int32 input, `f({1.0f, 2.0f})` or `f(0.1)` for float32):
+/// integers exactly, an integral float into an integer dtype, any float into float64 and,
+/// rounded, into float32 within its range. Other values are a TypeError naming the input and the
+/// value. A tj::Array or a std::vector has its dtype, which must cast safely to the input's
+/// (np.can_cast; int32 into int64, float32 into float64); allow_input_downcast lifts both rules.
+class Arg {
+  public:
+    Arg() = default;
+    /// A literal: its kind is Bool, Int64 (signed integers), UInt64 (unsigned), Float32 (float) or
+    /// Float64 (double).
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>> Arg(T v) {
+        if constexpr (std::is_same_v<T, bool>)
+            set_scalar(DType::Bool, v ? 1.0 : 0.0, v ? 1 : 0);
+        else if constexpr (std::is_integral_v<T>)
+            set_scalar(std::is_signed_v<T> ? DType::Int64 : DType::UInt64, static_cast<double>(v),
+                       static_cast<long long>(v));
+        else
+            set_scalar(std::is_same_v<T, float> ? DType::Float32 : DType::Float64,
+                       static_cast<double>(v), 0);
+    }
+    Arg(const Array& a) : array_(a), kind_(Kind::Array) {}
+    /// Literal lists: `{1, 2}` (int64 values), `{1.0f, 2.0f}` (float32), `{{1.0, 2.0}}` (float64).
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+    Arg(std::initializer_list<T> v) : Arg(Array(v)) {
+        literal_ = true;
+    }
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+    Arg(std::initializer_list<std::initializer_list<T>> v) : Arg(Array(v)) {
+        literal_ = true;
+    }
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+    Arg(std::initializer_list<std::initializer_list<std::initializer_list<T>>> v) : Arg(Array(v)) {
+        literal_ = true;
+    }
+    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+    Arg(const std::vector<T>& v) : Arg(Array(v)) {}
+
+    enum class Kind : unsigned char { None, Scalar, Array };
+    Kind kind() const { return kind_; }
+    /// The keyword ("" for a positional argument).
+    std::string_view keyword() const { return keyword_; }
+    DType scalar_dtype() const { return scalar_dtype_; }
+    double scalar_double() const { return d_; }
+    long long scalar_int() const { return i_; }
+    const Array& array() const { return *array_; }
+    /// True for a braced list (weakly typed, as a C++ scalar).
+    bool literal() const { return literal_; }
+
+  private:
+    friend struct KeywordName;
+    void set_scalar(DType t, double d, long long i) {
+        kind_ = Kind::Scalar;
+        scalar_dtype_ = t;
+        d_ = d;
+        i_ = i;
+    }
+    std::optional<Array> array_;
+    double d_ = 0;
+    long long i_ = 0;
+    std::string_view keyword_;
+    Kind kind_ = Kind::None;
+    bool literal_ = false;
+    DType scalar_dtype_ = DType::Float64;
+};
+
 /// An input of a function, with an optional default value and an optional name under which it
-/// can be passed as a keyword argument (the variable's own name always works too).
+/// can be passed as a keyword argument (the variable's own name always works too). The default
+/// is a value as a call argument is (Arg): a C++ scalar or a braced list is a literal, accepted
+/// when its values survive the conversion to the input's dtype (`tj::In(lr, 0.1)` for a float32
+/// input holds 0.1 rounded to float32); a tj::Array must cast safely, or be 0-d and convert
+/// exactly.
 struct In {
     In(const Var& v) : variable(v) {}
-    In(const Var& v, const Array& default_value, std::string name = "")
-        : variable(v), value(default_value), name(std::move(name)) {}
+    In(const Var& v, const Arg& default_value, std::string name = "");
     Var variable;
     std::optional<Array> value;
     std::string name;
+    /// The default value is a literal (a C++ scalar or a braced list).
+    bool literal = false;
 };
 
 /// (variable, expression) pairs, given as a braced list, a vector or a std::map.
@@ -122,6 +218,12 @@ struct FunctionOptions {
     /// is lowered as built (PyTensor's FAST_COMPILE spirit; tests compare both). Unset: on,
     /// unless the environment has TJ_REWRITES=off (as PyTensor's optimizer=None flag).
     std::optional<bool> rewrites;
+    /// Profile the function (tensorjit/profile.hpp): count its calls and time their parts, and
+    /// time each step of its kernel (fused loops, BLAS calls, other ops) with the bytes it moves;
+    /// tj::print_profile prints the table. The kernel is instrumented (another cache entry).
+    /// Unset: off, unless the environment has TJ_PROFILE=1 (or on), which also prints the table
+    /// to stderr at exit (as PyTensor's profile flag).
+    std::optional<bool> profile;
 };
 
 struct CopyOptions {
@@ -129,52 +231,6 @@ struct CopyOptions {
     std::vector<std::pair<SharedVar, SharedVar>> swap;
     /// Drop every update (the copy leaves shared variables alone).
     bool delete_updates = false;
-};
-
-/// A call argument: a C++ scalar, an Array (any strides), a nested initializer list, a
-/// std::vector, or a keyword argument (`"w"_a = 1`).
-class Arg {
-  public:
-    Arg() = default;
-    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>> Arg(T v) {
-        set_scalar(std::is_same_v<T, bool> ? DType::Bool
-                   : std::is_integral_v<T> ? DType::Int64
-                                           : DType::Float64,
-                   static_cast<double>(v), static_cast<long long>(v));
-    }
-    Arg(const Array& a) : array_(a), kind_(Kind::Array) {}
-    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
-    Arg(std::initializer_list<T> v) : Arg(Array(v)) {}
-    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
-    Arg(std::initializer_list<std::initializer_list<T>> v) : Arg(Array(v)) {}
-    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
-    Arg(std::initializer_list<std::initializer_list<std::initializer_list<T>>> v) : Arg(Array(v)) {}
-    template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
-    Arg(const std::vector<T>& v) : Arg(Array(v)) {}
-
-    enum class Kind : unsigned char { None, Scalar, Array };
-    Kind kind() const { return kind_; }
-    /// The keyword ("" for a positional argument).
-    std::string_view keyword() const { return keyword_; }
-    DType scalar_dtype() const { return scalar_dtype_; }
-    double scalar_double() const { return d_; }
-    long long scalar_int() const { return i_; }
-    const Array& array() const { return *array_; }
-
-  private:
-    friend struct KeywordName;
-    void set_scalar(DType t, double d, long long i) {
-        kind_ = Kind::Scalar;
-        scalar_dtype_ = t;
-        d_ = d;
-        i_ = i;
-    }
-    std::optional<Array> array_;
-    double d_ = 0;
-    long long i_ = 0;
-    std::string_view keyword_;
-    Kind kind_ = Kind::None;
-    DType scalar_dtype_ = DType::Float64;
 };
 
 /// `"name"_a = value` makes a keyword argument.
@@ -239,6 +295,15 @@ class FunctionBase {
     /// Number of explicit inputs.
     std::size_t num_inputs() const;
     const std::string& name() const;
+    /// Writes the function as a graph file (tensorjit/graph_file.hpp): the document
+    /// tj::save_function writes for the inputs, outputs and options it was built with (its graph
+    /// before rewrites, defaults, names, the current values of its shared variables), so that
+    /// tj::load_function gives a function with the same cache key. A copy writes the shared
+    /// variables it uses, and no updates when it was made with delete_updates. ValueError
+    /// naming the file when it cannot be written.
+    void save(const std::filesystem::path& path) const;
+    /// The same with the file options of save_function: `f.save(p, {.values = Values::Beside})`.
+    void save(const std::filesystem::path& path, const GraphFileOptions& options) const;
 
   protected:
     friend struct detail::FunctionInternals;
@@ -247,8 +312,67 @@ class FunctionBase {
     std::shared_ptr<detail::FunctionImpl> copy_impl(const CopyOptions& options) const;
     /// The first output only (no vector for single-output functions).
     Array call_first(std::span<const Arg> args) const;
+    /// A call that writes its outputs into `outs` (call_into).
+    void call_into_span(std::span<const Array> outs, std::span<const Arg> args) const;
     std::shared_ptr<detail::FunctionImpl> impl_;
 };
+
+/// The arrays MultiFunction::call_into writes: a braced list `{a, b}`, or a std::vector,
+/// std::array or span of tj::Array. (A parameter type: it refers to the list, not a copy.)
+class OutputArrays {
+  public:
+    OutputArrays(std::initializer_list<Array> arrays) : arrays_(arrays.begin(), arrays.size()) {}
+    template <class C,
+              class = std::enable_if_t<std::is_convertible_v<const C&, std::span<const Array>>>>
+    OutputArrays(const C& arrays) : arrays_(std::span<const Array>(arrays)) {}
+    std::span<const Array> arrays() const { return arrays_; }
+
+  private:
+    std::span<const Array> arrays_;
+};
+
+/* call_into(out, args...): the call operators' arguments after the output array(s) OUT, which
+   TO_SPAN(out) makes a span of. */
+#define TJ_FUNCTION_CALL_INTO(OUT, TO_SPAN)                                                        \
+    void call_into(OUT out) const { call_into_span(TO_SPAN(out), {}); }                            \
+    void call_into(OUT out, const Arg& a) const {                                                  \
+        call_into_span(TO_SPAN(out), std::span<const Arg>(&a, 1));                                 \
+    }                                                                                              \
+    void call_into(OUT out, const Arg& a, const Arg& b) const {                                    \
+        const Arg args[] = {a, b};                                                                 \
+        call_into_span(TO_SPAN(out), args);                                                        \
+    }                                                                                              \
+    void call_into(OUT out, const Arg& a, const Arg& b, const Arg& c) const {                      \
+        const Arg args[] = {a, b, c};                                                              \
+        call_into_span(TO_SPAN(out), args);                                                        \
+    }                                                                                              \
+    void call_into(OUT out, const Arg& a, const Arg& b, const Arg& c, const Arg& d) const {        \
+        const Arg args[] = {a, b, c, d};                                                           \
+        call_into_span(TO_SPAN(out), args);                                                        \
+    }                                                                                              \
+    void call_into(OUT out, const Arg& a, const Arg& b, const Arg& c, const Arg& d, const Arg& e)  \
+        const {                                                                                    \
+        const Arg args[] = {a, b, c, d, e};                                                        \
+        call_into_span(TO_SPAN(out), args);                                                        \
+    }                                                                                              \
+    void call_into(OUT out, const Arg& a, const Arg& b, const Arg& c, const Arg& d, const Arg& e,  \
+                   const Arg& g) const {                                                           \
+        const Arg args[] = {a, b, c, d, e, g};                                                     \
+        call_into_span(TO_SPAN(out), args);                                                        \
+    }                                                                                              \
+    template <class... A, class = std::enable_if_t<(sizeof...(A) > 6) &&                           \
+                                                   (std::is_convertible_v<const A&, Arg> && ...)>> \
+    void call_into(OUT out, const A&... a) const {                                                 \
+        const Arg args[] = {Arg(a)...};                                                            \
+        call_into_span(TO_SPAN(out), args);                                                        \
+    }                                                                                              \
+    template <class S,                                                                             \
+              class = std::enable_if_t<std::is_convertible_v<const S&, std::span<const Arg>>>>     \
+    void call_into(OUT out, const S& args) const {                                                 \
+        call_into_span(TO_SPAN(out), std::span<const Arg>(args));                                  \
+    }
+#define TJ_ONE_OUTPUT(out) std::span<const Array>(&out, 1)
+#define TJ_OUTPUT_LIST(out) out.arrays()
 
 #define TJ_FUNCTION_CALL_OPERATORS(R, CALL)                                                        \
     R operator()() const { return CALL({}); }                                                      \
@@ -294,6 +418,12 @@ class Function : public FunctionBase {
     Function() = default;
     explicit Function(std::shared_ptr<detail::FunctionImpl> impl) : FunctionBase(std::move(impl)) {}
     TJ_FUNCTION_CALL_OPERATORS(Array, call_first)
+    /// `f.call_into(out, args...)`: the call with its output written into `out` (no allocation):
+    /// `out` must have the output's dtype and the shape the call computes (ValueError naming
+    /// both otherwise, and the call changes nothing), be writable and share no memory with an
+    /// argument or a shared variable the function reads. A C-contiguous `out` is written by
+    /// the kernel itself; another layout (a strided view) receives a copy of the value.
+    TJ_FUNCTION_CALL_INTO(const Array&, TJ_ONE_OUTPUT)
     /// A copy sharing the compiled kernel (no rewrites, codegen or Clang).
     Function copy(const CopyOptions& options = {}) const { return Function(copy_impl(options)); }
 };
@@ -305,11 +435,17 @@ class MultiFunction : public FunctionBase {
     explicit MultiFunction(std::shared_ptr<detail::FunctionImpl> impl)
         : FunctionBase(std::move(impl)) {}
     TJ_FUNCTION_CALL_OPERATORS(std::vector<Array>, call)
+    /// `f.call_into({o1, o2}, args...)`: Function::call_into with one array per output, which
+    /// must not share memory with one another either.
+    TJ_FUNCTION_CALL_INTO(OutputArrays, TJ_OUTPUT_LIST)
     MultiFunction copy(const CopyOptions& options = {}) const {
         return MultiFunction(copy_impl(options));
     }
 };
 #undef TJ_FUNCTION_CALL_OPERATORS
+#undef TJ_FUNCTION_CALL_INTO
+#undef TJ_ONE_OUTPUT
+#undef TJ_OUTPUT_LIST
 
 /// Compiles a function of `inputs` computing `output` (graph -> rewrites -> one C++ kernel ->
 /// Clang -> ORC JIT; cached on disk by graph hash).

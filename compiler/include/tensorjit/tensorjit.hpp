@@ -5,6 +5,7 @@
 
 #include <tensorjit/array.hpp>
 #include <tensorjit/cache.hpp>
+#include <tensorjit/config.hpp>
 #include <tensorjit/debug_print.hpp>
 #include <tensorjit/dtype.hpp>
 #include <tensorjit/error.hpp>
@@ -12,8 +13,12 @@
 #include <tensorjit/generator.hpp>
 #include <tensorjit/grad.hpp>
 #include <tensorjit/graph_file.hpp>
+#include <tensorjit/log.hpp>
 #include <tensorjit/npy.hpp>
+#include <tensorjit/precompile.hpp>
+#include <tensorjit/profile.hpp>
 #include <tensorjit/random.hpp>
+#include <tensorjit/redis_cache.hpp>
 #include <tensorjit/tensor.hpp>
 
 namespace tj = tensorjit;
