@@ -9,9 +9,17 @@
 
 #include <filesystem>
 #include <iostream>
+#include <string>
+
+#include <unistd.h>
 
 int main(int argc, char** argv) {
-    const std::filesystem::path out = argc > 1 ? argv[1] : "tjgraphs";
+    // The graph files go to the directory given, else to a directory of this process in the
+    // temporary directory (removed at the end).
+    const bool temporary = argc <= 1;
+    const std::filesystem::path out = temporary ? std::filesystem::temp_directory_path() /
+                                                      ("tjgraphs_" + std::to_string(::getpid()))
+                                                : std::filesystem::path(argv[1]);
     std::filesystem::create_directories(out);
 
     tj::Generator rng(2882);
@@ -32,8 +40,7 @@ int main(int argc, char** argv) {
     tj::save_function(out / "train.tjgraph", {x, y}, {prediction, xent},
                       {.updates = {{w, w - 0.1 * gw}, {b, b - 0.1 * gb}}, .name = "train"});
     tj::save_function(out / "predict.tjgraph", {x}, {prediction}, {.name = "predict"});
-    std::cout << "wrote " << (out / "train.tjgraph").string() << " and "
-              << (out / "predict.tjgraph").string() << "\n";
+    std::cout << "wrote train.tjgraph and predict.tjgraph\n";
 
     // Loaded with the same shared variables, so that training changes what predict sees.
     std::vector<tj::SharedVar> shared;
@@ -47,6 +54,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < N; ++i)
         correct += static_cast<int>(pred.flat(i)) == static_cast<int>(D.second.flat(i));
     std::cout << "after 100 steps of the loaded train: accuracy " << correct << "/" << N << "\n";
-    std::cout << "warm a cache for AVX2 hosts with:\n  tensorjit-cache warm "
-              << (out / "*.tjgraph").string() << " --target-cpu x86-64-v3\n";
+    std::cout << "warm a cache for AVX2 hosts with:\n  tensorjit-cache warm *.tjgraph "
+                 "--target-cpu x86-64-v3\n";
+    if (temporary) std::filesystem::remove_all(out);
 }
