@@ -112,6 +112,17 @@ Literal literal_at(const Array& a, std::int64_t flat) {
 }
 
 bool survives(const Literal& v, DType t) {
+    // The usual cases of the call path without visiting the dtype: the literal's own dtype, and
+    // an int into int32 or float64 (exact below 2^53).
+    if (v.dtype == t) return true;
+    if (v.dtype == DType::Int64) {
+        const auto i = static_cast<std::int64_t>(v.bits);
+        if (t == DType::Int32)
+            return i >= std::numeric_limits<std::int32_t>::min() &&
+                   i <= std::numeric_limits<std::int32_t>::max();
+        if (t == DType::Float64 && i >= -(std::int64_t(1) << 53) && i <= (std::int64_t(1) << 53))
+            return true;
+    }
     switch (v.dtype) {
     case DType::Bool:
         return true;
@@ -157,6 +168,19 @@ std::string literal_text(const Literal& v) {
 }
 
 void store_literal(const Literal& v, DType t, void* out) {
+    // The usual cases of the call path first (as survives).
+    if (v.dtype == DType::Int64 && t == DType::Int64) {
+        *static_cast<std::int64_t*>(out) = static_cast<std::int64_t>(v.bits);
+        return;
+    }
+    if (v.dtype == DType::Int64 && t == DType::Float64) {
+        *static_cast<double*>(out) = static_cast<double>(static_cast<std::int64_t>(v.bits));
+        return;
+    }
+    if (v.dtype == DType::Float64 && t == DType::Float64) {
+        *static_cast<double*>(out) = v.real;
+        return;
+    }
     visit_dtype(t, [&](auto x) {
         using T = decltype(x);
         T& dst = *static_cast<T*>(out);
