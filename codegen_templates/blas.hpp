@@ -141,24 +141,21 @@ template <class T> static inline tj_mat<T> tj_mat_t(tj_mat<T> m) {
 
 // ---- outer products, batched and n-d products, diagonals --------------------------------------
 
-// out (m, n), C-contiguous = x y^T.
+// out (m, n), C-contiguous = x y^T: one pass writing out (BLAS's ger adds into a matrix, which
+// would have to be zeroed first: two passes).
 template <class T>
 static inline void tj_ger(long long m, long long n, const T* x, long long incx, const T* y,
                           long long incy, T* out) {
+    if (incy == 1) {
+        for (long long i = 0; i < m; ++i) {
+            const T xi = x[i * incx];
+            T* __restrict row = out + i * n;
+            for (long long j = 0; j < n; ++j) row[j] = (T)(xi * y[j]);
+        }
+        return;
+    }
     for (long long i = 0; i < m; ++i)
         for (long long j = 0; j < n; ++j) out[i * n + j] = (T)(x[i * incx] * y[j * incy]);
-}
-static inline void tj_ger(long long m, long long n, const double* x, long long incx,
-                          const double* y, long long incy, double* out) {
-    tj_fill(out, m * n, 0.0);
-    if (m > 0 && n > 0)
-        cblas_dger(TJ_ROW_MAJOR, (int)m, (int)n, 1.0, x, (int)incx, y, (int)incy, out, (int)n);
-}
-static inline void tj_ger(long long m, long long n, const float* x, long long incx, const float* y,
-                          long long incy, float* out) {
-    tj_fill(out, m * n, 0.0f);
-    if (m > 0 && n > 0)
-        cblas_sger(TJ_ROW_MAJOR, (int)m, (int)n, 1.0f, x, (int)incx, y, (int)incy, out, (int)n);
 }
 
 // The single stride that walks axes [lo, hi) of v as one axis in C order (axes of extent 1

@@ -43,6 +43,16 @@
       "the shape is too big: its size in bytes overflows a 64-bit integer (at extent {})")         \
     X(TJ_E_ARANGE_LENGTH, 28, TJ_EV_INT,                                                           \
       "arange: cannot compute the length: it is not finite or overflows a 64-bit integer")         \
+    /* scan (compiler/codegen/emit_scan.cpp) */                                                     \
+    X(TJ_E_SCAN_N_STEPS, 29, TJ_EV_INT, "scan: n_steps must be non-negative, got {}")             \
+    X(TJ_E_SCAN_SEQ_SHORT, 30, TJ_EV_INT,                                                          \
+      "scan: a sequence is too short for n_steps: it has rows for {} steps")                      \
+    X(TJ_E_SCAN_INIT_ROWS, 31, TJ_EV_INT,                                                          \
+      "scan: the taps of an output need more initial values (rows) than its initial value has ({})") \
+    X(TJ_E_SCAN_STEP_SHAPE, 32, TJ_EV_INT,                                                         \
+      "scan: the step returned a value whose shape differs from its state's (at step {})")         \
+    X(TJ_E_SCAN_EMPTY_LAST, 33, TJ_EV_INT,                                                         \
+      "index -1 is out of bounds for axis 0 with size {} (the last step of a scan that ran no steps)") \
     /* Parameters of random variables (codegen_templates/random.h) */                              \
     X(TJ_RNG_E_UNIFORM_RANGE, 100, TJ_EV_REAL, "uniform: high - low must be finite, got a range of {}") \
     X(TJ_RNG_E_NORMAL_SCALE, 101, TJ_EV_REAL, "normal: scale must be non-negative, got {}")        \

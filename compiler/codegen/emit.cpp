@@ -124,38 +124,42 @@ void emit_profiled(KernelEmitter& e, int step, const std::function<void()>& writ
     else
         e.out() << "  " << begin << code << "  " << end;
 }
+
+// ---- lazy ifelse (Schedule::guard) ----------------------------------------------------------
+
+// The C condition of a guard: each condition is a 0-d value, true when non-zero.
+std::string guard_condition(KernelEmitter& e, const Guard& g) {
+    std::string c;
+    for (const auto& [cond, polarity] : g) {
+        const std::string t = EmitContext::ctype(cond->type.dtype);
+        c += std::string(c.empty() ? "" : " && ") + (polarity ? "" : "!") + "(*(const " + t + "*)" +
+             e.arr(cond) + "->data != 0)";
+    }
+    return c;
+}
+
+// Puts the code written during its life inside `if (guard) { ... }` (nothing for an empty
+// guard): a skipped step writes nothing, and is not timed when profiled.
+class GuardedStep {
+  public:
+    GuardedStep(KernelEmitter& e, const Guard& g) : e_(e), on_(!g.empty()) {
+        if (on_) e_.out() << "  if (" << guard_condition(e_, g) << ") {\n";
+    }
+    ~GuardedStep() {
+        if (on_) e_.out() << "  }\n";
+    }
+    GuardedStep(const GuardedStep&) = delete;
+    GuardedStep& operator=(const GuardedStep&) = delete;
+
+  private:
+    KernelEmitter& e_;
+    bool on_;
+};
 } // namespace
 
-KernelSource emit(Schedule& s, const std::string& symbol) {
-    KernelEmitter e(s);
-    s.plan.symbol = symbol;
-    // Leaves are named by position, so the plan serves any function with this graph.
-    std::unordered_map<const Node*, std::string> leaf_ref;
-    for (std::size_t i = 0; i < s.graph.inputs.size(); ++i)
-        leaf_ref[s.graph.inputs[i].get()] = "{i" + std::to_string(i) + "}";
-    std::unordered_map<const SharedStorage*, std::string> shared_ref;
-    for (std::size_t i = 0; i < s.graph.shared.size(); ++i)
-        shared_ref[s.graph.shared[i]->storage.get()] = "{s" + std::to_string(i) + "}";
-    const std::function<std::string(const Node&)> leaf_name = [&](const Node& n) -> std::string {
-        if (n.op == OpKind::Shared) {
-            auto it = shared_ref.find(n.storage.get());
-            if (it != shared_ref.end()) return it->second;
-        }
-        auto it = leaf_ref.find(&n);
-        return it != leaf_ref.end() ? it->second : std::string("?");
-    };
-    // Comments in the kernel name leaves the same way: its text depends on the graph only.
-    LeafNamingScope naming(&leaf_name);
-    for (std::size_t i = 0; i < s.order.size(); ++i)
-        s.plan.node_names[i] = describe(*s.order[i], 2);
-
-    // In a large graph each step is a function of its own (not inlined): LLVM's optimizer and
-    // code generator take time that grows faster than linearly with the size of a function (a
-    // 5000-op chain in one function: 5.3 s to optimize, 3.1 s to emit). Small kernels keep
-    // everything in the entry point.
-    constexpr std::size_t kOutlineAboveNodes = 256;
-    const bool outline = s.order.size() > kOutlineAboveNodes;
-    std::string parts;
+void emit_steps(KernelEmitter& e, Schedule& s, const StepOptions& options) {
+    const bool outline = options.outline;
+    std::string& parts = *options.parts;
     auto place = [&](int id, bool may_outline, const std::function<void()>& write) {
         if (!outline || !may_outline) {
             write();
@@ -177,8 +181,7 @@ KernelSource emit(Schedule& s, const std::string& symbol) {
     };
     // Profiled (FunctionGraph::profile), each step is timed: profile step k is the k-th step
     // written (the deferred loops are one), described in plan.profile_steps.
-    const bool profile = s.graph.profile;
-    if (profile) e.require_template("profile.h");
+    const bool profile = options.profile;
     auto step_code = [&](std::string description, const std::function<std::string()>& bytes,
                          const std::function<void()>& write) {
         if (!profile) return write();
@@ -188,6 +191,8 @@ KernelSource emit(Schedule& s, const std::string& symbol) {
     };
     std::vector<const FusedLoop*> deferred;
     for (const Step& st : s.steps) {
+        // Lazy ifelse: the step runs only when its guard holds (deferred loops have none).
+        const GuardedStep guarded(e, s.guard_of(st));
         if (st.loop >= 0) {
             const FusedLoop& loop = s.loops[static_cast<std::size_t>(st.loop)];
             if (loop.deferred) {
@@ -211,13 +216,20 @@ KernelSource emit(Schedule& s, const std::string& symbol) {
             continue;
         }
         const Node* n = st.node;
+        if (n->op == OpKind::Scan) {
+            // The whole loop, at the first step of its scan (emit_scan.cpp); never outlined.
+            step_code(
+                "scan: " + s.plan.node_names[static_cast<std::size_t>(s.index.at(n))],
+                [] { return std::string("0"); }, [&] { emit_scan(e, s, *n); });
+            continue;
+        }
         const OpDef& d = op_def(n->op);
         TJ_INTERNAL_CHECK(d.emit) << "codegen: op " << op_name(n->op) << " has no kernel template";
         // Random draws share state words declared in the entry point: never outlined.
         const bool random = n->op == OpKind::RandomDraw || n->op == OpKind::RandomNextState;
         place(e.id(n), !random, [&] {
             step_code(
-                op_description(*n, s.plan.node_names[static_cast<std::size_t>(e.id(n))]),
+                op_description(*n, s.plan.node_names[static_cast<std::size_t>(s.index.at(n))]),
                 [&] {
                     // A view reads and writes nothing; other ops read their inputs and write
                     // their value.
@@ -253,6 +265,43 @@ KernelSource emit(Schedule& s, const std::string& symbol) {
                 e.out() << "  }\n";
             });
     }
+}
+
+KernelSource emit(Schedule& s, const std::string& symbol) {
+    KernelEmitter e(s);
+    e.root_plan = &s.plan;
+    s.plan.symbol = symbol;
+    // Leaves are named by position, so the plan serves any function with this graph.
+    std::unordered_map<const Node*, std::string> leaf_ref;
+    for (std::size_t i = 0; i < s.graph.inputs.size(); ++i)
+        leaf_ref[s.graph.inputs[i].get()] = "{i" + std::to_string(i) + "}";
+    std::unordered_map<const SharedStorage*, std::string> shared_ref;
+    for (std::size_t i = 0; i < s.graph.shared.size(); ++i)
+        shared_ref[s.graph.shared[i]->storage.get()] = "{s" + std::to_string(i) + "}";
+    const std::function<std::string(const Node&)> leaf_name = [&](const Node& n) -> std::string {
+        if (n.op == OpKind::Shared) {
+            auto it = shared_ref.find(n.storage.get());
+            if (it != shared_ref.end()) return it->second;
+        }
+        auto it = leaf_ref.find(&n);
+        return it != leaf_ref.end() ? it->second : std::string("?");
+    };
+    // Comments in the kernel name leaves the same way: its text depends on the graph only.
+    LeafNamingScope naming(&leaf_name);
+    for (std::size_t i = 0; i < s.order.size(); ++i)
+        s.plan.node_names[i] = describe(*s.order[i], 2);
+
+    // In a large graph each step is a function of its own (not inlined): LLVM's optimizer and
+    // code generator take time that grows faster than linearly with the size of a function (a
+    // 5000-op chain in one function: 5.3 s to optimize, 3.1 s to emit). Small kernels keep
+    // everything in the entry point.
+    constexpr std::size_t kOutlineAboveNodes = 256;
+    std::string parts;
+    const bool profile = s.graph.profile;
+    if (profile) e.require_template("profile.h");
+    emit_steps(
+        e, s,
+        {.outline = s.order.size() > kOutlineAboveNodes, .profile = profile, .parts = &parts});
 
     std::string text;
     text += "// tensorjit kernel " + symbol + " (generated; the templates follow)\n";

@@ -13,6 +13,8 @@
 /// A sum or mean over every axis of a member folds into the member's loop: the loop accumulates
 /// it and the member is stored only if something else reads it (PyTensor fuses such a CAReduce
 /// of a Composite too).
+/// Lazy ifelse: only nodes with the same guard (Schedule::guard) share a loop, and a step runs
+/// after the steps computing the conditions of its guard.
 /// A group is cut (in topological order) past kMaxFusedOps members or kMaxLoopArrays arrays: LLVM's
 /// time grows faster than linearly in the size of one loop. Needs the rewrites before it (merged
 /// values, so siblings see one operand).
@@ -91,13 +93,17 @@ void order_steps(Schedule& s) {
         }
     std::vector<std::vector<int>> next(steps.size());
     std::vector<int> waiting(steps.size(), 0);
-    for (const auto& [n, st] : step_of)
-        for (const auto& in : n->inputs) {
-            auto it = step_of.find(in.get());
-            if (it == step_of.end() || it->second == st) continue;
-            next[it->second].push_back(st);
-            ++waiting[st];
-        }
+    auto after = [&](const Node* before, int st) {
+        auto it = step_of.find(before);
+        if (it == step_of.end() || it->second == st) return;
+        next[it->second].push_back(st);
+        ++waiting[st];
+    };
+    for (const auto& [n, st] : step_of) {
+        for (const auto& in : n->inputs) after(in.get(), st);
+        // The conditions its guard tests.
+        for (const auto& [c, p] : s.guard_of(n)) after(c, st);
+    }
     using Item = std::pair<int, int>; // (first index, step)
     std::priority_queue<Item, std::vector<Item>, std::greater<>> ready;
     for (std::size_t i = 0; i < steps.size(); ++i)
@@ -140,9 +146,18 @@ void fuse_elemwise(Schedule& s) {
         level[i] = std::max(level[i], l);
     }
 
+    // Guards by number (0: always), so that only nodes run under the same conditions fuse.
+    std::vector<int> guard_id(n_nodes, 0);
+    if (!s.guard.empty()) {
+        std::map<Guard, int> ids{{Guard{}, 0}};
+        for (std::size_t i = 0; i < n_nodes; ++i)
+            guard_id[i] =
+                ids.emplace(s.guard_of(s.order[i]), static_cast<int>(ids.size())).first->second;
+    }
+
     UnionFind uf(n_nodes);
-    // (operand, level, loop shape) -> the first fusable node reading it with that shape.
-    std::map<std::tuple<const Node*, int, int, std::uint64_t>, int> readers;
+    // (operand, level, guard, loop shape) -> the first fusable node reading it with that shape.
+    std::map<std::tuple<const Node*, int, int, int, std::uint64_t>, int> readers;
     for (std::size_t i = 0; i < n_nodes; ++i) {
         const Node* n = s.order[i];
         if (!Schedule::fusable_kind(n)) continue;
@@ -150,12 +165,14 @@ void fuse_elemwise(Schedule& s) {
         for (const auto& in : n->inputs) {
             const int j = s.index.at(in.get());
             if (loop_shape(in.get()) != shape || is_scalar_constant(in.get())) continue;
-            if (Schedule::fusable_kind(in.get()) && level[j] == level[i]) {
+            if (Schedule::fusable_kind(in.get()) && level[j] == level[i] &&
+                guard_id[j] == guard_id[i]) {
                 uf.unite(static_cast<int>(i), j);
                 continue;
             }
             auto [it, fresh] = readers.emplace(
-                std::tuple{in.get(), level[i], shape.first, shape.second}, static_cast<int>(i));
+                std::tuple{in.get(), level[i], guard_id[i], shape.first, shape.second},
+                static_cast<int>(i));
             if (!fresh) uf.unite(static_cast<int>(i), it->second);
         }
     }
@@ -210,7 +227,7 @@ void fuse_elemwise(Schedule& s) {
     for (const Node* n : s.order)
         if (foldable_reduction(n)) {
             auto it = s.loop_of.find(n->inputs[0].get());
-            if (it == s.loop_of.end()) continue;
+            if (it == s.loop_of.end() || s.guard_of(n) != s.guard_of(n->inputs[0].get())) continue;
             reductions[static_cast<std::size_t>(it->second)].push_back(n);
         }
     for (std::size_t l = 0; l < reductions.size(); ++l)

@@ -9,8 +9,12 @@
 /// - everything else L stores is read by no other step (L then runs last, after every step that
 ///   can fail, so a failed call has overwritten nothing: emit checks the shapes of all such loops
 ///   before any of them writes).
-/// Loops chosen this way ("deferred") read no variable another deferred loop overwrites. Needs
-/// fuse_elemwise before it; reorders s.steps to put the deferred loops last.
+/// Loops chosen this way ("deferred") read no variable another deferred loop overwrites. An update
+/// is a root, so its loop always runs (Schedule::guard); a guarded step never writes in place,
+/// and the steps a deferred loop must follow, guarded or not, run (or are skipped) before it. A
+/// value aliasing the variable through an ifelse (a view of its branches) keeps L from writing in
+/// place as any other view does. Needs fuse_elemwise before it; reorders s.steps to put the
+/// deferred loops last.
 #include "compiler/codegen/passes.hpp"
 
 #include "compiler/ops/op_def.hpp"
@@ -62,6 +66,7 @@ void inplace(Schedule& s) {
             ok = (var->type.shape[d] == 1) == (v->type.shape[d] == 1);
         const int l = s.loop_of.at(v);
         FusedLoop& loop = s.loops[static_cast<std::size_t>(l)];
+        ok = ok && s.guard_of(v).empty();
         // The loop's other stored values (folded reductions included) are read by no other step.
         for (const Node* o : loop.outputs)
             for (const Node* u : s.users[o])

@@ -10,19 +10,21 @@ namespace tensorjit::codegen {
 
 // ---- KernelEmitter helpers --------------------------------------------------------------------
 
-std::string KernelEmitter::fresh(const char* prefix) { return prefix + std::to_string(fresh_++); }
+std::string KernelEmitter::fresh(const char* prefix) {
+    return prefix_ + prefix + std::to_string(fresh_++);
+}
 
 int KernelEmitter::slot(const Node* n) const {
     auto it = s_.slot.find(n);
     TJ_INTERNAL_CHECK(it != s_.slot.end()) << "codegen: node " << describe(*n) << " has no slot";
-    return it->second;
+    return slot_base_ + it->second;
 }
 
 int KernelEmitter::id(const Node* n) const {
     auto it = s_.index.find(n);
     TJ_INTERNAL_CHECK(it != s_.index.end())
         << "codegen: node " << describe(*n) << " is not scheduled";
-    return it->second;
+    return id_base_ + it->second;
 }
 
 void KernelEmitter::require_template(const char* name) {
@@ -33,7 +35,7 @@ void KernelEmitter::require_template(const char* name) {
 bool KernelEmitter::is_temp(const Node* n) const { return slot_kind(n) == SlotPlan::Kind::Temp; }
 
 SlotPlan::Kind KernelEmitter::slot_kind(const Node* n) const {
-    return s_.plan.slots[static_cast<std::size_t>(slot(n))].kind;
+    return s_.plan.slots[static_cast<std::size_t>(slot(n) - slot_base_)].kind;
 }
 
 void KernelEmitter::emit_view(const Node& n, const std::string& build) {

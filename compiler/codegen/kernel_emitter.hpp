@@ -30,6 +30,10 @@ void apply_source_hook(std::string& source);
 class KernelEmitter final : public EmitContext {
   public:
     explicit KernelEmitter(const Schedule& s) : s_(s) {}
+    /// The emitter of a scan's body inside the kernel of `outer`: the body's slots and node ids
+    /// follow the outer plan's (from slot_base and id_base), its names start with `prefix`.
+    KernelEmitter(const Schedule& body, int slot_base, int id_base, std::string prefix)
+        : s_(body), slot_base_(slot_base), id_base_(id_base), prefix_(std::move(prefix)) {}
     std::ostringstream& out() override { return body_; }
     std::string arr(const Node* n) override;
     int slot(const Node* n) const override;
@@ -48,6 +52,11 @@ class KernelEmitter final : public EmitContext {
     bool is_view(const Node* n) const { return views_.count(n) != 0; }
     /// The constants' static data, declared before the entry point.
     std::string statics() const { return statics_.str(); }
+    /// Appends a scan body's static data to this kernel's.
+    void add_statics(const std::string& text) { statics_ << text; }
+    /// The plan of the whole kernel (a scan body's slots and node names are appended to it);
+    /// set by emit() for the entry point's emitter and passed on to a body's.
+    BindingPlan* root_plan = nullptr;
     const std::vector<std::string>& templates() const { return templates_; }
 
   private:
@@ -58,7 +67,25 @@ class KernelEmitter final : public EmitContext {
     std::unordered_set<const Node*> views_; // nodes whose temporary slot holds a view
     std::vector<std::string> templates_;
     int fresh_ = 0;
+    int slot_base_ = 0;
+    int id_base_ = 0;
+    std::string prefix_;
 };
+
+/// How emit_steps writes the steps: the entry point's outlines large kernels' steps into
+/// functions of their own (appended to `parts`) and may time each step; a scan's body does
+/// neither.
+struct StepOptions {
+    bool outline = false;
+    bool profile = false;
+    std::string* parts = nullptr;
+};
+/// Writes the schedule's steps in order (fused loops, ops' kernel templates, scans), the deferred
+/// in-place loops last.
+void emit_steps(KernelEmitter& e, Schedule& s, const StepOptions& options);
+/// Writes the loop of the scan `n` belongs to, at the first of its scan's nodes in the schedule
+/// (the others write nothing): emit_scan.cpp.
+void emit_scan(KernelEmitter& e, Schedule& s, const Node& n);
 
 /// Writes a fused loop: the extents and broadcast checks (`checks`), then the outputs'
 /// allocation and the loop itself (`body`). A loop's code is `{ checks body }`; deferred loops

@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace tensorjit::codegen {
@@ -27,6 +28,11 @@ struct FusedLoop {
     bool deferred = false; ///< (inplace) runs last: it overwrites a shared variable
 };
 
+/// When a value is needed (lazy ifelse): a conjunction of (condition, polarity) literals, each
+/// condition a 0-d value that is true when non-zero, in schedule order of the conditions. Empty:
+/// always.
+using Guard = std::vector<std::pair<const Node*, bool>>;
+
 /// One step of the kernel: a fused loop, or a node with a kernel template of its own.
 struct Step {
     int loop = -1;              ///< index into Schedule::loops, or -1
@@ -42,6 +48,10 @@ struct Schedule {
     std::unordered_map<const Node*, int> index; ///< position in order
     std::unordered_map<const Node*, std::vector<const Node*>> users;
     std::unordered_set<const Node*> is_root;
+    /// Lazy ifelse: the computed nodes that run only under a condition, each with its guard
+    /// (schedule.cpp says how guards are found). A node not listed always runs; a graph without
+    /// ifelse lists none. Steps run inside `if (guard)`; a fused loop's members share one guard.
+    std::unordered_map<const Node*, Guard> guard;
 
     std::vector<FusedLoop> loops;                 ///< fuse_elemwise
     std::unordered_map<const Node*, int> loop_of; ///< element-wise or folded node -> its loop
@@ -56,9 +66,17 @@ struct Schedule {
     /// inputs and shared variables per graph.strided_leaves). False for other nodes.
     bool contiguous_leaf(const Node* n) const;
 
+    /// The guard of a node (empty when it always runs) and of a step (its loop's members').
+    const Guard& guard_of(const Node* n) const;
+    const Guard& guard_of(const Step& st) const;
+
     /// True for an element-wise node (one that fuses).
     static bool fusable_kind(const Node* n);
 };
+
+/// The Scan nodes of the scan n belongs to (same body, same inputs: one loop computes them all),
+/// in the order of the schedule's steps; the first is where the loop runs (scan_group.cpp).
+std::vector<const Node*> scan_group(const Schedule& s, const Node* n);
 
 /// The graph (graph_text) followed by one line per step, the values written in place and, once
 /// storage_plan ran, each stored value's slot: what TJ_LOG_LEVEL=trace prints after each phase.

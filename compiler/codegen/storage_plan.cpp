@@ -5,12 +5,14 @@
 ///
 /// The schedule is a straight line, so a temporary is live over an interval of steps: from the
 /// step that writes it to the last step that reads it, or that reads a value which may alias it
-/// (a view). Two temporaries interfere when their intervals overlap; the interference graph
-/// (Boost.Graph) is coloured greedily in order of start, which is optimal on interval graphs: the
-/// minimum number of buffers. Buffers are shared only by values of the same dtype,
-/// rank and run-time shape (the members and full-shape operands of one fused loop, or equal static
-/// shapes), so a reused buffer is never reallocated: the steady-state call allocates nothing but
-/// its outputs. Needs fuse_elemwise and inplace before it.
+/// (a view; an ifelse's value is a view of its branches), or whose guard tests it (lazy ifelse). A
+/// step its guard skips writes nothing, and every step reading its value runs only when it ran,
+/// so the intervals stay valid. Two temporaries interfere when their intervals overlap; the
+/// interference graph (Boost.Graph) is coloured greedily in order of start, which is optimal on
+/// interval graphs: the minimum number of buffers. Buffers are shared only by values of the same
+/// dtype, rank and run-time shape (the members and full-shape operands of one fused loop, or equal
+/// static shapes), so a reused buffer is never reallocated: the steady-state call allocates nothing
+/// but its outputs. Needs fuse_elemwise and inplace before it.
 #include "compiler/codegen/passes.hpp"
 
 #include "compiler/ops/op_def.hpp"
@@ -108,6 +110,8 @@ void storage_plan(Schedule& s) {
     for (std::size_t pos = 0; pos < s.steps.size(); ++pos) {
         const Step& st = s.steps[pos];
         const int p = static_cast<int>(pos);
+        // A step's guard reads its conditions where the step runs (lazy ifelse).
+        for (const auto& [c, polarity] : s.guard_of(st)) last[c] = std::max(last[c], p);
         if (st.loop >= 0) {
             const FusedLoop& loop = s.loops[static_cast<std::size_t>(st.loop)];
             for (const Node* o : loop.outputs) def[o] = p;
@@ -122,6 +126,12 @@ void storage_plan(Schedule& s) {
                         same = same && (op->type.shape[d] == 1) == (first->type.shape[d] == 1);
                     if (same) shapes.unite(op, first);
                 }
+        } else if (st.node->op == OpKind::Scan) {
+            // One loop computes every result of a scan, at the first of their steps.
+            const std::vector<const Node*> group = scan_group(s, st.node);
+            if (group.front() != st.node) continue;
+            for (const Node* m : group) def[m] = p;
+            for (const auto& in : st.node->inputs) last[in.get()] = std::max(last[in.get()], p);
         } else {
             def[st.node] = p;
             for (const auto& in : st.node->inputs) last[in.get()] = std::max(last[in.get()], p);

@@ -5,6 +5,7 @@
 #include "compiler/function/profile_record.hpp"
 #include "compiler/graph/function_graph.hpp"
 
+#include "compiler/ops/control_scan.hpp"
 #include "compiler/ops/op_def.hpp"
 #include "compiler/ops/random_ops.hpp"
 #include "runtime/log.hpp"
@@ -219,7 +220,10 @@ FunctionGraph detail::function_graph(const std::vector<In>& inputs, const std::v
                 if (n->op == OpKind::Shared && n->storage->default_update &&
                     !updated.count(n->storage.get())) {
                     updated.insert(n->storage.get());
-                    updates.push_back({n->storage, n->storage->default_update(owner.at(n))});
+                    // A generator a scan draws from advances by the whole loop's draws.
+                    NodePtr carried = scan_carried_update(order, n->storage.get());
+                    updates.push_back(
+                        {n->storage, carried ? carried : n->storage->default_update(owner.at(n))});
                     added = true;
                 }
             }

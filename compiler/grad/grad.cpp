@@ -1,6 +1,10 @@
 // Reverse-mode differentiation over OpDef::pullback, jacobian/hessian, and verify_grad.
 #include <tensorjit/grad.hpp>
 
+#include <tensorjit/control.hpp>
+#include <tensorjit/indexing.hpp>
+
+#include "compiler/grad/scan_grad.hpp"
 #include "compiler/graph/node.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/op_def.hpp"
@@ -98,9 +102,17 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
         // No gradient flows through integer or boolean values.
         if (!is_float(n->type.dtype)) continue;
         const OpDef& d = op_def(n->op);
-        TJ_CHECK(static_cast<bool>(d.pullback), TypeError)
+        TJ_CHECK(static_cast<bool>(d.pullback) || n->op == OpKind::Scan, TypeError)
             << "grad: op " << op_name(n->op) << " is not differentiable (in " << describe(*n) << ")";
-        std::vector<Var> gin = d.pullback(*n, Var(owner.at(n)), g->second);
+        // A scan's gradient is a scan over its body's gradient (scan_grad.cpp).
+        std::vector<Var> gin;
+        if (n->op == OpKind::Scan) {
+            std::vector<bool> needed;
+            for (const auto& in : n->inputs) needed.push_back(on_path.count(in.get()) > 0);
+            gin = scan_pullback(*n, g->second, needed);
+        } else {
+            gin = d.pullback(*n, Var(owner.at(n)), g->second);
+        }
         TJ_INTERNAL_CHECK(gin.size() == n->inputs.size())
             << "grad: pullback of " << op_name(n->op) << " returned " << gin.size() << " gradients for "
             << n->inputs.size() << " inputs";
@@ -139,8 +151,15 @@ Var jacobian(const Var& y, const Var& x) {
     TJ_CHECK(y.defined() && x.defined(), ValueError) << "jacobian: undefined variable";
     TJ_CHECK(y.ndim() == 1, TypeError) << "jacobian: y must be a vector, got " << y.type().str();
     const std::int64_t n = y.type().shape[0];
-    TJ_CHECK(n != dyn, ShapeError) << "jacobian: y's length must be static, got " << y.type().str()
-                                   << " (declare it with tj::tensor(name, dtype, {n}))";
+    if (n == dyn) {
+        // Known only at run time: a scan over the rows, as PyTensor's jacobian.
+        ScanResult rows = scan(
+            ScanFn([&](const std::vector<Var>& i) -> ScanStep {
+                return grad(y(i[0]), x, {.allow_disconnected = true});
+            }),
+            {.sequences = {arange(shape(y)(0))}, .outputs_info = {none}, .name = "jacobian"});
+        return rows.output();
+    }
     // Row i is the gradient of y . e_i; rows are placed with one-hot weights (no indexing needed).
     Var jac;
     for (std::int64_t i = 0; i < n; ++i) {
@@ -159,11 +178,8 @@ Var jacobian(const Var& y, const Var& x) {
 
 Var hessian(const Var& cost, const Var& x) {
     TJ_CHECK(x.defined() && x.ndim() == 1, TypeError) << "hessian: x must be a vector";
-    Var g = grad(cost, x);
-    // g has x's static shape only if x's is static.
-    TJ_CHECK(x.type().shape[0] != dyn, ShapeError)
-        << "hessian: x's length must be static, got " << x.type().str();
-    return jacobian(g, x);
+    // x's length known only at run time: jacobian scans over g's rows.
+    return jacobian(grad(cost, x), x);
 }
 
 // ---- verify_grad ------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // Node construction, the public Var/TensorType helpers, traversal and printing.
 #include "compiler/graph/node.hpp"
 
+#include "compiler/graph/scan_body.hpp"
+
 #include <atomic>
 #include <cstring>
 #include <sstream>
@@ -27,7 +29,14 @@ const char* op_name(OpKind k) {
 std::string Attrs::canonical() const {
     std::string s = std::string(dtype_name(dtype));
     for (auto i : ints) s += "," + std::to_string(i);
+    if (body) s += ",body " + body->digest;
     return s;
+}
+
+bool operator==(const Attrs& a, const Attrs& b) {
+    if (a.ints != b.ints || a.dtype != b.dtype) return false;
+    if (a.body == b.body) return true;
+    return a.body && b.body && a.body->digest == b.body->digest;
 }
 
 // ---- TensorType -------------------------------------------------------------------------------

@@ -26,15 +26,18 @@ enum class OpKind : std::uint16_t {
 /// The op's name ("add").
 const char* op_name(OpKind k);
 
-/// Static attributes of a node: integer parameters (axes, shapes, flags) and a dtype.
+struct ScanBody;
+
+/// Static attributes of a node: integer parameters (axes, shapes, flags), a dtype, and for a scan
+/// its loop body (compiler/graph/scan_body.hpp).
 struct Attrs {
     std::vector<std::int64_t> ints;
     DType dtype = DType::Float64;
-    /// A stable text form used in graph keys and printing.
+    std::shared_ptr<const ScanBody> body; ///< Scan only: the loop body
+    /// A stable text form used in graph keys and printing (a body contributes its canonical
+    /// text's digest).
     std::string canonical() const;
-    friend bool operator==(const Attrs& a, const Attrs& b) {
-        return a.ints == b.ints && a.dtype == b.dtype;
-    }
+    friend bool operator==(const Attrs& a, const Attrs& b);
 };
 
 /// The storage of a shared variable: its current value, shared by every function that uses it.

@@ -122,8 +122,8 @@ std::vector<Var> dot_pullback(const Node& n, const Var& g) {
     if (!is_float(a.dtype())) return {Var(), Var()};
     const int ra = a.ndim(), rb = b.ndim();
     if (ra == 1 && rb == 1) return {g * b, g * a};
-    if (ra == 2 && rb == 1) return {dot(expand(g, 1), expand(b, 0)), dot(transpose(a), g)};
-    if (ra == 1 && rb == 2) return {dot(b, g), dot(expand(a, 1), expand(g, 0))};
+    if (ra == 2 && rb == 1) return {outer(g, b), dot(transpose(a), g)};
+    if (ra == 1 && rb == 2) return {dot(b, g), outer(a, g)};
     return {dot(g, transpose(b)), dot(transpose(a), g)};
 }
 

@@ -215,7 +215,7 @@ std::vector<Var> matmul_pullback(const Node& node, const Var& g) {
 
 // ---- outer ------------------------------------------------------------------------------------
 
-// Kernel: tj_ger (cblas_dger/sger for float32/float64); a vector BLAS cannot take (stride <= 0)
+// Kernel: tj_ger (one pass, x[i] * y[j]); a vector BLAS cannot take (stride <= 0)
 // is copied to scratch first.
 void emit_outer(EmitContext& e, const Node& node) {
     auto& os = e.out();

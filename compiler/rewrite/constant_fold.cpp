@@ -9,6 +9,9 @@ namespace tensorjit {
 
 NodePtr fold_constant(const Node& n) {
     if (n.is_leaf()) return nullptr;
+    // A scan is a loop: folding it would run the loop at compile time (an until loop may never
+    // stop, n_steps may be huge). It runs in the kernel.
+    if (n.op == OpKind::Scan) return nullptr;
     const OpDef& d = op_def(n.op);
     if (!d.reference) return nullptr;
     // Only small results are kept: do not compute a large one to drop it (a constant alloc of a

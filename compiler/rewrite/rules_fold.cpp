@@ -19,7 +19,10 @@ const OpKind kFoldable[] = {
 
 NodePtr fold(const NodePtr& n) {
     if (n->op == OpKind::Identity || n->is_leaf()) return nullptr;
-    return fold_constant(*n);
+    NodePtr v = fold_constant(*n);
+    // A node whose type knows fewer extents than its value has (an ifelse of constants of two
+    // shapes, a node rebuilt with its old type) keeps its type: rewrites never change one.
+    return v && v->type == n->type ? v : nullptr;
 }
 
 const RewriteRegistrar fold_registrar{"canonicalize", "constant_fold", kFoldable, fold};

@@ -357,3 +357,56 @@ TEST_CASE("arguments of any layout are bound without a copy", "[function][alloc]
         CHECK(strided_out.equals(out));
     }
 }
+
+// ---- scan: the loop allocates nothing per step -------------------------------------------------
+
+TEST_CASE("a scan allocates nothing per step (call_into of a 1000-step RNN: nothing at all)",
+          "[function][alloc][scan]") {
+    tj::Var x = tj::matrix("x");
+    tj::Var h0 = tj::vector("h0");
+    tj::Var W = tj::matrix("W");
+    auto r = tj::scan(
+        [](tj::Var x_t, tj::Var h, tj::Var w) { return tj::tanh(tj::dot(w, h) + x_t); },
+        {.sequences = {x}, .outputs_info = {h0}, .non_sequences = {W}});
+    auto stacked = tj::function({x, h0, W}, r.output());
+    // Only the last state (save_mem: a ring of rows instead of one per step).
+    auto last = tj::function({x, h0, W}, r.output()(-1), {.rewrites = true});
+    const tj::Array xs = tj::Array::full(tj::DType::Float64, {1000, 8}, 0.01);
+    const tj::Array h = tj::Array::full(tj::DType::Float64, {8}, 0.5);
+    const tj::Array w = tj::Array::full(tj::DType::Float64, {8, 8}, 0.1);
+    tj::Array out = tj::Array::empty(tj::DType::Float64, {1000, 8});
+    tj::Array out_last = tj::Array::empty(tj::DType::Float64, {8});
+    stacked.call_into(out, xs, h, w); // warm-up
+    last.call_into(out_last, xs, h, w);
+    long n = 0;
+    {
+        CountAllocations counter;
+        for (int i = 0; i < 10; ++i) {
+            stacked.call_into(out, xs, h, w);
+            last.call_into(out_last, xs, h, w);
+        }
+        n = counter.count();
+    }
+    CHECK(n == 0);
+    for (int j = 0; j < 8; ++j) CHECK(out_last.flat(j) == out.at({999, j}));
+
+    // An until loop grows its rows geometrically: a few allocations per call, not one per step.
+    tj::Var s = tj::scalar("s");
+    auto until = tj::scan(
+        [](tj::Var v) {
+            tj::Var next = v + 1.0;
+            return tj::ScanStep({next}, tj::until(next >= 4000.0));
+        },
+        {.outputs_info = {s}});
+    auto count_up = tj::function({s}, until.output());
+    REQUIRE(count_up(0.0).shape() == tj::Dims{4000});
+    {
+        CountAllocations counter;
+        tj::Array up = count_up(0.0);
+        n = counter.count();
+        CHECK(up.flat(3999) == 4000.0);
+    }
+    // 16 rows doubled up to 4096: 9 buffers and the output, each array a buffer and its storage
+    // record (allocations_of_one_output).
+    CHECK(n == 10 * allocations_of_one_output(tj::DType::Float64, {16}));
+}

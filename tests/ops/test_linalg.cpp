@@ -349,7 +349,7 @@ TEST_CASE("linear algebra: shapes that do not fit at call time raise a ShapeErro
         {"apply node tensordot("});
 }
 
-TEST_CASE("float32/float64 products call BLAS",
+TEST_CASE("float32/float64 products call BLAS (outer: a loop)",
           "[op][linalg][blas][matmul][outer][dot][tensordot]") {
     for (DType t : {DType::Float32, DType::Float64}) {
         const std::string p = t == DType::Float32 ? "cblas_s" : "cblas_d";
@@ -363,8 +363,8 @@ TEST_CASE("float32/float64 products call BLAS",
         const std::string d = tj::function({a, b}, tj::dot(a, b)).kernel_source();
         CHECK(contains(d, p + "gemm(TJ_ROW_MAJOR"));
         CHECK(contains(entry_of(d), "tj_gemm("));
+        // outer is one pass of products (BLAS's ger would add into a zeroed matrix: two).
         const std::string o = tj::function({u, v}, tj::outer(u, v)).kernel_source();
-        CHECK(contains(o, p + "ger(TJ_ROW_MAJOR"));
         CHECK(contains(entry_of(o), "tj_ger("));
         const std::string td = tj::function({c, b}, tj::tensordot(c, b)).kernel_source();
         CHECK(contains(entry_of(td), "tj_gemm("));

@@ -95,6 +95,17 @@ std::vector<RewriteCase> rule_cases() {
          {tj::log(tj::softmax(m, 1))}},
         {"log(op(OpKind::Sum, {exp(x)}, A)) -> logsumexp_of if not_shifted",
          {tj::log(tj::sum(tj::exp(m), 1))}},
+        // Lazy ifelse.
+        {"op(OpKind::IfElse, {x, y, y}) -> y", {tj::ifelse(s > 0, x * 2, x * 2)}},
+        {"local_ifelse_constant_condition", {tj::ifelse(tj::Var(true), x * 2, tj::exp(x))}},
+        {"local_ifelse_nested_same_condition",
+         {tj::ifelse(s > 0, tj::ifelse(s > 0, x + 1, x * 3), tj::exp(y))}},
+        {"local_ifelse_lift_elemwise", {tj::ifelse(s > 0, tj::exp(x) * z, tj::exp(y) * z)}},
+        // Scan: only the last step kept.
+        {"local_scan_save_mem",
+         {tj::scan([](tj::Var x_t, tj::Var acc) { return acc * x_t; },
+                   {.sequences = {x}, .outputs_info = {tj::Var(1.0)}})
+              .output()(-1)}},
         // Where a rule must not apply: the identity would change the shape (a matrix of zeros
         // broadcasts x), or it does not hold for integers (pow(i, -1) is an error in NumPy).
         {"x + 0 -> x", {x + tj::constant(tj::Array::zeros(tj::DType::Float64, {2, 3}))}, false},

@@ -53,10 +53,10 @@ std::vector<Var> grad(const Var& cost, const C& wrt, const GradOptions& options 
 /// Stops gradients: the value of x, treated as a constant by grad.
 Var disconnected_grad(const Var& x);
 
-/// The Jacobian of a vector y with respect to x: shape (len(y),) + x's shape. y's length must be
-/// static (known when the graph is built).
+/// The Jacobian of a vector y with respect to x: shape (len(y),) + x's shape. A static length
+/// unrolls the rows; a length known only at run time computes them in a tj::scan, as PyTensor.
 Var jacobian(const Var& y, const Var& x);
-/// The Hessian of a scalar cost with respect to a vector x (x's length must be static).
+/// The Hessian of a scalar cost with respect to a vector x (any length, as jacobian).
 Var hessian(const Var& cost, const Var& x);
 
 struct VerifyGradOptions {

@@ -6,6 +6,7 @@
 #include <tensorjit/array.hpp>
 #include <tensorjit/cache.hpp>
 #include <tensorjit/config.hpp>
+#include <tensorjit/control.hpp>
 #include <tensorjit/debug_print.hpp>
 #include <tensorjit/dtype.hpp>
 #include <tensorjit/error.hpp>
