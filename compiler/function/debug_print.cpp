@@ -3,6 +3,7 @@
 #include "compiler/function/graph_view.hpp"
 
 #include "compiler/codegen/pipeline.hpp"
+#include "compiler/graph/scan_body.hpp"
 #include "compiler/ops/op_def.hpp"
 
 #include <tensorjit/error.hpp>
@@ -253,12 +254,22 @@ std::string print(const graph_view::GraphView& v, const DprintOptions& o) {
         };
         out += "kernel: " + std::to_string(s.steps.size()) + " step" +
                (s.steps.size() == 1 ? "" : "s") + "\n";
+        // Lazy ifelse: " (if [id B] and not [id D])" after a step that runs only then.
+        auto condition = [&](const codegen::Step& st) {
+            const codegen::Guard& g = s.guard_of(st);
+            std::string t;
+            for (std::size_t k = 0; k < g.size(); ++k)
+                t += std::string(k ? " and " : " (if ") + (g[k].second ? "" : "not ") +
+                     ref(g[k].first);
+            return t.empty() ? t : t + ")";
+        };
         const std::size_t shown = std::min<std::size_t>(s.steps.size(), o.max_lines);
         for (std::size_t i = 0; i < shown; ++i) {
             const codegen::Step& st = s.steps[i];
             out += " step " + std::to_string(i) + ": ";
             if (st.loop < 0) {
-                out += std::string(op_name(st.node->op)) + " " + ref(st.node) + "\n";
+                out +=
+                    std::string(op_name(st.node->op)) + " " + ref(st.node) + condition(st) + "\n";
                 continue;
             }
             const codegen::FusedLoop& l = s.loops[static_cast<std::size_t>(st.loop)];
@@ -267,10 +278,48 @@ std::string print(const graph_view::GraphView& v, const DprintOptions& o) {
             if (!l.outputs.empty()) out += ", stores " + refs(l.outputs);
             if (!l.reductions.empty()) out += ", reduces to " + refs(l.reductions);
             if (l.deferred) out += ", runs last (in place)";
-            out += "\n";
+            out += condition(st) + "\n";
         }
         if (shown < s.steps.size())
             out += " ... " + std::to_string(s.steps.size() - shown) + " more steps\n";
+    }
+
+    // Scan bodies, as PyTensor's "Inner graphs": each once, after the graph that uses it (a body
+    // inside a body is printed within its parent's).
+    std::vector<const Node*> scans;
+    std::unordered_set<const ScanBody*> bodies;
+    if (!truncated)
+        for (const Node* n : topo_order(v.roots))
+            if (n->op == OpKind::Scan && bodies.insert(n->attrs.body.get()).second)
+                scans.push_back(n);
+    if (!scans.empty()) out += "\nInner graphs:\n";
+    for (const Node* n : scans) {
+        const ScanBody& b = *n->attrs.body;
+        auto taps_text = [](const std::vector<std::vector<int>>& all) {
+            std::string t;
+            for (const auto& taps : all) {
+                t += t.empty() ? "{" : ", {";
+                for (std::size_t i = 0; i < taps.size(); ++i)
+                    t += (i ? ", " : "") + std::to_string(taps[i]);
+                t += "}";
+            }
+            return t.empty() ? std::string("none") : t;
+        };
+        auto it = id.find(n);
+        out += "\n" + b.name + " [id " + (it == id.end() ? std::string("?") : it->second) +
+               "]: sequences " + taps_text(b.seq_taps) + ", states " + taps_text(b.state_taps) +
+               ", " + std::to_string(b.n_nonseq) + " non-sequence" + (b.n_nonseq == 1 ? "" : "s") +
+               (b.go_backwards ? ", backwards" : "") + (b.has_until ? ", until" : "") + "\n";
+        graph_view::GraphView inner;
+        inner.roots = b.outputs;
+        for (int k = 0; k < static_cast<int>(b.outputs.size()); ++k)
+            inner.labels.push_back(k < b.n_states()
+                                       ? (k < b.n_visible ? "result " : "carried ") +
+                                             std::to_string(k)
+                                       : std::string("until"));
+        DprintOptions io = o;
+        io.stage = Stage::before;
+        out += print(inner, io);
     }
     return out;
 }

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <set>
 #include <vector>
 
 namespace tensorjit::graph_file {
@@ -27,7 +28,7 @@ std::string dt(DType t) { return std::string(dtype_name(t)); }
 // The ops whose attrs.dtype means something; every other op has the default (float64).
 bool uses_dtype(OpKind op) {
     return op == OpKind::Cast || op == OpKind::Arange || op == OpKind::Eye ||
-           op == OpKind::RandomDraw || op == OpKind::RandomNextState;
+           op == OpKind::RandomDraw || op == OpKind::RandomNextState || op == OpKind::Scan;
 }
 
 Problem input_count(std::span<const NodePtr> in, std::size_t lo, std::size_t hi) {
@@ -321,7 +322,183 @@ Problem random_next_state_problem(std::span<const NodePtr> in, const Attrs& a) {
     return std::nullopt;
 }
 
+// ---- scan (compiler/graph/scan_body.hpp) ----------------------------------------------------
+
+std::string taps_text(const std::vector<int>& taps) {
+    std::string s = "{";
+    for (std::size_t i = 0; i < taps.size(); ++i) s += (i ? ", " : "") + str(taps[i]);
+    return s + "}";
+}
+
+// What the loop reads through a placeholder of type `inner`: `outer` (skip = 0) or its rows
+// (skip = 1). The body's code is compiled for the placeholder's type and nothing checks the
+// rows at run time: same dtype and rank, and each extent the placeholder fixes fixed alike by
+// the outer value (whose extents the function's checks and type rules guarantee).
+Problem reads_problem(const TensorType& outer, int skip, const NodePtr& inner,
+                      const std::string& what) {
+    const TensorType& p = inner->type;
+    bool fits = outer.dtype == p.dtype && outer.ndim() == p.ndim() + skip;
+    for (int d = 0; fits && d < p.ndim(); ++d)
+        fits = p.shape[d] == dyn || outer.shape[d + skip] == p.shape[d];
+    if (fits) return std::nullopt;
+    return what + " has type " + outer.str() + ", its placeholder \"" + inner->name + "\" " +
+           (skip ? "reads its rows as " : "reads it as ") + p.str();
+}
+
+// {result k, keep_last}, attrs.dtype the dtype of body output k; n_steps, the sequences, the
+// initial values of the fed-back states and the non-sequences, as the body reads them.
+Problem scan_problem(std::span<const NodePtr> in, const Attrs& a) {
+    if (!a.body) return std::string("a scan node needs a body");
+    const ScanBody& b = *a.body;
+    if (auto p = ints_count(a, 2, "{result index, keep_last}")) return p;
+    const std::int64_t k = a.ints[kScanResult];
+    if (k < 0 || k >= b.n_states())
+        return "result index " + str(k) + " is out of range (body \"" + b.name + "\" has " +
+               str(b.n_states()) + " states)";
+    if (a.ints[kScanKeepLast] != 0 && a.ints[kScanKeepLast] != 1)
+        return "keep_last is " + str(a.ints[kScanKeepLast]) + ", not 0 or 1";
+    const DType out = b.outputs[static_cast<std::size_t>(k)]->type.dtype;
+    if (a.dtype != out)
+        return "attrs.dtype is " + dt(a.dtype) + ", result " + str(k) + " of the body has " +
+               dt(out);
+    std::size_t fed = 0;
+    for (const auto& taps : b.state_taps) fed += taps.empty() ? 0 : 1;
+    const std::size_t want = 1 + b.seq_taps.size() + fed + static_cast<std::size_t>(b.n_nonseq);
+    if (in.size() != want)
+        return "takes " + str(static_cast<std::int64_t>(want)) + " inputs for body \"" + b.name +
+               "\" (n_steps, " + str(b.n_seqs()) + " sequences, " +
+               str(static_cast<std::int64_t>(fed)) + " initial values, " + str(b.n_nonseq) +
+               " non-sequences), the file gives " + str(static_cast<std::int64_t>(in.size()));
+    // n_steps: an int64 scalar; a negative constant (-1) when not given.
+    if (!int64_scalar(in[0]))
+        return "n_steps (input 0) must be an int64 scalar, got " + in[0]->type.str();
+    if (in[0]->op == OpKind::Constant) {
+        const std::int64_t n = *static_cast<const std::int64_t*>(in[0]->value->raw_data());
+        if (n < -1) return "n_steps is " + str(n) + " (-1: not given)";
+        if (n == -1 && b.n_seqs() == 0 && !b.has_until)
+            return std::string("n_steps is not given, and the loop has neither sequences nor an "
+                               "until condition to end it");
+    }
+    std::size_t pos = 1;
+    for (int i = 0; i < b.n_seqs(); ++i, ++pos) {
+        const NodePtr& p = b.inputs[static_cast<std::size_t>(b.seq_input(i))];
+        if (auto q = reads_problem(in[pos]->type, 1, p,
+                                   "sequence " + str(i) + " (input " +
+                                       str(static_cast<std::int64_t>(pos)) + ")"))
+            return q;
+    }
+    for (int s = 0; s < b.n_states(); ++s) {
+        const auto& taps = b.state_taps[static_cast<std::size_t>(s)];
+        if (taps.empty()) continue;
+        const NodePtr& p = b.inputs[static_cast<std::size_t>(b.state_input(s))];
+        const TensorType& t = in[pos]->type;
+        // One tap -1: the initial value itself; else one row per step back.
+        const bool single = taps == std::vector<int>{-1};
+        const std::string what = "the initial value of state " + str(s) + " (input " +
+                                 str(static_cast<std::int64_t>(pos)) + ")";
+        if (auto q = reads_problem(t, single ? 0 : 1, p, what)) return q;
+        if (!single && t.shape[0] != dyn && t.shape[0] < b.depth(s))
+            return what + " has " + str(t.shape[0]) + " rows, taps " + taps_text(taps) + " need " +
+                   str(b.depth(s));
+        ++pos;
+    }
+    for (int j = 0; j < b.n_nonseq; ++j, ++pos) {
+        const NodePtr& p = b.inputs[static_cast<std::size_t>(b.nonseq_input() + j)];
+        if (auto q = reads_problem(in[pos]->type, 0, p,
+                                   "non-sequence " + str(j) + " (input " +
+                                       str(static_cast<std::int64_t>(pos)) + ")"))
+            return q;
+    }
+    return std::nullopt;
+}
+
+// A name the generated kernel writes in a comment (a body's, a placeholder's): nothing that ends
+// the comment or splices lines into it.
+Problem comment_name_problem(const std::string& name, const std::string& what) {
+    for (const char c : name)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            return what + " contains a control character";
+    if (name.find("*/") != std::string::npos) return what + " contains \"*/\"";
+    return std::nullopt;
+}
+
 } // namespace
+
+std::optional<std::string> scan_body_problem(const ScanBody& b) {
+    if (auto p = comment_name_problem(b.name, "the name")) return p;
+    for (std::size_t i = 0; i < b.inputs.size(); ++i)
+        if (auto p = comment_name_problem(b.inputs[i]->name, "the name of placeholder " +
+                                                                 str(static_cast<std::int64_t>(i))))
+            return p;
+    // Taps: distinct; a sequence's any offset, a fed-back state's steps back.
+    std::size_t placeholders = static_cast<std::size_t>(b.n_nonseq);
+    for (int i = 0; i < b.n_seqs(); ++i) {
+        const auto& taps = b.seq_taps[static_cast<std::size_t>(i)];
+        const std::string what = "sequence " + str(i) + ": taps " + taps_text(taps);
+        if (taps.empty()) return "sequence " + str(i) + " has no taps";
+        if (std::set<int>(taps.begin(), taps.end()).size() != taps.size())
+            return what + " repeat a tap";
+        placeholders += taps.size();
+    }
+    if (b.n_visible > b.n_states())
+        return "n_visible is " + str(b.n_visible) + ", more than the " + str(b.n_states()) +
+               " states";
+    for (int k = 0; k < b.n_states(); ++k) {
+        const auto& taps = b.state_taps[static_cast<std::size_t>(k)];
+        const std::string what = "state " + str(k) + ": taps " + taps_text(taps);
+        if (std::set<int>(taps.begin(), taps.end()).size() != taps.size())
+            return what + " repeat a tap";
+        for (int t : taps)
+            if (t >= 0) return what + " must be negative (steps back)";
+        // Hidden states carry shared variables and generators from one step to the next.
+        if (k >= b.n_visible && taps != std::vector<int>{-1})
+            return what + ": a hidden state (after the " + str(b.n_visible) +
+                   " visible ones) is fed back with taps {-1}";
+        placeholders += taps.size();
+    }
+    if (placeholders != b.inputs.size())
+        return "the taps and non-sequences read " + str(static_cast<std::int64_t>(placeholders)) +
+               " placeholders, the body has " + str(static_cast<std::int64_t>(b.inputs.size()));
+    const std::size_t outputs = static_cast<std::size_t>(b.n_states()) + (b.has_until ? 1 : 0);
+    if (b.outputs.size() != outputs)
+        return "has " + str(static_cast<std::int64_t>(b.outputs.size())) + " outputs, its " +
+               str(b.n_states()) + " states" + (b.has_until ? " and until condition" : "") +
+               " need " + str(static_cast<std::int64_t>(outputs));
+    if (b.has_until) {
+        const TensorType& t = b.outputs.back()->type;
+        if (t.dtype != DType::Bool || t.ndim() != 0)
+            return "the until condition (the last output) must be a bool scalar, got " + t.str();
+    }
+    // The placeholders of one sequence or state read rows of one type; a fed-back state's new
+    // value has its type (the extents the loop checks at each step).
+    auto same_type = [&](int first, std::size_t n, const std::string& what) -> Problem {
+        for (std::size_t t = 1; t < n; ++t)
+            if (!(b.inputs[static_cast<std::size_t>(first) + t]->type ==
+                  b.inputs[static_cast<std::size_t>(first)]->type))
+                return what + ": its placeholders have types " +
+                       b.inputs[static_cast<std::size_t>(first)]->type.str() + " and " +
+                       b.inputs[static_cast<std::size_t>(first) + t]->type.str();
+        return std::nullopt;
+    };
+    for (int i = 0; i < b.n_seqs(); ++i)
+        if (auto p = same_type(b.seq_input(i), b.seq_taps[static_cast<std::size_t>(i)].size(),
+                               "sequence " + str(i)))
+            return p;
+    for (int k = 0; k < b.n_states(); ++k) {
+        const auto& taps = b.state_taps[static_cast<std::size_t>(k)];
+        if (taps.empty()) continue;
+        if (auto p = same_type(b.state_input(k), taps.size(), "state " + str(k))) return p;
+        const TensorType& st = b.inputs[static_cast<std::size_t>(b.state_input(k))]->type;
+        const TensorType& o = b.outputs[static_cast<std::size_t>(k)]->type;
+        bool fits = o.dtype == st.dtype && o.ndim() == st.ndim();
+        for (int d = 0; fits && d < st.ndim(); ++d)
+            fits = o.shape[d] == dyn || st.shape[d] == dyn || o.shape[d] == st.shape[d];
+        if (!fits)
+            return "state " + str(k) + ": the step's new value has type " + o.str() +
+                   ", the state has " + st.str();
+    }
+    return std::nullopt;
+}
 
 std::optional<std::string> attrs_problem(OpKind op, std::span<const NodePtr> inputs,
                                          const Attrs& a) {
@@ -345,6 +522,7 @@ std::optional<std::string> attrs_problem(OpKind op, std::span<const NodePtr> inp
     case OpKind::Matmul:
     case OpKind::Outer:
     case OpKind::DisconnectedGrad:
+    case OpKind::IfElse:
         // No attributes (their builders pass none): any would only make a different cache key
         // for the same kernel.
         if (!(a == Attrs{}))
@@ -456,6 +634,8 @@ std::optional<std::string> attrs_problem(OpKind op, std::span<const NodePtr> inp
         return random_draw_problem(in, a);
     case OpKind::RandomNextState:
         return random_next_state_problem(in, a);
+    case OpKind::Scan:
+        return scan_problem(in, a);
     }
     // No default: a new op kind is a -Wswitch warning until its attributes are checked here.
     return "op " + std::string(op_name(op)) + " has no attribute checks";

@@ -17,11 +17,25 @@
 /// Nodes are listed inputs before users with ids 0, 1, 2... in order, so a node refers to
 /// earlier ids only (no cycles by construction). Arrays are their `.npy` bytes in base64
 /// (lossless: the bytes themselves), or a sibling `.npy` file named by "value_file".
+///
+/// Scans: each loop body (ScanBody, shared by the Scan nodes of one scan) is written once in
+/// "bodies" (present only when there are scans), and a Scan node names it by index in its attrs:
+/// {"ints": [k, keep_last], "dtype": ..., "body": 0}. A body is a graph of its own, its nodes
+/// encoded as the function's (ids from 0; its placeholders are its "input" nodes):
+///
+///     "bodies": [{"name": "rnn", "seq_taps": [[0]], "state_taps": [[-1]], "n_nonseq": 1,
+///                 "n_visible": 1, "go_backwards": false, "has_until": false,
+///                 "nodes": [...], "inputs": [0, 1, 2], "outputs": [5]}]
+///
+/// A body names earlier bodies only (a scan inside a scan: the inner body comes first), so
+/// bodies form no cycle either. Files without scans are unchanged, and a reader without scans
+/// rejects the op: the version stays 1.
 #pragma once
 
 #include "compiler/function/function_impl.hpp"
 #include "compiler/graph/function_graph.hpp"
 #include "compiler/graph/node.hpp"
+#include "compiler/graph/scan_body.hpp"
 
 #include <tensorjit/graph_file.hpp>
 
@@ -47,6 +61,12 @@ inline constexpr std::size_t kMaxJsonDepth = 32;
 inline constexpr std::int64_t kMaxExtent = std::int64_t{1} << 40;
 inline constexpr std::int64_t kMaxElements = std::int64_t{1} << 48;
 inline constexpr std::size_t kMaxAttrInts = 1 << 16;
+
+/// Scans nest at most this deep (a body whose scans' bodies have scans...): the passes that
+/// compile a body recurse into the bodies of its scans.
+inline constexpr int kMaxScanNesting = 64;
+/// Taps are offsets within [-kMaxScanTap, kMaxScanTap] (the loop's index arithmetic is int).
+inline constexpr std::int64_t kMaxScanTap = std::int64_t{1} << 24;
 
 /// Writes the graph file of a function graph (pre-rewrites; givens and default updates applied)
 /// with the input specs and shared storages it binds (parallel to fg.inputs and fg.shared): what
@@ -81,5 +101,11 @@ std::optional<OpKind> op_from_name(std::string_view name);
 /// (graph_file_attrs.cpp). Inputs have the op's arity when it has a fixed one.
 std::optional<std::string> attrs_problem(OpKind op, std::span<const NodePtr> inputs,
                                          const Attrs& attrs);
+
+/// What is wrong with a scan body read from a file (its placeholders are Input nodes and its
+/// nodes typed), which the Scan type rule, reference and emitter take on trust (tj::scan makes
+/// them): counts that do not match its placeholders and outputs, taps, state and until types,
+/// names that would end a comment of the generated kernel; or nullopt (graph_file_attrs.cpp).
+std::optional<std::string> scan_body_problem(const ScanBody& body);
 
 } // namespace tensorjit::graph_file

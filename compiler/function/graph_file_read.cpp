@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -49,9 +50,21 @@ class Reader {
     Array array_value(const json& j, const std::string& where) const;
     std::string node_where(std::size_t i) const;
 
+    // The nodes of one graph of the file: the function's, or a scan body's.
+    struct Graph {
+        std::string prefix; ///< "" or "body 3: ", before "node 5"
+        int body = -1;      ///< the body being read (its scans name earlier bodies only), or -1
+        std::vector<NodePtr> nodes;
+        int nesting = 0; ///< the deepest nesting of the bodies its scans name
+    };
+
     void read_shared(const json& doc);
+    void read_bodies(const json& doc);
+    std::vector<int> read_taps(const json& j, const std::string& where) const;
+    void read_graph_nodes(const json& nodes, Graph& g);
     void read_nodes(const json& doc);
-    NodePtr read_op_node(const json& j, std::size_t i, OpKind op, const TensorType& declared);
+    NodePtr read_op_node(const json& j, std::size_t i, OpKind op, const TensorType& declared,
+                         Graph& g);
     void read_inputs(const json& doc);
     void read_roots(const json& doc);
 
@@ -61,6 +74,8 @@ class Reader {
     const GraphLoadOptions& options_;
 
     std::vector<NodePtr> nodes_;
+    std::vector<std::shared_ptr<const ScanBody>> bodies_;
+    std::vector<int> body_nesting_; // per body: 1 + the nesting of the bodies its scans name
     std::vector<std::shared_ptr<SharedStorage>> storages_;
     std::vector<std::int64_t> shared_node_; // shared index -> the node id the file names
     std::vector<detail::InputSpec> specs_;
@@ -249,8 +264,9 @@ void Reader::read_shared(const json& doc) {
     }
 }
 
-NodePtr Reader::read_op_node(const json& j, std::size_t i, OpKind op, const TensorType& declared) {
-    const std::string where = node_where(i) + " (" + op_name(op) + ")";
+NodePtr Reader::read_op_node(const json& j, std::size_t i, OpKind op, const TensorType& declared,
+                             Graph& g) {
+    const std::string where = g.prefix + node_where(i) + " (" + op_name(op) + ")";
     const json& in = array(member(j, "inputs", where), where + ": inputs", 1 << 20);
     std::vector<NodePtr> inputs;
     for (const auto& x : in) {
@@ -262,7 +278,7 @@ NodePtr Reader::read_op_node(const json& j, std::size_t i, OpKind op, const Tens
             fail(where, "input " + std::to_string(inputs.size()) + " refers to node " +
                             std::to_string(k) +
                             ", which is not before it (a cycle or a forward reference)");
-        inputs.push_back(nodes_[static_cast<std::size_t>(k)]);
+        inputs.push_back(g.nodes[static_cast<std::size_t>(k)]);
     }
     const json& a = member(j, "attrs", where);
     Attrs attrs;
@@ -275,6 +291,25 @@ NodePtr Reader::read_op_node(const json& j, std::size_t i, OpKind op, const Tens
         string(member(a, "dtype", where + ": attrs"), where + ": attrs: dtype"));
     if (!dt) fail(where + ": attrs", "unknown dtype \"" + a["dtype"].get<std::string>() + "\"");
     attrs.dtype = *dt;
+    if (op == OpKind::Scan) {
+        // Bodies are read before the graphs that use them, a body's scans name earlier ones:
+        // no body contains a scan of itself.
+        const std::int64_t limit = g.body >= 0 ? g.body : static_cast<std::int64_t>(bodies_.size());
+        const std::int64_t k = integer(
+            member(a, "body", where + ": attrs"), where + ": attrs: body",
+            std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max());
+        if (k < 0 || k >= limit)
+            fail(where + ": attrs: body",
+                 "body " + std::to_string(k) +
+                     (g.body >= 0 ? " is not before body " + std::to_string(g.body) +
+                                        " (a body's scans name earlier bodies only: no cycles)"
+                                  : " does not exist (the file has " +
+                                        std::to_string(bodies_.size()) + " bodies)"));
+        attrs.body = bodies_[static_cast<std::size_t>(k)];
+        g.nesting = std::max(g.nesting, body_nesting_[static_cast<std::size_t>(k)]);
+    } else if (a.contains("body")) {
+        fail(where + ": attrs", "only scan nodes have a body");
+    }
 
     const OpDef& def = op_def(op);
     if (def.arity >= 0 && static_cast<int>(inputs.size()) != def.arity)
@@ -313,12 +348,12 @@ NodePtr Reader::read_op_node(const json& j, std::size_t i, OpKind op, const Tens
     return make_node_typed(op, std::move(inputs), std::move(attrs), std::move(rule));
 }
 
-void Reader::read_nodes(const json& doc) {
-    const json& nodes = array(member(doc, "nodes", ""), "nodes", graph_file::kMaxNodes);
-    nodes_.reserve(nodes.size());
+// The nodes of a graph (the function's or a body's): ids in order, leaves, typed op nodes.
+void Reader::read_graph_nodes(const json& nodes, Graph& g) {
+    g.nodes.reserve(nodes.size());
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         const json& j = nodes[i];
-        const std::string where = node_where(i);
+        const std::string where = g.prefix + node_where(i);
         // Ids are positions: unique, and a node can only refer to nodes before it (no cycles).
         const std::int64_t id = integer(member(j, "id", where), where + ": id", 0,
                                         std::numeric_limits<std::int64_t>::max());
@@ -346,6 +381,8 @@ void Reader::read_nodes(const json& doc) {
             break;
         }
         case OpKind::Shared: {
+            // A step reads shared variables through placeholders (tj::scan carries them).
+            if (g.body >= 0) fail(w, "a scan body reads shared variables through placeholders");
             const std::int64_t k = integer(member(j, "shared", w), w + ": shared", 0,
                                            static_cast<std::int64_t>(storages_.size()) - 1);
             const auto& storage = storages_[static_cast<std::size_t>(k)];
@@ -356,11 +393,81 @@ void Reader::read_nodes(const json& doc) {
             break;
         }
         default:
-            n = read_op_node(j, i, *op, declared);
+            n = read_op_node(j, i, *op, declared, g);
             break;
         }
-        nodes_.push_back(std::move(n));
+        g.nodes.push_back(std::move(n));
     }
+}
+
+std::vector<int> Reader::read_taps(const json& j, const std::string& where) const {
+    std::vector<int> taps;
+    for (const auto& t : array(j, where, graph_file::kMaxNodes))
+        taps.push_back(
+            static_cast<int>(integer(t, where, -graph_file::kMaxScanTap, graph_file::kMaxScanTap)));
+    return taps;
+}
+
+// Scan bodies, before the function's nodes (its scans name them), each after the bodies its own
+// scans name. Nothing recurses: a body is built from nodes and earlier bodies.
+void Reader::read_bodies(const json& doc) {
+    if (!doc.contains("bodies")) return; // a file without scans
+    const json& bodies = array(doc["bodies"], "bodies", graph_file::kMaxNodes);
+    for (std::size_t b = 0; b < bodies.size(); ++b) {
+        const std::string where = "body " + std::to_string(b);
+        const json& j = bodies[b];
+        auto body = std::make_shared<ScanBody>();
+        body->name = string(member(j, "name", where), where + ": name");
+        const std::string w = where + " (\"" + body->name + "\")";
+        for (const auto& t :
+             array(member(j, "seq_taps", w), w + ": seq_taps", graph_file::kMaxNodes))
+            body->seq_taps.push_back(read_taps(t, w + ": seq_taps"));
+        for (const auto& t :
+             array(member(j, "state_taps", w), w + ": state_taps", graph_file::kMaxNodes))
+            body->state_taps.push_back(read_taps(t, w + ": state_taps"));
+        const auto most = static_cast<std::int64_t>(graph_file::kMaxNodes);
+        body->n_nonseq =
+            static_cast<int>(integer(member(j, "n_nonseq", w), w + ": n_nonseq", 0, most));
+        body->n_visible =
+            static_cast<int>(integer(member(j, "n_visible", w), w + ": n_visible", 0, most));
+        body->go_backwards = boolean(member(j, "go_backwards", w), w + ": go_backwards");
+        body->has_until = boolean(member(j, "has_until", w), w + ": has_until");
+
+        Graph g{where + ": ", static_cast<int>(b), {}, 0};
+        read_graph_nodes(array(member(j, "nodes", w), w + ": nodes", graph_file::kMaxNodes), g);
+        if (g.nesting + 1 > graph_file::kMaxScanNesting)
+            fail(w,
+                 "scans nest more than " + std::to_string(graph_file::kMaxScanNesting) + " deep");
+        const auto last = static_cast<std::int64_t>(g.nodes.size()) - 1;
+        // Placeholders: every input node of the body, each once, in the order the step reads
+        // them.
+        std::unordered_set<const Node*> listed;
+        for (const auto& x : array(member(j, "inputs", w), w + ": inputs", graph_file::kMaxNodes)) {
+            const NodePtr& n =
+                g.nodes[static_cast<std::size_t>(integer(x, w + ": inputs", 0, last))];
+            if (n->op != OpKind::Input)
+                fail(w + ": inputs", "refers to a node that is not an input (a placeholder)");
+            if (!listed.insert(n.get()).second)
+                fail(w + ": inputs", "refers to an input listed before");
+            body->inputs.push_back(n);
+        }
+        for (std::size_t i = 0; i < g.nodes.size(); ++i)
+            if (g.nodes[i]->op == OpKind::Input && !listed.count(g.nodes[i].get()))
+                fail(where + ": " + node_where(i) + " (input)", "is not among the body's inputs");
+        for (const auto& x : array(member(j, "outputs", w), w + ": outputs", graph_file::kMaxNodes))
+            body->outputs.push_back(
+                g.nodes[static_cast<std::size_t>(integer(x, w + ": outputs", 0, last))]);
+        if (const auto problem = graph_file::scan_body_problem(*body)) fail(w, *problem);
+        body->seal();
+        bodies_.push_back(std::move(body));
+        body_nesting_.push_back(g.nesting + 1);
+    }
+}
+
+void Reader::read_nodes(const json& doc) {
+    Graph g;
+    read_graph_nodes(array(member(doc, "nodes", ""), "nodes", graph_file::kMaxNodes), g);
+    nodes_ = std::move(g.nodes);
     // Each shared variable's own node.
     for (std::size_t k = 0; k < shared_node_.size(); ++k) {
         const std::int64_t id = shared_node_[k];
@@ -453,6 +560,7 @@ const FunctionGraph& Reader::read() {
     downcast_ = boolean(member(doc, "allow_input_downcast", ""), "allow_input_downcast");
     fg_.rewrites = boolean(member(doc, "rewrites", ""), "rewrites");
     read_shared(doc);
+    read_bodies(doc);
     read_nodes(doc);
     read_inputs(doc);
     read_roots(doc);

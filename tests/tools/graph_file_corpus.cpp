@@ -2,7 +2,7 @@
 // directory argv[1]: the graph files of the tutorial's functions (TUTORIAL.md sections 1-7, the
 // model with few features), of every op with attributes (tests/support/all_ops_graph.hpp), and a
 // few edge cases (no inputs, a deep chain, a shared value beside the file as "values.npy", which
-// the fuzz target provides). scripts/fuzz.sh --corpus runs it.
+// the fuzz target provides) and scans (with their loop bodies). scripts/fuzz.sh --corpus runs it.
 #include "tests/support/all_ops_graph.hpp"
 #include "tests/support/tutorial_model.hpp"
 
@@ -62,6 +62,33 @@ int main(int argc, char** argv) {
         const tj::Var c0 = chain;
         for (int i = 0; i < 12; ++i) chain = tj::sin(chain) + i;
         save("chain.json", {c0}, {chain});
+        // Scans: an RNN with its gradient (two bodies), a nested until loop drawing randoms.
+        {
+            auto xs = tj::dmatrix("xs");
+            auto h0 = tj::dvector("h0");
+            auto W = tj::dmatrix("W");
+            auto rnn = tj::scan(
+                [](tj::Var x_t, tj::Var h, tj::Var w) { return tj::tanh(tj::dot(w, h) + x_t); },
+                {.sequences = {xs}, .outputs_info = {h0}, .non_sequences = {W}});
+            const tj::Var cost = tj::sum(rnn.output());
+            const std::vector<tj::Var> g = tj::grad(cost, std::vector<tj::Var>{W, h0});
+            save("scan_rnn_grad.json", {xs, h0, W}, {cost, g[0], g[1]});
+            tj::RandomStream srng(7);
+            auto start = tj::dscalar("start");
+            auto outer = tj::scan(
+                [&](tj::Var v) {
+                    auto inner = tj::scan(
+                        [&](tj::Var u) {
+                            tj::Var next = u + srng.uniform(0.0, 1.0);
+                            return tj::ScanStep({next}, tj::until(next > 2.0));
+                        },
+                        {.outputs_info = {v}, .n_steps = 100});
+                    return inner.output()(-1);
+                },
+                {.outputs_info = {start}, .n_steps = 3});
+            save("scan_nested_until_random.json", {start}, {outer.output()},
+                 {.updates = outer.updates});
+        }
         auto sv = tj::shared(tj::Array({0.0, 0.0, 0.0}), "sv");
         tj::save_function(dir / "beside.json", {x}, {tj::sum(x, {0}) * sv}, {},
                           {.values = tj::GraphFileOptions::Values::Beside});

@@ -14,6 +14,8 @@
 /// unknown op, wrong arity, inconsistent types, forward references, absurd sizes, invalid
 /// UTF-8...) raises tj::ValueError whose message starts with the file's path and names the node.
 /// The loaded graph has the cache key of the graph built in C++: a warm kernel cache serves it.
+/// Scans (tj::scan, their gradients, nested scans) are saved with their loop bodies: a "bodies"
+/// list, each body's placeholders, nodes (the same encoding) and outputs, inner bodies first.
 #pragma once
 
 #include <tensorjit/export.hpp>
