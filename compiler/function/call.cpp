@@ -79,6 +79,28 @@ void FunctionImpl::setup_frame() {
     output_index_.assign(nslots, -1);
     for (std::size_t i = plan.output_slots.size(); i-- > 0;)
         output_index_[plan.output_slots[i]] = static_cast<int>(i);
+    shared_slots_.clear();
+    for (int s = 0; s < nslots; ++s)
+        if (plan.slots[s].kind == SlotPlan::Kind::Shared)
+            shared_slots_.push_back({s, plan.slots[s].index});
+    // What execute does with each update: an in-place one (its slot is the variable's) was
+    // written by the kernel; another one takes its slot's buffer (a swap), unless the value is an
+    // output or was already given to an earlier update's variable, when it is copied.
+    in_place_updates_.clear();
+    applied_updates_.clear();
+    if (!delete_updates_)
+        for (std::size_t u = 0; u < plan.updates.size(); ++u) {
+            const auto [sh, slot] = plan.updates[u];
+            const SlotPlan::Kind kind = plan.slots[slot].kind;
+            if (kind == SlotPlan::Kind::Shared) {
+                in_place_updates_.push_back(sh);
+                continue;
+            }
+            int copy_of = -1;
+            for (std::size_t p = 0; p < u; ++p)
+                if (plan.updates[p].second == slot) copy_of = plan.updates[p].first;
+            applied_updates_.push_back({sh, slot, copy_of, kind == SlotPlan::Kind::Output});
+        }
     // Layout bits (FunctionGraph::strided_leaves): inputs by position, then shared variables.
     for (std::size_t s = 0; s < plan.slots.size(); ++s) {
         const auto& sp = plan.slots[s];
@@ -197,7 +219,8 @@ std::string input_label(const InputSpec& in, std::size_t k) {
     return "#" + std::to_string(k + 1);
 }
 
-// Locks the shared variables of one call in the function's order; unlocks in reverse.
+// Locks the shared variables of one call in the function's order; unlocks in reverse. Inlined
+// (a call of a function without shared variables pays two empty loops).
 class SharedLocks {
   public:
     explicit SharedLocks(const std::vector<std::pair<SharedStorage*, bool>>& locks)
@@ -209,7 +232,7 @@ class SharedLocks {
                 s->mutex.lock_shared();
         }
     }
-    ~SharedLocks() {
+    [[gnu::always_inline]] ~SharedLocks() {
         for (auto it = locks_.rbegin(); it != locks_.rend(); ++it) {
             if (it->second)
                 it->first->mutex.unlock();
@@ -236,15 +259,23 @@ void FunctionImpl::bind_input(CallState& st, int k, const Arg& arg) const {
     TJ_CHECK(in.type.ndim() == 0, ShapeError)
         << name_ << ": input " << input_label(in, k) << " expects a " << in.type.ndim()
         << "-d array (" << in.type.str() << "), got a scalar";
+    Array& dst = st.converted[k];
+    if (!store_usual_literal(arg, in.type.dtype, dst.raw_data())) [[unlikely]]
+        bind_other_literal(k, arg, dst.raw_data());
+    fill_slot(st.slots[input_slot_[k]], dst);
+}
+
+// The literals store_usual_literal leaves: checked and converted in full (out of line, so that
+// the usual call does not pay for it).
+void FunctionImpl::bind_other_literal(int k, const Arg& arg, void* out) const {
+    const InputSpec& in = inputs_[k];
     const DType t = in.type.dtype;
     const Literal v = literal_of(arg);
     TJ_CHECK(allow_input_downcast_ || survives(v, t), TypeError)
         << name_ << ": input " << input_label(in, k) << " has dtype " << dtype_name(t)
         << "; the value " << literal_text(v) << " " << misfit_reason(v, t)
         << " (build the function with allow_input_downcast to convert it anyway)";
-    Array& dst = st.converted[k];
-    store_literal(v, t, dst.raw_data());
-    fill_slot(st.slots[input_slot_[k]], dst);
+    store_literal(v, t, out);
 }
 
 void FunctionImpl::bind_array(CallState& st, int k, const Array& a, bool literal) const {
@@ -446,18 +477,14 @@ void FunctionImpl::execute(CallState& st) const {
     const auto& plan = kernel_->plan;
     // An update written in place never writes into memory another tj::Array views (a borrowed
     // get_value, an array given to set_value with borrow): such a value is copied first.
-    if (!delete_updates_)
-        for (const auto& [sh, slot] : plan.updates) {
-            Array& v = shared_[sh]->value;
-            if (plan.slots[slot].kind == SlotPlan::Kind::Shared &&
-                (v.storage_use_count() != 1 || v.read_only()))
-                v = v.copy();
-        }
-    for (std::size_t s = 0; s < plan.slots.size(); ++s)
-        if (plan.slots[s].kind == SlotPlan::Kind::Shared)
-            fill_slot(st.slots[s], shared_[plan.slots[s].index]->value);
-    if (!st.into.empty()) prepare_into(st);
-    if (delete_updates_) {
+    for (int sh : in_place_updates_) {
+        Array& v = shared_[sh]->value;
+        if (v.storage_use_count() != 1 || v.read_only()) v = v.copy();
+    }
+    for (const auto& [slot, sh] : shared_slots_) fill_slot(st.slots[slot], shared_[sh]->value);
+    if (!st.into.empty()) [[unlikely]]
+        prepare_into(st);
+    if (delete_updates_) [[unlikely]] {
         // A copy without updates: in-place updates write into a private copy of the variable.
         for (const auto& [sh, slot] : plan.updates) {
             if (plan.slots[slot].kind != SlotPlan::Kind::Shared) continue;
@@ -478,30 +505,24 @@ void FunctionImpl::execute(CallState& st) const {
     const std::uint64_t mask = layout_mask(st.slots.data(), leaf_bits_, plan);
     const CompiledKernel& k = mask ? kernels_->strided(mask) : *kernel_;
     if (k.entry(&frame) != 0) throw_pending(st);
-    if (!st.into.empty()) check_into_written(st);
+    if (!st.into.empty()) [[unlikely]]
+        check_into_written(st);
 
     // Updates: every new value was checked (when the kernel allocated them); apply them all.
-    if (!delete_updates_) {
-        for (std::size_t u = 0; u < plan.updates.size(); ++u) {
-            auto [sh, slot] = plan.updates[u];
-            const SlotPlan::Kind kind = plan.slots[slot].kind;
-            if (kind == SlotPlan::Kind::Shared) continue; // done in place
-            // A value that is also an output, or the new value of two variables is copied.
-            const Array* taken = nullptr;
-            for (std::size_t p = 0; p < u; ++p)
-                if (plan.updates[p].second == slot) taken = &shared_[plan.updates[p].first]->value;
-            // The copy goes into the variable's buffer when nothing else views it (no
-            // allocation), else into a new one.
-            const Array& from = taken ? *taken : output_value(st, slot);
-            Array& v = shared_[sh]->value;
-            if (!taken && kind != SlotPlan::Kind::Output)
-                std::swap(v, st.slot_arrays[slot]);
-            else if (v.storage_use_count() == 1 && !v.read_only() && v.dtype() == from.dtype() &&
-                     v.shape() == from.shape())
-                v.copy_from(from);
-            else
-                v = from.copy();
+    for (const AppliedUpdate& u : applied_updates_) {
+        Array& v = shared_[u.shared]->value;
+        if (u.copy_of < 0 && !u.output) {
+            std::swap(v, st.slot_arrays[u.slot]);
+            continue;
         }
+        // The copy goes into the variable's buffer when nothing else views it (no allocation),
+        // else into a new one.
+        const Array& from = u.copy_of >= 0 ? shared_[u.copy_of]->value : output_value(st, u.slot);
+        if (v.storage_use_count() == 1 && !v.read_only() && v.dtype() == from.dtype() &&
+            v.shape() == from.shape())
+            v.copy_from(from);
+        else
+            v = from.copy();
     }
 }
 
@@ -533,11 +554,15 @@ void* FunctionImpl::alloc(CallState& st, int slot, int ndim, const long long* sh
                 if (s == slot) check_update_shape(sh, ndim, shape);
         Dims d;
         for (int i = 0; i < ndim; ++i) d.push_back(shape[i]);
-        if (sp.kind == SlotPlan::Kind::Output && !st.into.empty()) return alloc_into(st, slot, d);
         Array& a = st.slot_arrays[slot];
-        bool reuse = sp.kind != SlotPlan::Kind::Output && a.storage_use_count() == 1 &&
-                     a.dtype() == sp.dtype && a.shape() == d;
-        if (!reuse) a = Array::empty(sp.dtype, d);
+        if (sp.kind == SlotPlan::Kind::Output) {
+            // An output leaves with the caller: always a new buffer, or call_into's array.
+            if (!st.into.empty()) [[unlikely]]
+                return alloc_into(st, slot, d);
+            a = Array::empty(sp.dtype, d);
+        } else if (a.storage_use_count() != 1 || a.dtype() != sp.dtype || !(a.shape() == d)) {
+            a = Array::empty(sp.dtype, d);
+        }
         fill_slot(st.slots[slot], a);
         return a.raw_data();
     } catch (const ShapeError& e) {

@@ -164,12 +164,15 @@ class FunctionImpl {
     void release_contended(CallState* st) const noexcept;
     template <class Finish>
     auto call_with(std::span<const Arg> args, std::span<const Array> into, Finish finish) const;
+    // Out of line: the unprofiled call_with stays as small as it was before profiling existed.
     template <class Finish>
-    auto call_profiled(std::span<const Arg> args, std::span<const Array> into, Finish finish) const;
+    [[gnu::noinline]] auto call_profiled(std::span<const Arg> args, std::span<const Array> into,
+                                         Finish finish) const;
     void bind(CallState& st, std::span<const Arg> args, std::span<const Array> into) const;
     void execute(CallState& st) const;
     void bind_input(CallState& st, int k, const Arg& arg) const;
     void bind_array(CallState& st, int k, const Array& a, bool literal) const;
+    [[gnu::noinline]] void bind_other_literal(int k, const Arg& arg, void* out) const;
     void check_update_shape(int shared_index, int ndim, const long long* shape) const;
     // call_into (compiler/function/call_into.cpp): the checks before the call, the output
     // buffers the kernel allocates, the memory the kernel reads, and the copies after it.
@@ -198,6 +201,17 @@ class FunctionImpl {
     std::vector<char> slot_checks_update_;             // slot -> whether it is in checked_updates_
     std::vector<std::pair<int, int>> checked_updates_; // (slot, shared variable) checked at alloc
     std::vector<int> output_index_;                    // slot -> its first output (-1: none)
+    std::vector<std::pair<int, int>> shared_slots_;    // (slot, shared variable) of the frame
+    // The shared variables the kernel updates in place, and the updates applied after the kernel
+    // (a swap, or a copy of an output or of another update's value); none with delete_updates.
+    std::vector<int> in_place_updates_;
+    struct AppliedUpdate {
+        int shared;
+        int slot;
+        int copy_of; // the shared variable an earlier update gave this slot's value (-1: none)
+        bool output; // the slot is an output (its value stays with the caller)
+    };
+    std::vector<AppliedUpdate> applied_updates_;
     // Locks a call takes: (storage, exclusive), ordered by address, each storage once.
     std::vector<std::pair<SharedStorage*, bool>> locks_;
     // Whether locks_ holds an exclusive lock: every call then holds it throughout, which

@@ -112,8 +112,9 @@ Literal literal_at(const Array& a, std::int64_t flat) {
 }
 
 bool survives(const Literal& v, DType t) {
-    // The usual cases of the call path without visiting the dtype: the literal's own dtype, and
-    // an int into int32 or float64 (exact below 2^53).
+    // The usual cases without visiting the dtype (a braced list checks each element): the
+    // literal's own dtype, and an int into int32 or float64 (exact below 2^53). The call path
+    // binds the usual scalars before coming here (store_usual_literal).
     if (v.dtype == t) return true;
     if (v.dtype == DType::Int64) {
         const auto i = static_cast<std::int64_t>(v.bits);
@@ -168,7 +169,7 @@ std::string literal_text(const Literal& v) {
 }
 
 void store_literal(const Literal& v, DType t, void* out) {
-    // The usual cases of the call path first (as survives).
+    // The usual cases first (as survives).
     if (v.dtype == DType::Int64 && t == DType::Int64) {
         *static_cast<std::int64_t*>(out) = static_cast<std::int64_t>(v.bits);
         return;

@@ -11,6 +11,7 @@
 #include <tensorjit/function.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <string>
 
 namespace tensorjit::detail {
@@ -22,6 +23,50 @@ struct Literal {
     std::uint64_t bits = 0;
     double real = 0;
 };
+
+/// The usual cases of the call path, inline so that binding a C++ scalar costs what a store
+/// does: an int literal into int64, int32, float64 or float32 when exactly representable, a
+/// float literal into float64, or into float32 when within its range. Writes the value converted
+/// to dtype t at `out` and returns true when the value survives the conversion (what survives
+/// and store_literal would do); false, writing nothing, leaves the call to them.
+inline bool store_usual_literal(const Arg& scalar, DType t, void* out) {
+    if (scalar.scalar_dtype() == DType::Int64) {
+        const long long i = scalar.scalar_int();
+        constexpr long long kExactDouble = 1LL << 53, kExactFloat = 1LL << 24;
+        if (t == DType::Float64 && i >= -kExactDouble && i <= kExactDouble) {
+            *static_cast<double*>(out) = static_cast<double>(i);
+            return true;
+        }
+        if (t == DType::Int64) {
+            *static_cast<std::int64_t*>(out) = i;
+            return true;
+        }
+        if (t == DType::Int32 && i >= std::numeric_limits<std::int32_t>::min() &&
+            i <= std::numeric_limits<std::int32_t>::max()) {
+            *static_cast<std::int32_t*>(out) = static_cast<std::int32_t>(i);
+            return true;
+        }
+        if (t == DType::Float32 && i >= -kExactFloat && i <= kExactFloat) {
+            *static_cast<float*>(out) = static_cast<float>(i);
+            return true;
+        }
+        return false;
+    }
+    if (is_float(scalar.scalar_dtype())) {
+        const double d = scalar.scalar_double();
+        if (t == DType::Float64) {
+            *static_cast<double*>(out) = d;
+            return true;
+        }
+        // NaN and the infinities fail the comparison: survives decides them.
+        constexpr double kFloatMax = std::numeric_limits<float>::max();
+        if (t == DType::Float32 && d >= -kFloatMax && d <= kFloatMax) {
+            *static_cast<float*>(out) = static_cast<float>(d);
+            return true;
+        }
+    }
+    return false;
+}
 
 /// The value of a scalar argument (Arg::Kind::Scalar).
 Literal literal_of(const Arg& scalar);
