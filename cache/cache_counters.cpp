@@ -90,7 +90,8 @@ void add_counters(const std::filesystem::path& dir, const Counters& delta) {
         }
         // Blocks only behind another process's read-modify-write of a few hundred bytes.
         if (::flock(f.fd, LOCK_EX) != 0) return;
-        Counters c = parse(read_all(f.fd));
+        const std::string old_text = read_all(f.fd);
+        Counters c = parse(old_text);
         for (const auto& [name, l] : delta.layers) {
             c.layers[name].hits += l.hits;
             c.layers[name].misses += l.misses;
@@ -100,8 +101,11 @@ void add_counters(const std::filesystem::path& dir, const Counters& delta) {
         c.compile_ms += delta.compile_ms;
         c.saved_ms += delta.saved_ms;
         const std::string text = dump(c);
+        // Counts only grow, so the text rarely gets shorter: truncate only then (or when the old
+        // text was unreadable, say too big).
+        const bool shorter = text.size() < old_text.size() || old_text.empty();
         if (::pwrite(f.fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()) ||
-            ::ftruncate(f.fd, static_cast<off_t>(text.size())) != 0)
+            (shorter && ::ftruncate(f.fd, static_cast<off_t>(text.size())) != 0))
             log().debug("cache counters in {} not updated: {}", dir.string(), std::strerror(errno));
         // The lock goes with the descriptor.
     } catch (const std::exception& e) {

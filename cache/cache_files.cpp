@@ -60,7 +60,7 @@ bool is_temporary(std::string_view name) {
     return !key_of(target, kEntryExt).empty() || !key_of(target, kSourceExt).empty();
 }
 
-FileRead read_file(const fs::path& path) {
+FileRead read_file(const fs::path& path, bool code_only) {
     FileRead r;
     // O_NOFOLLOW: entries are never symbolic links; O_NONBLOCK: a FIFO planted under an entry's
     // name must not hang the reader (it has no effect on regular files).
@@ -87,16 +87,17 @@ FileRead read_file(const fs::path& path) {
             // The header first: lengths that do not match the file size mean the rest is not
             // worth reading.
             const std::size_t size = static_cast<std::size_t>(st.st_size);
+            r.size = size;
             r.data.resize(std::min(size, kHeaderSize));
             std::size_t got = read_some(fd, r.data, 0, &r.error);
             if (r.error.empty() && got == kHeaderSize) {
                 r.error = check_header(r.data, size);
                 if (r.error.empty()) {
-                    r.data.resize(size);
+                    r.data.resize(code_only ? section_offset(r.data, kSource) : size);
                     got = read_some(fd, r.data, got, &r.error);
                 }
             }
-            // Shorter than fstat said: decode() reports the truncation.
+            // Shorter than fstat said: decode() or decode_code() reports the truncation.
             r.data.resize(got);
         }
     }

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -32,13 +33,16 @@ struct FileRead {
     bool missing = false; // no such file: a plain cache miss, not an error
     std::string error;    // why it could not be read ("" when it was)
     std::string data;
+    std::uint64_t size = 0; // the size of the file, whatever part of it data holds
     dev_t dev = 0;
     ino_t ino = 0;
 };
 
-/// Reads the file at path in one go: opened without following a link and without blocking (a FIFO
-/// does not hang), refused unless it is a regular file of at most kMaxEntryBytes.
-FileRead read_file(const fs::path& path);
+/// Reads the entry file at path: opened without following a link and without blocking (a FIFO
+/// does not hang), refused unless it is a regular file of at most kMaxEntryBytes; the header is
+/// read and checked first, the rest only when the header fits the file size. With `code_only`,
+/// reading stops at the end of the metadata section (what loading a kernel needs).
+FileRead read_file(const fs::path& path, bool code_only = false);
 
 /// Removes a bad entry (a file, or a directory squatting on an entry's name). When the inode that
 /// was read is known, a file that has been replaced meanwhile — by a concurrent store publishing a

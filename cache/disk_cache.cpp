@@ -5,6 +5,7 @@
 
 #include "cache/cache_files.hpp"
 #include "cache/entry_format.hpp"
+#include "runtime/hash.hpp"
 #include "runtime/log.hpp"
 
 #include <algorithm>
@@ -117,18 +118,29 @@ fs::path DiskCache::entry_path(std::string_view key) const {
 }
 
 std::optional<Entry> DiskCache::load(std::string_view key) {
+    return load_entry(key, /*code_only=*/false, nullptr);
+}
+
+std::optional<Entry> DiskCache::load_code(std::string_view key, std::string* stamp) {
+    return load_entry(key, /*code_only=*/true, stamp);
+}
+
+std::optional<Entry> DiskCache::load_entry(std::string_view key, bool code_only,
+                                           std::string* stamp) {
     if (!enabled_ || !valid_key(key)) return std::nullopt;
     try {
         const fs::path path = entry_path(key);
-        FileRead file = read_file(path);
+        FileRead file = read_file(path, code_only);
         if (file.missing) return std::nullopt;
         std::string why = file.error;
         std::optional<Entry> entry;
-        if (why.empty()) entry = decode(file.data, &why);
-        if (entry) why = key_mismatch(*entry, key);
+        if (why.empty())
+            entry = code_only ? decode_code(file.data, file.size, &why) : decode(file.data, &why);
+        if (entry && !code_only) why = key_mismatch(*entry, key);
         if (why.empty()) {
             // The mtime is the last-used time prune() goes by; failing to set it is harmless.
             if (!read_only_) ::utimensat(AT_FDCWD, path.c_str(), nullptr, AT_SYMLINK_NOFOLLOW);
+            if (stamp) *stamp = file.data.substr(kLengthsEnd, kChecksumSize);
             return entry;
         }
         if (why.starts_with(kStaleFormat)) {
@@ -145,6 +157,66 @@ std::optional<Entry> DiskCache::load(std::string_view key) {
         log().warn("cache entry for key {} cannot be loaded: {}", key, e.what());
     }
     return std::nullopt;
+}
+
+namespace {
+
+// An entry file opened for reading parts of it (peek_metadata, load_source): a regular file of a
+// size an entry can have, its header read and checked. fd < 0 when not.
+struct OpenEntry {
+    int fd = -1;
+    std::uint64_t size = 0;
+    std::string header;
+    explicit OpenEntry(const fs::path& path) {
+        fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) return;
+        struct stat st;
+        header.assign(kHeaderSize, '\0');
+        if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+            static_cast<std::uint64_t>(st.st_size) > kMaxEntryBytes ||
+            static_cast<std::uint64_t>(st.st_size) < kHeaderSize ||
+            ::pread(fd, header.data(), header.size(), 0) != static_cast<ssize_t>(header.size()) ||
+            !check_header(header, static_cast<std::uint64_t>(st.st_size)).empty()) {
+            ::close(fd);
+            fd = -1;
+            return;
+        }
+        size = static_cast<std::uint64_t>(st.st_size);
+    }
+    ~OpenEntry() {
+        if (fd >= 0) ::close(fd);
+    }
+    OpenEntry(const OpenEntry&) = delete;
+    OpenEntry& operator=(const OpenEntry&) = delete;
+
+    /// The bytes of a section, or nullopt when they cannot be read whole.
+    std::optional<std::string> section(Section which) const {
+        std::string bytes(header_length(header, which), '\0');
+        if (::pread(fd, bytes.data(), bytes.size(),
+                    static_cast<off_t>(section_offset(header, which))) !=
+            static_cast<ssize_t>(bytes.size()))
+            return std::nullopt;
+        return bytes;
+    }
+};
+
+} // namespace
+
+std::optional<std::string> DiskCache::load_source(std::string_view key,
+                                                  std::string_view stamp) const {
+    if (!enabled_ || !valid_key(key)) return std::nullopt;
+    try {
+        OpenEntry file(entry_path(key));
+        if (file.fd < 0 || file.header.substr(kLengthsEnd, kChecksumSize) != stamp)
+            return std::nullopt;
+        std::optional<std::string> source = file.section(kSource);
+        if (!source ||
+            xxh3_128_hex(*source) != file.header.substr(kSourceChecksumAt, kChecksumSize))
+            return std::nullopt;
+        return source;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
 }
 
 void DiskCache::store(std::string_view key, const Entry& entry) {
@@ -174,30 +246,9 @@ fs::path DiskCache::source_path(std::string_view key) const {
 std::optional<std::string> DiskCache::peek_metadata(std::string_view key) const {
     if (!enabled_ || !valid_key(key)) return std::nullopt;
     try {
-        const int fd =
-            ::open(entry_path(key).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0) return std::nullopt;
-        struct Closer {
-            int fd;
-            ~Closer() { ::close(fd); }
-        } closer{fd};
-        struct stat st;
-        if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-            static_cast<std::uint64_t>(st.st_size) > kMaxEntryBytes ||
-            static_cast<std::uint64_t>(st.st_size) < kHeaderSize)
-            return std::nullopt;
-        std::string header(kHeaderSize, '\0');
-        if (::pread(fd, header.data(), header.size(), 0) != static_cast<ssize_t>(header.size()))
-            return std::nullopt;
-        if (!check_header(header, static_cast<std::uint64_t>(st.st_size)).empty())
-            return std::nullopt;
-        const std::uint64_t length = header_length(header, 2);
-        const std::uint64_t offset = static_cast<std::uint64_t>(st.st_size) - length;
-        std::string metadata(length, '\0');
-        if (::pread(fd, metadata.data(), metadata.size(), static_cast<off_t>(offset)) !=
-            static_cast<ssize_t>(metadata.size()))
-            return std::nullopt;
-        return metadata;
+        OpenEntry file(entry_path(key));
+        if (file.fd < 0) return std::nullopt;
+        return file.section(kMetadata);
     } catch (const std::exception&) {
         return std::nullopt;
     }

@@ -74,6 +74,16 @@ class DiskCache {
     /// another format version is removed and absent without a warning. The header
     /// is read and checked before the rest, so a huge bad file is never read; never throws.
     std::optional<Entry> load(std::string_view key);
+    /// The entry for key without its source (left empty), to load its kernel: only the header,
+    /// object and metadata are read, and checked as load() checks them except for the key,
+    /// which the caller must check in the metadata (get_kernel parses the metadata anyway: an
+    /// entry that names another key is recompiled and replaced). A bad entry is removed and
+    /// warned about as by load(). *stamp, when given, receives what tells this copy of the entry
+    /// from others (the checksum of its object and metadata), for load_source().
+    std::optional<Entry> load_code(std::string_view key, std::string* stamp = nullptr);
+    /// The source of key's entry, if the entry is still the copy that load_code() read (the same
+    /// stamp) and its source checksum is right; else nullopt. Removes nothing; never throws.
+    std::optional<std::string> load_source(std::string_view key, std::string_view stamp) const;
     /// Publishes the entry atomically (temporary file + rename); also writes the source beside it
     /// as <key>.cpp for inspection. Failures are logged, never thrown. Concurrent stores of the
     /// same key both succeed; one copy wins.
@@ -104,6 +114,7 @@ class DiskCache {
     std::size_t clear();
 
   private:
+    std::optional<Entry> load_entry(std::string_view key, bool code_only, std::string* stamp);
     std::filesystem::path entry_path(std::string_view key) const;
     std::size_t remove_stale_temporaries(std::chrono::seconds min_age);
     std::filesystem::path dir_;

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace tensorjit::cache {
 
 namespace detail {
@@ -27,13 +29,16 @@ std::string check_header(std::string_view header, std::uint64_t file_size) {
     if (header.substr(0, kMagic.size()) != kMagic) {
         if (header.substr(0, kMagicStem.size()) == kMagicStem) {
             // The version byte comes from the file: named only when it is a digit.
-            const char version = header[kMagicStem.size()];
+            const char version = header.size() > kMagicStem.size() ? header[kMagicStem.size()] : 0;
             return std::string(kStaleFormat) + (version >= '0' && version <= '9'
                                                     ? std::string(" (entry format ") + version + ")"
                                                     : std::string());
         }
         return "bad magic, not a tensorjit cache entry";
     }
+    if (header.size() < kHeaderSize || file_size < kHeaderSize)
+        return "truncated: " + std::to_string(std::min<std::uint64_t>(header.size(), file_size)) +
+               " bytes, shorter than the header";
     const std::uint64_t payload = file_size - kHeaderSize;
     std::uint64_t total = 0;
     for (int i = 0; i < 3; ++i) {
@@ -47,43 +52,64 @@ std::string check_header(std::string_view header, std::uint64_t file_size) {
            " bytes: truncated or overwritten";
 }
 
-std::uint64_t header_length(std::string_view header, int i) { return get_u64(header, 8 + 8 * i); }
+std::uint64_t header_length(std::string_view header, Section section) {
+    return get_u64(header, 8 + 8 * section);
+}
 
-std::string checksum(std::string_view file) {
-    return Xxh3().update(file.substr(0, kLengthsEnd)).update(file.substr(kHeaderSize)).hex128();
+std::uint64_t section_offset(std::string_view header, Section section) {
+    std::uint64_t at = kHeaderSize;
+    for (int i = 0; i < section; ++i) at += header_length(header, static_cast<Section>(i));
+    return at;
+}
+
+std::string code_checksum(std::string_view header, std::string_view code) {
+    return Xxh3().update(header.substr(0, kLengthsEnd)).update(code).hex128();
 }
 
 std::string encode(const Entry& entry) {
     std::string out;
-    out.reserve(kHeaderSize + entry.object.size() + entry.source.size() + entry.metadata.size());
+    out.reserve(kHeaderSize + entry.object.size() + entry.metadata.size() + entry.source.size());
     out += kMagic;
     put_u64(out, entry.object.size());
-    put_u64(out, entry.source.size());
     put_u64(out, entry.metadata.size());
-    out.append(kChecksumSize, '0'); // filled in below
+    put_u64(out, entry.source.size());
+    out += Xxh3().update(out).update(entry.object).update(entry.metadata).hex128();
+    out += xxh3_128_hex(entry.source);
     out += entry.object;
-    out += entry.source;
     out += entry.metadata;
-    out.replace(kLengthsEnd, kChecksumSize, checksum(out));
+    out += entry.source;
     return out;
 }
 
-std::optional<Entry> decode(std::string_view file, std::string* why) {
-    if (file.size() < kHeaderSize) {
-        *why = "truncated: " + std::to_string(file.size()) + " bytes, shorter than the header";
+std::optional<Entry> decode_code(std::string_view file, std::uint64_t file_size, std::string* why) {
+    if (*why = check_header(file, file_size); !why->empty()) return std::nullopt;
+    const std::uint64_t object = header_length(file, kObject);
+    const std::uint64_t metadata = header_length(file, kMetadata);
+    const std::string_view code = file.substr(kHeaderSize, object + metadata);
+    if (code.size() != object + metadata) {
+        *why = "truncated: " + std::to_string(file.size()) + " bytes read of " +
+               std::to_string(file_size);
         return std::nullopt;
     }
-    if (*why = check_header(file, file.size()); !why->empty()) return std::nullopt;
-    std::uint64_t lengths[3] = {};
-    for (int i = 0; i < 3; ++i) lengths[i] = get_u64(file, 8 + 8 * i);
-    if (checksum(file) != file.substr(kLengthsEnd, kChecksumSize)) {
+    if (code_checksum(file, code) != file.substr(kLengthsEnd, kChecksumSize)) {
         *why = "checksum mismatch";
         return std::nullopt;
     }
     Entry entry;
-    entry.object = file.substr(kHeaderSize, lengths[0]);
-    entry.source = file.substr(kHeaderSize + lengths[0], lengths[1]);
-    entry.metadata = file.substr(kHeaderSize + lengths[0] + lengths[1], lengths[2]);
+    entry.object = code.substr(0, object);
+    entry.metadata = code.substr(object, metadata);
+    return entry;
+}
+
+std::optional<Entry> decode(std::string_view file, std::string* why) {
+    std::optional<Entry> entry = decode_code(file, file.size(), why);
+    if (!entry) return std::nullopt;
+    const std::string_view source = file.substr(section_offset(file, kSource));
+    if (xxh3_128_hex(source) != file.substr(kSourceChecksumAt, kChecksumSize)) {
+        *why = "source checksum mismatch";
+        return std::nullopt;
+    }
+    entry->source = source;
     return entry;
 }
 

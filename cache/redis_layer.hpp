@@ -51,7 +51,7 @@ struct RedisOptions {
     static RedisOptions from_env();
 };
 
-/// The Redis key of a cache key: "tensorjit:v2:<key>" (the entry format's version).
+/// The Redis key of a cache key: "tensorjit:v3:<key>" (the entry format's version).
 std::string redis_key(std::string_view key);
 
 class RedisLayer final : public SharedLayer {

@@ -329,9 +329,9 @@ Array FunctionBase::call_first(std::span<const Arg> args) const {
         << "call_first of a function with " << impl_->num_outputs() << " outputs";
     return impl_->call_first(args);
 }
-const std::string& FunctionBase::kernel_source() const { return impl_->kernel().source; }
+const std::string& FunctionBase::kernel_source() const { return impl_->kernel().source(); }
 std::string FunctionBase::kernel_source(const KernelSourceOptions& options) const {
-    const std::string& source = impl_->kernel().source;
+    const std::string& source = impl_->kernel().source();
     if (options.templates) return source;
     // The emitter (compiler/codegen/emit.cpp) writes a first comment line, the templates, then
     // the generated part from this marker on: keep the first line (it names the symbol), with

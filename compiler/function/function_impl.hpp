@@ -22,6 +22,7 @@
 #include <tensorjit/function.hpp>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -38,10 +39,22 @@ struct Target;
 /// Machine code and its binding plan; shared by every function (and copy) with the same key.
 struct CompiledKernel {
     std::string key;
-    std::string source;
     codegen::BindingPlan plan;
     std::shared_ptr<jit::Kernel> code;
     tj_kernel_fn entry = nullptr;
+
+    /// The generated source (kernel_source()). A kernel loaded from the disk cache reads it from
+    /// its entry on the first call (kernel_cache.cpp): loading reads the object and metadata only.
+    /// If the entry was removed or replaced meanwhile, the text is a comment saying so.
+    const std::string& source() const;
+    /// What source() returns; or, set_source_reader, what makes it on the first call.
+    void set_source(std::string text);
+    void set_source_reader(std::function<std::string()> read);
+
+  private:
+    mutable std::once_flag source_once_;
+    mutable std::string source_;
+    std::function<std::string()> read_source_;
 };
 
 /// The kernels of one function graph by layout (DESIGN.md "Signature"): the C-contiguous one,

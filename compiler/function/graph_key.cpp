@@ -5,23 +5,34 @@
 #include "compiler/jit/jit.hpp"
 #include "runtime/hash.hpp"
 
-#include <sstream>
+#include <string_view>
 #include <unordered_map>
 
 namespace tensorjit {
 
-std::string canonical_text(const FunctionGraph& g, bool types) {
-    std::ostringstream os;
-    os << "tjgraph 1\n";
+namespace {
+
+// Both canonical texts of g, with the types (`typed`) and without (`untyped`), written in one
+// walk: the key needs both, and the walk costs more than the writing.
+void canonical_texts(const FunctionGraph& g, std::string* typed, std::string* untyped) {
+    auto both = [&](std::string_view text) {
+        *typed += text;
+        *untyped += text;
+    };
+    both("tjgraph 1\n");
     std::unordered_map<const Node*, std::string> ref;
     for (std::size_t i = 0; i < g.inputs.size(); ++i) {
         ref[g.inputs[i].get()] = "i" + std::to_string(i);
-        os << "input " << i << (types ? " " + g.inputs[i]->type.str() : "") << "\n";
+        both("input " + std::to_string(i));
+        *typed += " " + g.inputs[i]->type.str();
+        both("\n");
     }
     std::unordered_map<const SharedStorage*, std::size_t> shared;
     for (std::size_t i = 0; i < g.shared.size(); ++i) {
         shared[g.shared[i]->storage.get()] = i;
-        os << "shared " << i << (types ? " " + g.shared[i]->type.str() : "") << "\n";
+        both("shared " + std::to_string(i));
+        *typed += " " + g.shared[i]->type.str();
+        both("\n");
     }
     std::vector<NodePtr> roots = g.roots();
     std::size_t next = 0;
@@ -37,25 +48,39 @@ std::string canonical_text(const FunctionGraph& g, bool types) {
             std::string bytes(static_cast<const char*>(v.raw_data()),
                               static_cast<std::size_t>(v.size()) * v.itemsize());
             std::string name = "n" + std::to_string(next++);
-            os << name << " = constant " << dtype_name(v.dtype()) << shape_str(v.shape()) << " "
-               << sha256_hex(bytes) << "\n";
-            ref[n] = name;
+            both(name + " = constant ");
+            both(dtype_name(v.dtype()));
+            both(shape_str(v.shape()) + " " + sha256_hex(bytes) + "\n");
+            ref[n] = std::move(name);
             continue;
         }
         default:
             break;
         }
         std::string name = "n" + std::to_string(next++);
-        os << name << " = " << op_name(n->op) << "{" << n->attrs.canonical() << "} "
-           << (types ? n->type.str() + " " : "") << "(";
-        for (std::size_t i = 0; i < n->inputs.size(); ++i)
-            os << (i ? ", " : "") << ref.at(n->inputs[i].get());
-        os << ")\n";
-        ref[n] = name;
+        both(name + " = ");
+        both(op_name(n->op));
+        both("{" + n->attrs.canonical() + "} ");
+        *typed += n->type.str() + " ";
+        both("(");
+        for (std::size_t i = 0; i < n->inputs.size(); ++i) {
+            if (i) both(", ");
+            both(ref.at(n->inputs[i].get()));
+        }
+        both(")\n");
+        ref[n] = std::move(name);
     }
-    for (const auto& o : g.outputs) os << "output " << ref.at(o.get()) << "\n";
-    for (const auto& [sh, v] : g.updates) os << "update s" << sh << " " << ref.at(v.get()) << "\n";
-    return os.str();
+    for (const auto& o : g.outputs) both("output " + ref.at(o.get()) + "\n");
+    for (const auto& [sh, v] : g.updates)
+        both("update s" + std::to_string(sh) + " " + ref.at(v.get()) + "\n");
+}
+
+} // namespace
+
+std::string canonical_text(const FunctionGraph& g, bool types) {
+    std::string typed, untyped;
+    canonical_texts(g, &typed, &untyped);
+    return types ? typed : untyped;
 }
 
 std::vector<std::pair<const char*, const std::string*>> KeyComponents::fields() const {
@@ -63,9 +88,13 @@ std::vector<std::pair<const char*, const std::string*>> KeyComponents::fields() 
             {"templates", &templates}, {"target", &target},       {"codegen", &codegen}};
 }
 
-KeyComponents key_components(const FunctionGraph& g, const jit::Target& target) {
+namespace {
+
+// The components of g's key, given the hash of its canonical text without types.
+KeyComponents components_of(const FunctionGraph& g, const jit::Target& target,
+                            std::string graph_hash) {
     KeyComponents c;
-    c.graph = sha256_hex(canonical_text(g, false));
+    c.graph = std::move(graph_hash);
     std::string sig = "inputs (";
     for (std::size_t i = 0; i < g.inputs.size(); ++i)
         sig += (i ? ", " : "") + g.inputs[i]->type.str();
@@ -83,7 +112,8 @@ KeyComponents key_components(const FunctionGraph& g, const jit::Target& target) 
     return c;
 }
 
-std::string graph_key(const FunctionGraph& g, const KeyComponents& components) {
+// The key of the components and the canonical text with types.
+std::string key_of(const KeyComponents& components, std::string_view typed_text) {
     Sha256 h;
     h.update("tensorjit cache key v2\n");
     for (const auto& [name, value] : components.fields()) {
@@ -92,12 +122,31 @@ std::string graph_key(const FunctionGraph& g, const KeyComponents& components) {
         h.update(*value);
         h.update("\n");
     }
-    h.update(canonical_text(g));
+    h.update(typed_text);
     return h.hex();
 }
 
+} // namespace
+
+KeyComponents key_components(const FunctionGraph& g, const jit::Target& target) {
+    return components_of(g, target, sha256_hex(canonical_text(g, false)));
+}
+
+std::string graph_key(const FunctionGraph& g, const KeyComponents& components) {
+    return key_of(components, canonical_text(g));
+}
+
+std::string graph_key(const FunctionGraph& g, const jit::Target& target,
+                      KeyComponents* components) {
+    std::string typed, untyped;
+    canonical_texts(g, &typed, &untyped);
+    *components = components_of(g, target, sha256_hex(untyped));
+    return key_of(*components, typed);
+}
+
 std::string graph_key(const FunctionGraph& g) {
-    return graph_key(g, key_components(g, jit::default_target()));
+    KeyComponents components;
+    return graph_key(g, jit::default_target(), &components);
 }
 
 } // namespace tensorjit

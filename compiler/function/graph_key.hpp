@@ -41,6 +41,9 @@ KeyComponents key_components(const FunctionGraph& g, const jit::Target& target);
 /// Hex SHA-256 of the components and the canonical text with types.
 std::string graph_key(const FunctionGraph& g, const KeyComponents& components);
 
+/// key_components(g, target) into *components and graph_key(g, *components), in one walk of g.
+std::string graph_key(const FunctionGraph& g, const jit::Target& target, KeyComponents* components);
+
 /// graph_key for jit::default_target().
 std::string graph_key(const FunctionGraph& g);
 

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <shared_mutex>
@@ -45,11 +46,10 @@ double ms_since(Clock::time_point t) {
     return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
 
-std::shared_ptr<CompiledKernel> load_kernel(const std::string& key, std::string source,
-                                            codegen::BindingPlan plan, const std::string& object) {
+std::shared_ptr<CompiledKernel> load_kernel(const std::string& key, codegen::BindingPlan plan,
+                                            const std::string& object) {
     auto k = std::make_shared<CompiledKernel>();
     k->key = key;
-    k->source = std::move(source);
     k->plan = std::move(plan);
     k->code = jit::load_object(object, k->plan.symbol);
     k->entry = reinterpret_cast<tj_kernel_fn>(k->code->address());
@@ -57,6 +57,19 @@ std::shared_ptr<CompiledKernel> load_kernel(const std::string& key, std::string 
 }
 
 } // namespace
+
+const std::string& CompiledKernel::source() const {
+    std::call_once(source_once_, [this] {
+        if (read_source_) source_ = read_source_();
+    });
+    return source_;
+}
+
+void CompiledKernel::set_source(std::string text) { source_ = std::move(text); }
+
+void CompiledKernel::set_source_reader(std::function<std::string()> read) {
+    read_source_ = std::move(read);
+}
 
 namespace {
 
@@ -135,13 +148,19 @@ void record(cache::DiskCache& disk, const cache::Counters& delta) {
 struct Found {
     cache::Entry entry;
     cache::CacheLayer layer = cache::CacheLayer::Local;
+    // Set when the entry came from the local directory without its source, which is there
+    // (DiskCache::load_code): what load_source() needs to read it from the same copy.
+    std::string stamp;
 };
 
+// Without `with_source`, a local entry is read without its source (for loading the kernel:
+// entry.source stays empty, stamp is set), and its metadata key is left to entry_metadata().
 std::optional<Found> find_entry(cache::DiskCache& disk, const std::string& key,
-                                cache::Counters& delta) {
-    if (auto entry = disk.load(key)) {
+                                cache::Counters& delta, bool with_source) {
+    std::string stamp;
+    if (auto entry = with_source ? disk.load(key) : disk.load_code(key, &stamp)) {
         ++delta.layers["local"].hits;
-        return Found{std::move(*entry), cache::CacheLayer::Local};
+        return Found{std::move(*entry), cache::CacheLayer::Local, std::move(stamp)};
     }
     if (disk.enabled()) ++delta.layers["local"].misses;
     auto& shared = cache::SharedLayers::global();
@@ -153,12 +172,29 @@ std::optional<Found> find_entry(cache::DiskCache& disk, const std::string& key,
     }
     ++delta.layers[std::string(cache::layer_name(hit->layer))].hits;
     disk.store(key, hit->entry);
-    return Found{std::move(hit->entry), hit->layer};
+    return Found{std::move(hit->entry), hit->layer, {}};
 }
 
-// The metadata of an entry found for key, checked to be this key's.
-KernelMetadata entry_metadata(const cache::Entry& entry, const std::string& key) {
-    KernelMetadata meta = KernelMetadata::from_json(entry.metadata);
+// How a kernel loaded from the local directory gets its source: from the copy of its entry it
+// was loaded from. When that copy has been removed or replaced since (a prune, a recompile), or its
+// source damaged, the text says so instead. (Generating the source again would need the graph,
+// whose shared variables a kernel, shared by every function of its key, must not keep alive.)
+std::function<std::string()> source_reader(const std::string& key, std::string stamp) {
+    return [key, stamp = std::move(stamp)]() -> std::string {
+        if (auto source = cache::DiskCache::global().load_source(key, stamp))
+            return std::move(*source);
+        log().debug("kernel {}: its source is not available", key.substr(0, 16));
+        return "// the source of kernel tj_k_" + key.substr(0, 16) +
+               " is not available: its cache entry was removed, replaced or damaged after the "
+               "kernel was loaded from it\n";
+    };
+}
+
+// The metadata of an entry found for key, checked to be this key's: all of it, or (to load the
+// kernel) what a load needs (KernelMetadata::load_fields).
+KernelMetadata entry_metadata(const cache::Entry& entry, const std::string& key, bool all) {
+    KernelMetadata meta = all ? KernelMetadata::from_json(entry.metadata)
+                              : KernelMetadata::load_fields(entry.metadata);
     TJ_INTERNAL_CHECK(meta.key == key) << "its metadata names key " << meta.key.substr(0, 16);
     return meta;
 }
@@ -223,15 +259,18 @@ std::shared_ptr<const CompiledKernel> build_kernel(const FunctionGraph& g, const
     auto& disk = cache::DiskCache::global();
     cache::Counters delta;
     auto t1 = Clock::now();
-    if (auto found = find_entry(disk, key, delta)) {
+    if (auto found = find_entry(disk, key, delta, /*with_source=*/false)) {
         try {
             // The entry must be this key's and its plan must fit this graph before anything of
             // it runs (an entry copied under another key's name would run the wrong kernel).
-            const KernelMetadata meta = entry_metadata(found->entry, key);
+            const KernelMetadata meta = entry_metadata(found->entry, key, /*all=*/false);
             auto plan = codegen::BindingPlan::parse(meta.plan);
             check_plan_fits(plan, g, key);
-            auto k = load_kernel(key, std::move(found->entry.source), std::move(plan),
-                                 found->entry.object);
+            auto k = load_kernel(key, std::move(plan), found->entry.object);
+            if (found->stamp.empty())
+                k->set_source(std::move(found->entry.source));
+            else
+                k->set_source_reader(source_reader(key, std::move(found->stamp)));
             ++g_disk_hits;
             delta.saved_ms += total_ms(meta.timings_ms);
             record(disk, delta);
@@ -253,7 +292,8 @@ std::shared_ptr<const CompiledKernel> build_kernel(const FunctionGraph& g, const
     Built b = compile_entry(g, key, components, target, disk, delta);
     record(disk, delta);
     auto t4 = Clock::now();
-    auto k = load_kernel(key, std::move(b.entry.source), std::move(b.plan), b.entry.object);
+    auto k = load_kernel(key, std::move(b.plan), b.entry.object);
+    k->set_source(std::move(b.entry.source));
     log().debug("{}: built in {:.2f} ms (key {:.2f} ms, load {:.2f} ms)", kernel_name(key, g), b.ms,
                 key_ms, ms_since(t4));
     return k;
@@ -271,8 +311,8 @@ std::shared_ptr<const CompiledKernel> get_kernel(const FunctionGraph& g) {
     static std::unordered_map<std::string, Future> in_flight;
 
     auto t0 = Clock::now();
-    const KeyComponents components = key_components(g, jit::default_target());
-    const std::string key = graph_key(g, components);
+    KeyComponents components;
+    const std::string key = graph_key(g, jit::default_target(), &components);
     const double key_ms = ms_since(t0);
     std::promise<std::shared_ptr<const CompiledKernel>> promise;
     {
@@ -318,13 +358,14 @@ namespace tensorjit {
 WarmOutcome warm_kernel(const FunctionGraph& g, const jit::Target& target) {
     WarmOutcome out;
     const auto t0 = Clock::now();
-    const KeyComponents components = key_components(g, target);
-    out.key = graph_key(g, components);
+    KeyComponents components;
+    out.key = graph_key(g, target, &components);
     auto& disk = cache::DiskCache::global();
     cache::Counters delta;
-    if (auto found = find_entry(disk, out.key, delta)) {
+    // With the source: a local entry is pushed to the shared layers whole.
+    if (auto found = find_entry(disk, out.key, delta, /*with_source=*/true)) {
         try {
-            const KernelMetadata meta = entry_metadata(found->entry, out.key);
+            const KernelMetadata meta = entry_metadata(found->entry, out.key, /*all=*/true);
             check_plan_fits(codegen::BindingPlan::parse(meta.plan), g, out.key);
             // `warm --redis` fills the shared layer with what the local directory has.
             if (found->layer == cache::CacheLayer::Local)

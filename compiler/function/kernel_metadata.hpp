@@ -50,6 +50,12 @@ struct KernelMetadata {
     /// Parses to_json()'s output; every field must be present with its type, and the format must
     /// be kFormat. Throws MetadataError otherwise.
     static KernelMetadata from_json(std::string_view text);
+    /// What loading a kernel needs: format, key, timings and plan (the other members stay
+    /// empty). to_json() writes them first, and the text is read up to them and no further: the
+    /// rest describes the entry for listings and explanations, and costs as much again to parse.
+    /// Throws MetadataError as from_json() does when one of them is missing or of the wrong
+    /// type, the format is not kFormat, or the text up to them is not a JSON object.
+    static KernelMetadata load_fields(std::string_view text);
 };
 
 } // namespace tensorjit

@@ -68,7 +68,7 @@ enum class Fault { None, Segfault, Abort, FatalError, StackOverflow };
 /// recovery context, before Clang runs. For tests only.
 void inject_fault_in_next_compile(Fault fault);
 /// Every name a kernel has looked up in the process so far (libm, libmvec as _ZGVdN4vv_hypot,
-/// OpenBLAS): which vector functions the loop vectorizer called. For tests only.
+/// cblas_*): which vector functions the loop vectorizer called. For tests only.
 std::vector<std::string> process_symbols_asked();
 } // namespace testing
 
@@ -82,9 +82,10 @@ class Kernel {
 
 /// Links an object produced by compile_to_object into the process-wide LLJIT and looks up
 /// `symbol`. External symbols resolve against the runtime's host_symbols() table
-/// (runtime/kernel_host.hpp) and those registered with add_host_symbol,
-/// then the process (libm, libmvec, OpenBLAS are loaded explicitly). Throws CompileError when
-/// linking or the lookup fails. Thread-safe.
+/// (runtime/kernel_host.hpp) and those registered with add_host_symbol, then the cblas functions
+/// of codegen_templates/blas.hpp (entry points that load OpenBLAS on their first call, so that
+/// loading kernels does not), then the process (libm and libmvec are loaded explicitly). Throws
+/// CompileError when linking or the lookup fails. Thread-safe.
 std::shared_ptr<Kernel> load_object(std::string_view object, const std::string& symbol);
 
 /// Makes a host function visible to kernels under `name`; call before loading kernels that use

@@ -2,6 +2,7 @@
 // kernels, and the host facts (host_target) that target.cpp builds the targets from.
 #include "compiler/jit/host_target.hpp"
 #include "compiler/jit/jit.hpp"
+#include "compiler/jit/lazy_blas.hpp"
 #include "compiler/jit/object_bundle.hpp"
 #include "runtime/kernel_host.hpp"
 #include "runtime/log.hpp"
@@ -12,12 +13,15 @@
 #include <llvm/ExecutionEngine/JITSymbol.h>
 #include <llvm/ExecutionEngine/Orc/Core.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/IRCompileLayer.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/Support/DynamicLibrary.h>
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/TargetParser/Host.h>
+#include <llvm/TargetParser/Triple.h>
 
 #include <algorithm>
 #include <atomic>
@@ -105,18 +109,19 @@ class SessionErrorCapture {
     std::string* previous_;
 };
 
-// Kernels call libm/libmvec (vectorized exp and log) and OpenBLAS. The host may not have them
-// loaded, and a library loaded with RTLD_LOCAL is invisible to the process symbol search: load
-// them globally and for good. A missing library is not an error until a kernel needs it.
+// Kernels call libm/libmvec (vectorized exp and log). The host may not have them loaded, and a
+// library loaded with RTLD_LOCAL is invisible to the process symbol search: load them globally
+// and for good. A missing library is not an error until a kernel needs it. OpenBLAS is not loaded
+// here: kernels link the lazy entry points of lazy_blas.hpp, which load it on their first call.
 void load_support_libraries() {
-    for (const char* name : {"libmvec.so.1", "libm.so.6", "libopenblas.so.0"}) {
+    for (const char* name : {"libmvec.so.1", "libm.so.6"}) {
         std::string error;
         if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(name, &error))
             log().debug("JIT: {} not loaded: {}", name, error);
     }
 }
 
-// The names kernels have looked up in the process (libm, libmvec, OpenBLAS), for
+// The names kernels have looked up in the process (libm, libmvec, cblas_*), for
 // testing::process_symbols_asked. Only linking a kernel adds to it, never a call.
 struct AskedSymbols {
     std::mutex mutex;
@@ -133,19 +138,82 @@ bool record_process_symbol(const llvm::orc::SymbolStringPtr& name) {
     return true;
 }
 
+// Defines the cblas names a kernel asks for as the lazy entry points of lazy_blas.hpp, so that
+// linking a kernel does not load OpenBLAS. It runs before the process generator (a BLAS the
+// process has is still the one called: the entry points bind to it) and records the names as
+// that one does.
+class LazyBlasGenerator final : public llvm::orc::DefinitionGenerator {
+  public:
+    explicit LazyBlasGenerator(char global_prefix) : global_prefix_(global_prefix) {}
+
+    llvm::Error tryToGenerate(llvm::orc::LookupState&, llvm::orc::LookupKind,
+                              llvm::orc::JITDylib& dylib, llvm::orc::JITDylibLookupFlags,
+                              const llvm::orc::SymbolLookupSet& names) override {
+        llvm::orc::SymbolMap found;
+        for (const auto& [name, flags] : names) {
+            llvm::StringRef text = *name;
+            if (global_prefix_ != '\0' && !text.consume_front(llvm::StringRef(&global_prefix_, 1)))
+                continue;
+            void* entry = detail::lazy_blas_entry(std::string_view(text.data(), text.size()));
+            if (!entry) continue;
+            record_process_symbol(name);
+            found[name] = llvm::JITEvaluatedSymbol::fromPointer(
+                entry, llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+        }
+        if (found.empty()) return llvm::Error::success();
+        // Two lookups that both miss a name may both get here: the second definition is the same
+        // address, already there.
+        return llvm::handleErrors(dylib.define(llvm::orc::absoluteSymbols(std::move(found))),
+                                  [](const llvm::orc::DuplicateDefinition&) {});
+    }
+
+  private:
+    char global_prefix_;
+};
+
+// LLJIT's IR compiler, never called: kernels come as objects (compile_to_object). LLJIT would
+// otherwise build a TargetMachine for its own compiler when it is created.
+class NoIrCompiler final : public llvm::orc::IRCompileLayer::IRCompiler {
+  public:
+    NoIrCompiler() : IRCompiler(llvm::orc::IRSymbolMapper::ManglingOptions()) {}
+    llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> operator()(llvm::Module&) override {
+        return llvm::make_error<llvm::StringError>("the tensorjit JIT links objects only",
+                                                   llvm::inconvertibleErrorCode());
+    }
+};
+
 /// LLJIT with the shape of LLVM's KaleidoscopeJIT. Objects go into their own JITDylib each,
-/// which links against the main JITDylib: host symbols (absolute), then the process.
+/// which links against the main JITDylib: host symbols (absolute), the lazy BLAS entry
+/// points, then the process.
 class OrcJit {
   public:
     /// Builds the JIT for the host. Load the support libraries first: the process generator
-    /// finds only what is loaded globally.
+    /// finds only what is loaded globally. Host symbols are defined in the main JITDylib; a
+    /// name it lacks goes to the BLAS generator, then to the process.
     static llvm::Expected<std::unique_ptr<OrcJit>> create() {
         detail::initialize_native_target();
-        auto jit = llvm::orc::LLJITBuilder().create();
+        // Set up for objects only, which makes creating it several times cheaper: no platform
+        // (kernels have no initializers or atexit handlers: the templates hold no static
+        // objects; the generic platform LLJIT sets up by default costs time here and in every
+        // JITDylib made for a kernel), no IR compiler, and the host triple already known
+        // (host_target(), which the cache key needed) rather than detected again.
+        auto jit =
+            llvm::orc::LLJITBuilder()
+                .setJITTargetMachineBuilder(
+                    llvm::orc::JITTargetMachineBuilder(llvm::Triple(detail::host_target().triple)))
+                .setCompileFunctionCreator(
+                    [](llvm::orc::JITTargetMachineBuilder)
+                        -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+                        return std::make_unique<NoIrCompiler>();
+                    })
+                .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
+                .create();
         if (!jit) return jit.takeError();
         (*jit)->getExecutionSession().setErrorReporter(report_session_error);
+        const char prefix = (*jit)->getDataLayout().getGlobalPrefix();
+        (*jit)->getMainJITDylib().addGenerator(std::make_unique<LazyBlasGenerator>(prefix));
         auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
-            (*jit)->getDataLayout().getGlobalPrefix(), record_process_symbol);
+            prefix, record_process_symbol);
         if (!process) return process.takeError();
         (*jit)->getMainJITDylib().addGenerator(std::move(*process));
         return std::unique_ptr<OrcJit>(new OrcJit(std::move(*jit)));
@@ -180,9 +248,15 @@ class OrcJit {
 
     /// Defines `name` in the main JITDylib as the absolute address `address`.
     llvm::Error define_host_symbol(llvm::StringRef name, void* address) {
+        return define_host_symbols({{name.str(), address}});
+    }
+
+    /// Defines each name in the main JITDylib as its absolute address, in one definition.
+    llvm::Error define_host_symbols(const std::map<std::string, void*>& named) {
         llvm::orc::SymbolMap symbols;
-        symbols[jit_->mangleAndIntern(name)] = llvm::JITEvaluatedSymbol::fromPointer(
-            address, llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+        for (const auto& [name, address] : named)
+            symbols[jit_->mangleAndIntern(name)] = llvm::JITEvaluatedSymbol::fromPointer(
+                address, llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
         return jit_->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(symbols)));
     }
 
@@ -230,11 +304,9 @@ OrcJit& the_jit() {
         std::lock_guard<std::mutex> lock(s.host_mutex);
         // The runtime's table first (tj_rt_*, tj_rng_*), then what was added by name.
         for (const HostSymbol& h : host_symbols()) s.host_symbols.try_emplace(h.name, h.address);
-        for (const auto& [name, address] : s.host_symbols) {
-            if (auto error = (*jit)->define_host_symbol(name, address))
-                log().error("JIT: could not define host symbol {}: {}", name,
-                            llvm::toString(std::move(error)));
-        }
+        if (auto error = (*jit)->define_host_symbols(s.host_symbols))
+            log().error("JIT: could not define the host symbols: {}",
+                        llvm::toString(std::move(error)));
         s.jit = jit->release();
         using Ms = std::chrono::duration<double, std::milli>;
         log().debug("JIT: created in {:.2f} ms (libraries {:.2f} ms, LLJIT {:.2f} ms, {} host "

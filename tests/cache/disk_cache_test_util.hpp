@@ -29,8 +29,8 @@ using tensorjit::cache::metadata_key;
 
 namespace {
 
-// Format 2: magic, three lengths, XXH3-128 hex.
-constexpr std::size_t kHeaderSize = 64;
+// Format 3: magic, three lengths, two XXH3-128 hex checksums (object and metadata; source).
+constexpr std::size_t kHeaderSize = 96;
 const std::string kKey = "0123456789abcdef0123456789abcdef";
 
 std::string read_all(const fs::path& path) {

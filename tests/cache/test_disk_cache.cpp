@@ -100,18 +100,19 @@ TEST_CASE("disk cache: a flipped byte anywhere makes the entry absent", "[cache]
     cache.store(kKey, e);
     const fs::path path = tmp.path() / (kKey + ".tjk");
     const std::string good = read_all(path);
-    const std::size_t object = kHeaderSize, source = object + e.object.size(),
-                      metadata = source + e.source.size();
-    REQUIRE(metadata + e.metadata.size() == good.size());
+    const std::size_t object = kHeaderSize, metadata = object + e.object.size(),
+                      source = metadata + e.metadata.size();
+    REQUIRE(source + e.source.size() == good.size());
 
     struct Where {
         const char* what;
         std::size_t at;
     };
-    for (Where w : {Where{"magic", 3}, Where{"object length", 8}, Where{"source length", 17},
-                    Where{"metadata length", 31}, Where{"checksum", 40}, Where{"object", object},
-                    Where{"object end", source - 1}, Where{"source", source + 5},
-                    Where{"metadata", metadata + 2}, Where{"last byte", good.size() - 1}}) {
+    for (Where w : {Where{"magic", 3}, Where{"object length", 8}, Where{"metadata length", 17},
+                    Where{"source length", 31}, Where{"checksum", 40}, Where{"source checksum", 70},
+                    Where{"object", object}, Where{"object end", metadata - 1},
+                    Where{"metadata", metadata + 2}, Where{"source", source + 5},
+                    Where{"last byte", good.size() - 1}}) {
         CAPTURE(w.what, w.at);
         std::string bad = good;
         bad[w.at] = static_cast<char>(bad[w.at] ^ 0x01);
@@ -138,16 +139,16 @@ TEST_CASE("disk cache: garbage and huge lengths are rejected", "[cache]") {
     CHECK_FALSE(fs::exists(path));
 
     // Right magic, lengths that would overflow a naive sum.
-    std::string header = "TJCACHE2" + std::string(24, '\xff') + std::string(32, '0') + "payload";
+    std::string header = "TJCACHE3" + std::string(24, '\xff') + std::string(64, '0') + "payload";
     write_all(path, header);
     CHECK_FALSE(cache.load(kKey));
     CHECK_FALSE(fs::exists(path));
 
     // Lengths that add up modulo 2^64 to the payload size.
-    std::string wrap = "TJCACHE2";
+    std::string wrap = "TJCACHE3";
     for (std::uint64_t v : {std::uint64_t(1), ~std::uint64_t(0), std::uint64_t(3)})
         for (int i = 0; i < 8; ++i) wrap.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-    wrap += std::string(32, '0') + "abc";
+    wrap += std::string(64, '0') + "abc";
     write_all(path, wrap);
     CHECK_FALSE(cache.load(kKey));
     CHECK_FALSE(fs::exists(path));

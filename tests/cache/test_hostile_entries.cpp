@@ -138,6 +138,13 @@ TEST_CASE("disk cache: a huge file with a bad header is not read", "[cache]") {
     err.text();
     CHECK(peak_rss_kib() - before < 64 * 1024);
     CHECK_FALSE(fs::exists(path));
+    // load_code (a kernel's load) too.
+    write_all(path, std::string(200, 'G'));
+    fs::resize_file(path, size);
+    const long before_code = peak_rss_kib();
+    CHECK_FALSE(cache.load_code(kKey));
+    CHECK(peak_rss_kib() - before_code < 64 * 1024);
+    CHECK_FALSE(fs::exists(path));
     // verify too.
     write_all(path, std::string(200, 'G'));
     fs::resize_file(path, size);

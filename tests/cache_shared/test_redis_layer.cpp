@@ -122,7 +122,7 @@ TEST_CASE("Redis URLs: redis://[:password@]host:port[/db] and nothing else", "[c
 }
 
 TEST_CASE("Redis keys are namespaced by the entry format", "[cache_shared]") {
-    CHECK(redis_key(key_n(1)) == "tensorjit:v2:" + key_n(1));
+    CHECK(redis_key(key_n(1)) == "tensorjit:v3:" + key_n(1));
 }
 
 TEST_CASE("the Redis layer stores and loads checksummed entries", "[cache_shared][redis]") {

@@ -166,7 +166,7 @@ TEST_CASE("Redis warmed by one process serves another with a cold local director
     const Probe warm = run_probe(tmp.path() / "a", redis_env(server), "2 3 5");
     check_values(warm, kKs);
     CHECK(warm.compiles == 3);
-    REQUIRE(client.keys("tensorjit:v2:*").size() == 3);
+    REQUIRE(client.keys("tensorjit:v3:*").size() == 3);
     for (const auto& [k, key] : warm.keys) check_redis_value(client, key);
 
     const Probe hit =
@@ -188,7 +188,7 @@ TEST_CASE("Redis warmed by one process serves another with a cold local director
         const Probe cli = run_probe(tmp.path() / "c", "", "--redis '" + server.url() + "' 2 3 5 7");
         check_values(cli, {2, 3, 5, 7});
         CHECK(cli.compiles == 1);
-        CHECK(client.keys("tensorjit:v2:*").size() == 4);
+        CHECK(client.keys("tensorjit:v3:*").size() == 4);
         check_redis_value(client, cli.keys.at(7));
     }
 }
@@ -311,7 +311,7 @@ TEST_CASE("concurrent writers to one Redis server", "[cache_shared][process][red
     }
     REQUIRE(keys.size() == 7);
     tj_test::RedisClient client(server.port());
-    CHECK(client.keys("tensorjit:v2:*").size() == 7);
+    CHECK(client.keys("tensorjit:v3:*").size() == 7);
     for (const auto& [k, key] : keys) check_redis_value(client, key);
     // Everything is served from Redis now.
     const Probe all = run_probe(tmp.path() / "all", redis_env(server), "--threads 2 1 2 3 4 5 6 8");
@@ -392,7 +392,7 @@ TEST_CASE("tensorjit-cache warm --redis fills Redis for every machine",
                 cli + "warm '" + file.string() + "' --redis '" + server.url() + "' 2>&1", &out) ==
             0);
     CHECK_THAT(out, Catch::Contains("1 compiled"));
-    REQUIRE(client.keys("tensorjit:v2:*").size() == 1);
+    REQUIRE(client.keys("tensorjit:v3:*").size() == 1);
     // A machine with a cold local directory and TJ_CACHE_REDIS compiles nothing.
     const std::string probe = "env -u TJ_CACHE_SHARED -u TJ_LOG_LEVEL TJ_CACHE_DIR='" +
                               (tmp.path() / "app").string() + "' " + redis_env(server) + " '" +
@@ -408,7 +408,7 @@ TEST_CASE("tensorjit-cache warm --redis fills Redis for every machine",
                 cli + "warm '" + file.string() + "' --redis '" + server.url() + "' 2>&1", &out) ==
             0);
     CHECK_THAT(out, Catch::Contains("0 compiled, 1 already cached"));
-    CHECK(client.keys("tensorjit:v2:*").size() == 1);
+    CHECK(client.keys("tensorjit:v3:*").size() == 1);
     // A server that cannot be reached is an error for warm (exit 1), not a silent fallback.
     server.kill();
     out.clear();

@@ -4,6 +4,7 @@
 
 #include "support/test_util.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -75,11 +76,20 @@ TEST_CASE("a corrupted or truncated cache entry is recompiled and replaced", "[c
     SECTION("truncated") { fs::resize_file(entry, good_size / 2); }
     SECTION("emptied") { fs::resize_file(entry, 0); }
     SECTION("a flipped byte in the object code") {
+        // The object is the first section, after the 96-byte header (cache/entry_format.hpp):
+        // its middle byte.
         std::fstream f(entry, std::ios::in | std::ios::out | std::ios::binary);
-        f.seekg(static_cast<std::streamoff>(good_size / 3));
+        unsigned char length[8];
+        f.seekg(8);
+        f.read(reinterpret_cast<char*>(length), 8);
+        std::uint64_t object = 0;
+        for (int i = 7; i >= 0; --i) object = object << 8 | length[i];
+        REQUIRE(object > 0);
+        const auto at = static_cast<std::streamoff>(96 + object / 2);
+        f.seekg(at);
         char c;
         f.get(c);
-        f.seekp(static_cast<std::streamoff>(good_size / 3));
+        f.seekp(at);
         f.put(static_cast<char>(c ^ 0x5a));
     }
     SECTION("garbage") { std::ofstream(entry, std::ios::binary | std::ios::trunc) << "not a cache entry"; }
